@@ -1,0 +1,88 @@
+"""SudachiPy access: the dictionary is loaded once, lazily, under a lock.
+
+A Sudachi ``Tokenizer`` object is not documented as safe to share between threads, so each
+thread gets its own tokenizer created from the one shared ``Dictionary`` (creating a tokenizer
+from a loaded dictionary is cheap). Streamlit runs every session in its own thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+_lock = threading.Lock()
+_dictionary = None
+_local = threading.local()
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    surface: str
+    begin: int  # offset in the analysed string
+    end: int
+    pos: tuple[str, ...]
+    oov: bool
+
+    @property
+    def is_person(self) -> bool:
+        return self.pos[1] == "固有名詞" and self.pos[2] == "人名"
+
+    @property
+    def is_surname(self) -> bool:
+        return self.is_person and self.pos[3] == "姓"
+
+    @property
+    def is_place(self) -> bool:
+        return self.pos[1] == "固有名詞" and self.pos[2] == "地名"
+
+    @property
+    def is_proper(self) -> bool:
+        return self.pos[1] == "固有名詞"
+
+    @property
+    def is_common_noun(self) -> bool:
+        return self.pos[0] == "名詞" and self.pos[1] == "普通名詞"
+
+    @property
+    def is_suffix(self) -> bool:
+        return self.pos[0] == "接尾辞"
+
+    @property
+    def is_space(self) -> bool:
+        return self.pos[0] == "空白"
+
+
+def _get_dictionary():
+    global _dictionary
+    if _dictionary is None:
+        with _lock:
+            if _dictionary is None:
+                from sudachipy import Dictionary
+
+                _dictionary = Dictionary(dict="small")
+    return _dictionary
+
+
+def _tokenizer():
+    tok = getattr(_local, "tokenizer", None)
+    if tok is None:
+        from sudachipy import SplitMode
+
+        tok = _get_dictionary().tokenizer(mode=SplitMode.C)
+        _local.tokenizer = tok
+    return tok
+
+
+def tokenize(text: str) -> list[Token]:
+    """Morphemes of ``text`` (offsets are into ``text``). Call on short candidate regions."""
+    if not text:
+        return []
+    return [
+        Token(m.surface(), m.begin(), m.end(), tuple(m.part_of_speech()), m.is_oov())
+        for m in _tokenizer().tokenize(text)
+    ]
+
+
+def warm_up() -> None:
+    """Load the dictionary now (e.g. at app start) instead of on the first scan."""
+    tokenize("田中さん")

@@ -1,0 +1,231 @@
+"""Person names.
+
+Japanese: SudachiPy (sudachidict_small) runs only on short candidate regions — the run of
+kanji/katakana just before an honorific or title (さん, 様, 氏, 部長 ...), just after a label
+(氏名:, 担当:, 差出人:) or before a self-introduction (と申します, です) — never on the whole
+prompt, which keeps the scanner above 1 MB/s. A region is a name when Sudachi tags its tokens
+人名; proper nouns that are not in the dictionary count with medium confidence; organisation
+and place suffixes (株式会社, 部, 課, 市, 駅 ...) suppress it.
+
+English: capitalised words after a title (Mr., Ms., Dr.), after "Dear", after a name label
+("Name:", "From:") or on the line after a sign-off ("Best regards,"), and "Yamada-san".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from portal.risk.detectors import Candidate
+from portal.risk.models import Category
+from portal.risk.morph import Token, tokenize
+
+C = Category
+
+_NAME_CHARS = "一-龥々〆ヶァ-ヴー・"
+_HONORIFIC = re.compile(
+    rf"(?<=[{_NAME_CHARS}A-Za-z])"
+    r"(?:さん|様|さま|氏|殿|君|くん|ちゃん|先生|先輩|副社長|社長|会長|専務|常務|取締役|本部長|部長|次長|課長|係長|主任|室長|"
+    r"所長|支店長|店長|マネージャー|リーダー|准教授|教授|博士|弁護士|医師|税理士)"
+)
+_SELF_INTRO = re.compile(rf"(?<=[{_NAME_CHARS}])(?:と申します|と申す|でございます|と言います|です|より)")
+_JA_LABEL = re.compile(
+    r"(?:氏名|お名前|名前|担当者名|担当者|担当|宛名|差出人|送信者|送付者|作成者|記入者|申請者|承認者|依頼者|責任者|"
+    r"連絡者|応募者|候補者|講師|発表者|司会|参加者|出席者|欠席者|面接官|署名)"
+    r" ?[:：] ?"
+)
+_JA_SIGNOFF = re.compile(r"(?:よろしくお願い(?:いた|致)?します|以上(?:です|、よろしくお願いします)?)。?[ ]*\n+[ ]*")
+
+_RUN_BEFORE = re.compile(rf"(?:[A-Z][a-z]+ )?[A-Z][a-z]+$|[{_NAME_CHARS}]{{1,8}}(?: [{_NAME_CHARS}]{{1,5}})?$")
+_RUN_AFTER = re.compile(rf"[{_NAME_CHARS}]{{1,6}}(?: [{_NAME_CHARS}]{{1,5}})?|[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}}")
+
+# Tokens (or token endings) that make the run an organisation or a place, not a person.
+_NOT_PERSON_ENDINGS = (
+    "株式会社", "会社", "社", "部", "課", "室", "係", "局", "省", "庁", "店", "支店", "本店", "営業所", "工場", "事務所",
+    "センター", "チーム", "グループ", "銀行", "病院", "大学", "高校", "学校", "組合", "協会", "財団", "法人", "商事",
+    "市", "区", "町", "村", "県", "府", "都", "駅", "空港", "ホテル", "ビル", "部門", "委員会", "事業部", "本部",
+    "様式", "皆", "客", "各位", "方々", "御社", "貴社", "弊社", "当社", "先方", "担当", "担当者", "ユーザー", "メンバー",
+    "お客", "顧客", "利用者", "社員", "職員", "スタッフ", "講師", "みな", "皆様",
+)
+_TITLE_LIKE = {"部長", "課長", "係長", "社長", "副社長", "会長", "専務", "常務", "取締役", "本部長", "次長", "主任", "室長",
+               "所長", "支店長", "店長", "マネージャー", "リーダー", "教授", "准教授", "博士", "弁護士", "医師", "税理士", "先生"}
+
+
+@lru_cache(maxsize=8192)
+def _analyse(fragment: str) -> tuple[Token, ...]:
+    return tuple(tokenize(fragment))
+
+
+def _trailing_name(run: str, hon: str) -> tuple[int, float, str] | None:
+    """Find the name at the end of ``run`` (followed by honorific ``hon``).
+    Returns (offset_in_run, score, reason_key) or None."""
+    toks = _analyse(run + hon)
+    # The honorific must be a token of its own ("仕様" is one word, not 仕 + 様).
+    hon_idx = next((i for i, t in enumerate(toks) if t.begin == len(run)), None)
+    if hon_idx is None or hon_idx == 0:
+        return None
+    i = hon_idx - 1
+    person: list[Token] = []
+    while i >= 0 and (toks[i].is_person or (toks[i].is_space and person and i > 0 and toks[i - 1].is_person)):
+        person.append(toks[i])
+        i -= 1
+    if person:
+        start = person[-1].begin
+        has_surname = any(t.is_surname for t in person) or len([t for t in person if not t.is_space]) >= 2
+        return start, (0.92 if has_surname else 0.85), "name_honorific"
+    last = toks[hon_idx - 1]
+    surface = last.surface
+    if any(surface.endswith(x) for x in _NOT_PERSON_ENDINGS) or last.is_suffix:
+        return None
+    if hon in _TITLE_LIKE and not last.is_proper:
+        return None
+    if last.is_proper or last.oov:
+        return last.begin, 0.6, "name_unknown_honorific"
+    if re.fullmatch(r"[ァ-ヴー・]{2,}", surface) and not last.is_common_noun:
+        return last.begin, 0.6, "name_unknown_honorific"
+    return None
+
+
+def _leading_name(run: str, strong_label: bool) -> tuple[int, float] | None:
+    """Name at the start of ``run`` (after a label). Returns (length, score) or None."""
+    toks = _analyse(run)
+    person: list[Token] = []
+    for t in toks:
+        if t.is_person or (t.is_space and person):
+            person.append(t)
+        else:
+            break
+    while person and person[-1].is_space:
+        person.pop()
+    if person:
+        return person[-1].end, 0.9
+    if strong_label and toks and (toks[0].is_proper or toks[0].oov) and not any(
+        toks[0].surface.endswith(x) for x in _NOT_PERSON_ENDINGS
+    ):
+        return toks[0].end, 0.65
+    return None
+
+
+_EN_WORD = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
+_EN_NAME = rf"{_EN_WORD}(?: {_EN_WORD}){{0,2}}"
+_EN_TITLE = re.compile(rf"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? (?P<n>{_EN_NAME}|[A-Z]{{2,20}}(?: {_EN_WORD})?)(?![A-Za-z])")
+_EN_DEAR = re.compile(rf"(?<![A-Za-z])Dear (?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? )(?P<n>{_EN_NAME})(?![A-Za-z])")
+_EN_SIGNOFF = re.compile(
+    rf"(?<![A-Za-z])(?:Best regards|Kind regards|Warm regards|Regards|Best wishes|Sincerely(?: yours)?|Yours sincerely|"
+    rf"Many thanks|Thanks|Thank you|Cheers|Best),?[ ]*\n[ ]*(?P<n>{_EN_NAME})(?![A-Za-z])"
+)
+_EN_LABEL = re.compile(
+    rf"(?<![A-Za-z])(?:Full name|Name|Contact person|Contact|Attn|Attention|From|Author|Owner|Assignee|Reporter|"
+    rf"Requested by|Prepared by|Submitted by|Approved by|Reviewed by|Signed|Candidate|Applicant|Employee|Interviewer)"
+    rf" ?[:：] ?(?P<n>{_EN_NAME})(?![A-Za-z])"
+)
+_EN_SAN = re.compile(r"(?<![A-Za-z])(?P<n>[A-Z][a-z]+)-(?:san|sama|sensei|kun|chan)(?![A-Za-z])")
+_EN_STOP = {
+    "Sir", "Madam", "Customer", "Customers", "Team", "All", "Colleagues", "Hiring", "Valued", "Friends", "Member",
+    "Members", "Partner", "Partners", "Client", "Clients", "Everyone", "Support", "Sales", "Manager", "Engineer",
+    "Director", "Department", "Admin", "Service", "Services", "Staff", "Group", "Inc", "Ltd", "Corp", "Company",
+    "University", "Bank", "Office", "Center", "Centre", "Japan", "Tokyo", "Osaka", "The", "Our", "Your", "This", "That",
+    "Dear", "Hello", "Hi", "Thanks", "Regards", "Best", "Project", "Product", "Security", "Legal", "Finance", "Marketing",
+    "Engineering", "Operations", "Infra", "Infrastructure", "Development", "Platform", "Data", "Board", "Committee",
+    "Unknown", "None", "Anonymous", "Guest", "User", "Users", "Administrator", "System", "Bot", "Assistant", "Please",
+    "Note", "Subject", "Re", "Fw", "Fwd", "Meeting", "Agenda", "Summary", "Internal", "Confidential", "Monday",
+    "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May",
+    "June", "July", "August", "September", "October", "November", "December", "Mr", "Ms", "Mrs", "Dr", "Prof", "Q",
+    "Recruiting", "Recruitment", "Applicants", "Candidates", "Sirs", "Madams", "Supplier", "Vendor", "Teams",
+}
+
+
+def _en_ok(name: str) -> bool:
+    words = name.split()
+    return bool(words) and not any(w.strip(".") in _EN_STOP for w in words)
+
+
+def name_candidates(text: str) -> list[Candidate]:
+    out: list[Candidate] = []
+    has_ascii_upper = any("A" <= c <= "Z" for c in text) if len(text) < 4096 else True
+
+    # Japanese: honorifics and titles after the name.
+    for m in _HONORIFIC.finditer(text):
+        s = m.start()
+        rm = _RUN_BEFORE.search(text, max(0, s - 14), s)
+        if rm is None:
+            continue
+        run = rm.group()
+        if run[0].isascii():
+            if _en_ok(run):
+                out.append(Candidate(C.PERSON_NAME, rm.start(), s, 0.85, "name_honorific", {"honorific": m.group()}))
+            continue
+        res = _trailing_name(run, m.group())
+        if res is not None:
+            off, score, key = res
+            out.append(Candidate(C.PERSON_NAME, rm.start() + off, s, score, key, {"honorific": m.group()}))
+
+    # Japanese: self-introductions and sign-offs ("営業部の山田です", "田中より").
+    for m in _SELF_INTRO.finditer(text):
+        s = m.start()
+        rm = _RUN_BEFORE.search(text, max(0, s - 14), s)
+        if rm is None or rm.group()[0].isascii():
+            continue
+        run = rm.group()
+        toks = _analyse(run)
+        person: list[Token] = []
+        for t in reversed(toks):
+            if t.is_person or (t.is_space and person):
+                person.append(t)
+            else:
+                break
+        if not person:
+            continue
+        # The name must start the run or follow a non-name token such as の (handled by the run
+        # boundary) — a trailing 人名 token inside a longer compound is not trusted.
+        first = person[-1]
+        if first.begin != 0 and not toks[toks.index(first) - 1].is_space:
+            prev = toks[toks.index(first) - 1]
+            if not (prev.is_common_noun or prev.is_proper) or prev.surface in ("的",):
+                continue
+        score = 0.88 if m.group() in ("と申します", "と申す", "でございます", "と言います") else 0.8
+        out.append(Candidate(C.PERSON_NAME, rm.start() + first.begin, s, score, "name_self_intro"))
+
+    # Labels before the name; lists such as "出席者: 田中、佐藤、鈴木".
+    for lab in (_JA_LABEL, _JA_SIGNOFF):
+        for m in lab.finditer(text):
+            pos = m.end()
+            strong = lab is _JA_LABEL and m.group().startswith(("氏名", "名前", "お名前", "担当者名", "差出人", "署名"))
+            label = m.group().rstrip(" :：\n")
+            for _ in range(12):
+                rm = _RUN_AFTER.match(text, pos)
+                if rm is None:
+                    break
+                run = rm.group()
+                if run[0].isascii():
+                    if not _en_ok(run):
+                        break
+                    out.append(Candidate(C.PERSON_NAME, pos, rm.end(), 0.85, "name_label", {"label": label}))
+                    end = rm.end()
+                else:
+                    res = _leading_name(run, strong)
+                    if res is None:
+                        break
+                    length, score = res
+                    end = pos + length
+                    out.append(Candidate(C.PERSON_NAME, pos, end, score, "name_label", {"label": label}))
+                if lab is _JA_SIGNOFF:
+                    break
+                sep = re.match(r"(?:さん|様|氏)?(?: ?[、,/／・] ?)", text[end : end + 6])
+                if sep is None:
+                    break
+                pos = end + sep.end()
+
+    if not has_ascii_upper:
+        return out
+    for rx, score, key in ((_EN_TITLE, 0.92, "name_en_title"), (_EN_DEAR, 0.85, "name_en_context"),
+                           (_EN_SIGNOFF, 0.8, "name_en_context"), (_EN_LABEL, 0.85, "name_en_context"),
+                           (_EN_SAN, 0.85, "name_en_context")):
+        for m in rx.finditer(text):
+            name = m.group("n")
+            if not _en_ok(name) and rx is not _EN_TITLE:
+                continue
+            if rx is _EN_TITLE and name.split()[0] in _EN_STOP:
+                continue
+            out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), score, key))
+    return out
