@@ -1,0 +1,389 @@
+"""Accounts: sign-in with database-backed throttling, sessions, first-run setup, user management.
+
+Every function takes an SQLAlchemy ``Session`` (one unit of work, committed by the caller's
+``session_scope``) and, where it matters, the acting ``CurrentUser``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
+from portal.accounts.roles import SYSTEM, CurrentUser, PermissionDenied, require_admin
+from portal.config import Settings, get_settings
+from portal.db.models import (
+    ROLE_ADMIN,
+    ROLES,
+    AuditEvent,
+    AuthSession,
+    LoginThrottle,
+    SetupToken,
+    User,
+    utcnow,
+)
+from portal.i18n import t
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class AccountError(ValueError):
+    """A user-facing problem with account data (message in Japanese)."""
+
+
+def normalize_login(login: str) -> str:
+    return login.strip().lower()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_user(session: Session, login: str) -> User | None:
+    key = normalize_login(login)
+    if not key:
+        return None
+    return session.scalar(
+        select(User).where((func.lower(User.email) == key) | (func.lower(User.employee_id) == key))
+    )
+
+
+# ---------------------------------------------------------------- sign-in and throttling
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    ok: bool
+    user: CurrentUser | None = None
+    message: str = ""
+    locked_until: datetime | None = None
+    must_change_password: bool = False
+
+
+def _throttle_row(session: Session, key: str) -> LoginThrottle:
+    row = session.get(LoginThrottle, key, with_for_update=True)
+    if row is None:
+        try:
+            with session.begin_nested():
+                row = LoginThrottle(login=key, failures=0)
+                session.add(row)
+        except IntegrityError:  # another replica inserted it first
+            row = session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+    return row
+
+
+def authenticate(
+    session: Session, login: str, password: str, *, settings: Settings | None = None, now: datetime | None = None
+) -> LoginResult:
+    """Check a password. Failures are counted per login name in the database, so a lock holds
+    across every app replica; unknown names are counted too and get the same message."""
+    settings = settings or get_settings()
+    now = now or utcnow()
+    key = normalize_login(login)
+    if not key or not password:
+        return LoginResult(False, message=t("auth.login.missing"))
+
+    row = _throttle_row(session, key)
+    if row.locked_until is not None and row.locked_until > now:
+        return LoginResult(False, message=_locked_message(row.locked_until, now), locked_until=row.locked_until)
+
+    user = find_user(session, key)
+    valid = verify_password(user.password_hash if user else None, password)
+    if valid and user is not None and user.active:
+        row.failures = 0
+        row.locked_until = None
+        user.last_login_at = now
+        if needs_rehash(user.password_hash or ""):
+            user.password_hash = hash_password(password)
+        return LoginResult(True, user=CurrentUser.from_model(user), must_change_password=user.must_change_password)
+    if valid and user is not None and not user.active:
+        return LoginResult(False, message=t("auth.login.inactive"))
+
+    row.failures = (0 if row.locked_until is not None else row.failures) + 1
+    row.last_failure_at = now
+    row.locked_until = None
+    if row.failures >= settings.login_max_failures:
+        row.failures = 0
+        row.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
+        return LoginResult(False, message=_locked_message(row.locked_until, now), locked_until=row.locked_until)
+    left = settings.login_max_failures - row.failures
+    return LoginResult(False, message=t("auth.login.bad_credentials", left=left))
+
+
+def _locked_message(until: datetime, now: datetime) -> str:
+    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+    return t("auth.login.locked", minutes=minutes)
+
+
+def unlock_login(session: Session, actor: CurrentUser, login: str) -> None:
+    require_admin(actor)
+    row = session.get(LoginThrottle, normalize_login(login))
+    if row is not None:
+        row.failures = 0
+        row.locked_until = None
+    _audit(session, actor, "unlock_login", normalize_login(login))
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def create_session(session: Session, user: CurrentUser, *, hours: int | None = None) -> str:
+    token = secrets.token_urlsafe(32)
+    hours = hours or get_settings().session_hours
+    session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id, expires_at=utcnow() + timedelta(hours=hours)))
+    return token
+
+
+def resolve_session(session: Session, token: str | None, *, now: datetime | None = None) -> CurrentUser | None:
+    """The user behind a session token, or None when it is unknown, expired, revoked or the
+    account was deactivated since (checked on every page run, so it takes effect at once)."""
+    if not token:
+        return None
+    now = now or utcnow()
+    row = session.get(AuthSession, _token_hash(token))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    return CurrentUser.from_model(user)
+
+
+def revoke_session(session: Session, token: str | None) -> None:
+    if token:
+        session.execute(
+            update(AuthSession).where(AuthSession.token_hash == _token_hash(token)).values(revoked_at=utcnow())
+        )
+
+
+def _revoke_all(session: Session, user_id: int) -> None:
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+# ---------------------------------------------------------------- first run
+
+
+def needs_setup(session: Session) -> bool:
+    """True while no active admin exists."""
+    return session.scalar(select(func.count()).select_from(User).where(User.role == ROLE_ADMIN, User.active)) == 0
+
+
+def issue_setup_token(session: Session) -> str | None:
+    """A fresh one-time token for the setup page; None once set up. Each app replica prints its
+    own at start; any unused token younger than SETUP_TOKEN_HOURS works, and completing the setup
+    consumes them all (there is an admin from then on)."""
+    if not needs_setup(session):
+        return None
+    token = secrets.token_urlsafe(16)
+    session.add(SetupToken(token_hash=_token_hash(token)))
+    return token
+
+
+SETUP_TOKEN_HOURS = 24
+
+
+def _token_usable(row: SetupToken | None) -> bool:
+    return (
+        row is not None
+        and row.used_at is None
+        and row.created_at > utcnow() - timedelta(hours=SETUP_TOKEN_HOURS)
+    )
+
+
+def check_setup_token(session: Session, token: str) -> bool:
+    row = session.scalar(select(SetupToken).where(SetupToken.token_hash == _token_hash(token.strip())))
+    return _token_usable(row) and needs_setup(session)
+
+
+def complete_setup(session: Session, token: str, **fields: str) -> CurrentUser:
+    """Create the first admin with the one-time token from the server log."""
+    row = session.scalar(
+        select(SetupToken).where(SetupToken.token_hash == _token_hash(token.strip())).with_for_update()
+    )
+    if not _token_usable(row) or not needs_setup(session):
+        raise AccountError(t("setup.bad_token"))
+    session.execute(update(SetupToken).where(SetupToken.used_at.is_(None)).values(used_at=utcnow()))
+    return create_user(session, SYSTEM, role=ROLE_ADMIN, **fields)
+
+
+# ---------------------------------------------------------------- user management
+
+
+def _validate_fields(name: str, email: str, role: str) -> None:
+    if not name.strip():
+        raise AccountError(t("users.error.name_required"))
+    if not EMAIL_RE.match(email.strip()):
+        raise AccountError(t("users.error.email_invalid", email=email))
+    if role not in ROLES:
+        raise AccountError(t("users.error.role_invalid", role=role))
+
+
+def create_user(
+    session: Session,
+    actor: CurrentUser,
+    *,
+    name: str,
+    email: str,
+    password: str | None = None,
+    employee_id: str | None = None,
+    department: str = "",
+    role: str = "learner",
+    must_change_password: bool = False,
+) -> CurrentUser:
+    require_admin(actor)
+    _validate_fields(name, email, role)
+    settings = get_settings()
+    if password is not None:
+        problems = password_problems(password, settings.password_min_length, name=name, email=email)
+        if problems:
+            raise AccountError(" ".join(problems))
+    if find_user(session, email) is not None or (employee_id and find_user(session, employee_id) is not None):
+        raise AccountError(t("users.error.exists", email=email))
+    user = User(
+        name=name.strip(),
+        email=email.strip(),
+        employee_id=(employee_id or "").strip() or None,
+        department=department.strip(),
+        role=role,
+        password_hash=hash_password(password) if password else None,
+        must_change_password=must_change_password,
+    )
+    session.add(user)
+    session.flush()
+    _audit(session, actor, "create_user", user.email, role=role)
+    return CurrentUser.from_model(user)
+
+
+def _get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise AccountError(t("users.error.not_found"))
+    return user
+
+
+def _guard_last_admin(session: Session, user: User) -> None:
+    if user.role == ROLE_ADMIN and user.active:
+        admins = session.scalar(
+            select(func.count()).select_from(User).where(User.role == ROLE_ADMIN, User.active)
+        )
+        if admins <= 1:
+            raise AccountError(t("users.error.last_admin"))
+
+
+def set_active(session: Session, actor: CurrentUser, user_id: int, active: bool) -> None:
+    require_admin(actor)
+    user = _get_user(session, user_id)
+    if not active:
+        _guard_last_admin(session, user)
+        _revoke_all(session, user.id)
+    user.active = active
+    _audit(session, actor, "activate" if active else "deactivate", user.email)
+
+
+def set_role(session: Session, actor: CurrentUser, user_id: int, role: str) -> None:
+    require_admin(actor)
+    if role not in ROLES:
+        raise AccountError(t("users.error.role_invalid", role=role))
+    user = _get_user(session, user_id)
+    if role != ROLE_ADMIN:
+        _guard_last_admin(session, user)
+    user.role = role
+    _audit(session, actor, "set_role", user.email, role=role)
+
+
+def temporary_password() -> str:
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(14))
+
+
+def reset_password(session: Session, actor: CurrentUser, user_id: int) -> str:
+    """Give the user a one-time temporary password; they must choose a new one at next sign-in.
+    Returns the temporary password (shown once to the admin, never stored in plain text)."""
+    require_admin(actor)
+    user = _get_user(session, user_id)
+    temp = temporary_password()
+    user.password_hash = hash_password(temp)
+    user.must_change_password = True
+    _revoke_all(session, user.id)
+    row = session.get(LoginThrottle, normalize_login(user.email))
+    if row is not None:
+        row.failures, row.locked_until = 0, None
+    _audit(session, actor, "reset_password", user.email)
+    return temp
+
+
+def change_password(session: Session, user: CurrentUser, current: str, new: str, confirm: str) -> None:
+    row = _get_user(session, user.id)
+    if not verify_password(row.password_hash, current):
+        raise AccountError(t("auth.password.current_wrong"))
+    if new != confirm:
+        raise AccountError(t("auth.password.mismatch"))
+    if new == current:
+        raise AccountError(t("auth.password.same"))
+    problems = password_problems(new, get_settings().password_min_length, name=row.name, email=row.email)
+    if problems:
+        raise AccountError(" ".join(problems))
+    row.password_hash = hash_password(new)
+    row.must_change_password = False
+
+
+def list_users(session: Session, actor: CurrentUser) -> list[User]:
+    require_admin(actor)
+    return list(session.scalars(select(User).order_by(User.department, User.employee_id, User.id)))
+
+
+def upsert_sso_user(session: Session, *, subject: str, email: str, name: str) -> CurrentUser | None:
+    """Sign-in through OIDC: match by subject, then by e-mail (an imported employee). Unknown
+    people are not created: an admin imports employees first. Returns None when not allowed."""
+    user = session.scalar(select(User).where(User.sso_subject == subject))
+    if user is None and email:
+        user = find_user(session, email)
+        if user is not None and user.sso_subject is None:
+            user.sso_subject = subject
+    if user is None or not user.active:
+        return None
+    if name and not user.name:
+        user.name = name
+    user.last_login_at = utcnow()
+    return CurrentUser.from_model(user)
+
+
+def _audit(session: Session, actor: CurrentUser | None, action: str, target: str | None, **detail: object) -> None:
+    session.add(
+        AuditEvent(actor_id=actor.id if actor and actor.id else None, action=action, target=target, detail=detail)
+    )
+
+
+__all__ = [
+    "AccountError",
+    "LoginResult",
+    "PermissionDenied",
+    "authenticate",
+    "change_password",
+    "check_setup_token",
+    "complete_setup",
+    "create_session",
+    "create_user",
+    "find_user",
+    "issue_setup_token",
+    "list_users",
+    "needs_setup",
+    "reset_password",
+    "resolve_session",
+    "revoke_session",
+    "set_active",
+    "set_role",
+    "unlock_login",
+    "upsert_sso_user",
+]

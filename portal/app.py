@@ -1,0 +1,53 @@
+"""Entry point: `streamlit run portal/app.py` (or `portal run`).
+
+Builds the navigation by role: admin pages are never handed to a learner's navigation, and
+every admin service checks the role again itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # started as a script by `streamlit run portal/app.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import streamlit as st
+
+from portal.config import SettingsError, get_settings
+from portal.db import DatabaseError
+from portal.i18n import t
+from portal.ui import navigation, state
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+logging.getLogger("alembic").setLevel(logging.WARNING)
+
+st.set_page_config(page_title=t("app.title"), page_icon=":material/school:", layout="wide")
+
+
+def main() -> None:
+    try:
+        settings = get_settings()
+        state.bootstrap(settings.effective_database_url)
+        user = state.current_user()
+    except SettingsError as exc:
+        st.error(t("app.error.settings"))
+        st.code(str(exc), language=None)
+        st.stop()
+    except DatabaseError as exc:
+        st.error(t("app.error.database", detail=str(exc)))
+        st.stop()
+    if user is None and state.sso_configured():
+        from portal.ui.pages.auth import sso_callback
+
+        if sso_callback():
+            st.rerun()
+    page = st.navigation(navigation.pages_for(user), position="sidebar" if user else "hidden")
+    if user:
+        with st.sidebar:
+            st.caption(t("app.signed_in_as", name=user.name, role=t(f"role.{user.role}")))
+    page.run()
+
+
+main()

@@ -1,0 +1,179 @@
+"""The `portal` command: run, init-db, create-admin, import-users, validate, scan."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from portal.config import REPO_ROOT, SettingsError
+
+APP_PATH = REPO_ROOT / "portal" / "app.py"
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Apply migrations, then hand over to `streamlit run portal/app.py`."""
+    from portal.db import DatabaseError, init_db
+
+    try:
+        init_db()
+    except DatabaseError as exc:
+        return _fail(f"エラー: {exc}")
+    argv = [sys.executable, "-m", "streamlit", "run", str(APP_PATH), *args.extra]
+    os.execv(sys.executable, argv)
+    return 0  # pragma: no cover
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    from portal.accounts.service import issue_setup_token
+    from portal.db import DatabaseError, init_db, session_scope
+
+    try:
+        init_db()
+        with session_scope() as session:
+            token = issue_setup_token(session)
+    except DatabaseError as exc:
+        return _fail(f"エラー: {exc}")
+    print("データベースを最新の状態にしました。 (database is up to date)")
+    if token:
+        print(f"最初の管理者を作成するには `portal create-admin` を実行するか、アプリのセットアップ画面で次のトークンを入力してください: {token}")
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from portal.accounts.roles import SYSTEM
+    from portal.accounts.service import AccountError, create_user
+    from portal.db import DatabaseError, init_db, session_scope
+
+    email = args.email or input("メールアドレス: ").strip()
+    name = args.name or input("氏名: ").strip()
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("パスワード: ")
+        if getpass.getpass("パスワード(確認): ") != password:
+            return _fail("エラー: パスワードが一致しません。")
+    try:
+        init_db()
+        with session_scope() as session:
+            user = create_user(
+                session, SYSTEM, name=name, email=email, password=password,
+                employee_id=args.employee_id, department=args.department or "", role="admin",
+            )
+    except (AccountError, DatabaseError) as exc:
+        return _fail(f"エラー: {exc}")
+    print(f"管理者 {user.name} <{user.email}> を作成しました。")
+    return 0
+
+
+def cmd_import_users(args: argparse.Namespace) -> int:
+    from portal.accounts.importer import ImportFileError, import_users
+    from portal.accounts.roles import SYSTEM
+    from portal.db import DatabaseError, init_db, session_scope
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _fail(f"エラー: {path} を読み込めません ({exc.strerror})。何も変更していません。")
+    try:
+        init_db()
+        with session_scope() as session:
+            report = import_users(session, SYSTEM, data)
+    except ImportFileError as exc:
+        return _fail(f"エラー: {path}: {exc} 何も変更していません。")
+    except DatabaseError as exc:
+        return _fail(f"エラー: {exc}")
+    print(f"作成 {report.created} 件、更新 {report.updated} 件、変更なし {report.unchanged} 件、エラー {len(report.errors)} 件")
+    for err in report.errors:
+        print(f"  {path.name}:{err.line}: {err.reason}", file=sys.stderr)
+    if report.initial_passwords:
+        out = Path(args.passwords_out) if args.passwords_out else None
+        lines = ["employee_id,name,email,temporary_password"] + [",".join(r) for r in report.initial_passwords]
+        if out:
+            out.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+            os.chmod(out, 0o600)
+            print(f"新規アカウントの仮パスワードを {out} に書き出しました(初回サインイン時に変更が必要です)。")
+        else:
+            print("新規アカウントの仮パスワード(初回サインイン時に変更が必要です):")
+            print("\n".join(lines))
+    return 1 if report.errors else 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from portal.learning.validate import validate_all
+
+    problems = validate_all()
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} 件の問題が見つかりました。", file=sys.stderr)
+        return 1
+    print("すべてのレッスンとクイズに問題はありません。 (all lessons and quizzes are valid)")
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from portal.risk import cli as risk_cli
+
+    return risk_cli.run(args, sys.stdin, sys.stdout, sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="AI リテラシーポータル")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="start the web app; other options go to `streamlit run` (e.g. --server.port 8502)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("init-db", help="create or upgrade the database schema")
+    p.set_defaults(func=cmd_init_db)
+
+    p = sub.add_parser("create-admin", help="create an administrator account")
+    p.add_argument("--email")
+    p.add_argument("--name")
+    p.add_argument("--employee-id")
+    p.add_argument("--department")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=cmd_create_admin)
+
+    p = sub.add_parser("import-users", help="create or update accounts from an employee CSV")
+    p.add_argument("file")
+    p.add_argument("--passwords-out", help="write new accounts' temporary passwords to this CSV file")
+    p.set_defaults(func=cmd_import_users)
+
+    p = sub.add_parser("validate", help="check every lesson and quiz file")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("scan", help="scan text on stdin for personal data, secrets and confidential markers")
+    try:
+        from portal.risk import cli as risk_cli
+
+        risk_cli.add_arguments(p)
+    except ImportError:  # pragma: no cover - risk package not installed
+        pass
+    p.set_defaults(func=cmd_scan)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "run":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        return _fail(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Lesson progress and completion rules.
+
+A lesson is completed when it has been read (any content version) and its quiz passed (any
+attempt: the best attempt counts). Lessons without a quiz are completed by reading them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.accounts.roles import CurrentUser, require_user
+from portal.db.models import LessonProgress, QuizAttempt, utcnow
+from portal.learning.content import Course, Lesson
+
+
+class Status(str, Enum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    QUIZ_PENDING = "quiz_pending"
+    COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class LessonState:
+    lesson_id: str
+    status: Status
+    read_at: datetime | None
+    read_version: str | None
+    best_score: float | None
+    passed: bool
+    attempts: int
+
+
+def _get_or_create(session: Session, user_id: int, lesson: Lesson) -> LessonProgress:
+    query = select(LessonProgress).where(
+        LessonProgress.user_id == user_id,
+        LessonProgress.lesson_id == lesson.id,
+        LessonProgress.content_version == lesson.version,
+    )
+    row = session.scalar(query)
+    if row is None:
+        try:
+            with session.begin_nested():
+                row = LessonProgress(user_id=user_id, lesson_id=lesson.id, content_version=lesson.version)
+                session.add(row)
+        except IntegrityError:  # the same page opened twice at once
+            row = session.scalar(query)
+    return row
+
+
+def record_opened(session: Session, user: CurrentUser, lesson: Lesson) -> None:
+    require_user(user)
+    _get_or_create(session, user.id, lesson)
+
+
+def mark_read(session: Session, user: CurrentUser, lesson: Lesson) -> bool:
+    """Record that the user read this version of the lesson. Idempotent: returns False when it
+    was already recorded (the first time stays the reading time)."""
+    require_user(user)
+    row = _get_or_create(session, user.id, lesson)
+    if row.read_at is not None:
+        return False
+    row.read_at = utcnow()
+    return True
+
+
+def compute_status(read: bool, opened: bool, passed: bool, has_quiz: bool, attempts: int) -> Status:
+    if read and (passed or not has_quiz):
+        return Status.COMPLETED
+    if read:
+        return Status.QUIZ_PENDING
+    if opened or attempts:
+        return Status.IN_PROGRESS
+    return Status.NOT_STARTED
+
+
+def course_states(session: Session, user: CurrentUser, course: Course) -> dict[str, LessonState]:
+    """Status of every lesson for one learner, in two queries."""
+    require_user(user)
+    progress = session.execute(
+        select(LessonProgress.lesson_id, LessonProgress.content_version, LessonProgress.read_at)
+        .where(LessonProgress.user_id == user.id)
+    ).all()
+    attempts = session.execute(
+        select(QuizAttempt.quiz_id, QuizAttempt.score, QuizAttempt.passed)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.status == "submitted")
+    ).all()
+    states: dict[str, LessonState] = {}
+    for lesson in course.lessons:
+        rows = [r for r in progress if r.lesson_id == lesson.id]
+        reads = sorted((r for r in rows if r.read_at is not None), key=lambda r: r.read_at)
+        quiz_rows = [a for a in attempts if a.quiz_id == lesson.meta.quiz_id] if lesson.meta.quiz_id else []
+        best = max((a.score for a in quiz_rows if a.score is not None), default=None)
+        passed = any(a.passed for a in quiz_rows)
+        last_read = reads[-1] if reads else None
+        states[lesson.id] = LessonState(
+            lesson_id=lesson.id,
+            status=compute_status(bool(reads), bool(rows), passed, bool(lesson.meta.quiz_id), len(quiz_rows)),
+            read_at=last_read.read_at if last_read else None,
+            read_version=last_read.content_version if last_read else None,
+            best_score=best,
+            passed=passed,
+            attempts=len(quiz_rows),
+        )
+    return states
+
+
+def completion_ratio(states: dict[str, LessonState]) -> float:
+    if not states:
+        return 0.0
+    return sum(s.status == Status.COMPLETED for s in states.values()) / len(states)

@@ -1,0 +1,46 @@
+"""`portal validate`: every lesson and quiz file, and the references between them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from portal.config import get_settings
+from portal.learning.content import Course, load_course
+from portal.learning.problems import Problem
+from portal.learning.quiz import Quiz, load_quizzes
+
+
+def cross_check(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
+    problems: list[Problem] = []
+    lessons = {lesson.id: lesson for lesson in course.lessons}
+    for lesson in course.lessons:
+        if lesson.meta.quiz_id and lesson.meta.quiz_id not in quizzes:
+            problems.append(Problem(lesson.path.name, f"quiz '{lesson.meta.quiz_id}' does not exist (or is invalid)", "quiz_id"))
+        body = lesson.plain_text()
+        for term in lesson.meta.key_terms:
+            if term.term not in body:
+                problems.append(Problem(lesson.path.name, f"key term '{term.term}' does not appear in the lesson text", "key_terms"))
+    orders = [lesson.meta.order for lesson in course.lessons]
+    for lesson in course.lessons:
+        if orders.count(lesson.meta.order) > 1:
+            problems.append(Problem(lesson.path.name, f"order {lesson.meta.order} is used by another lesson too", "order"))
+    for quiz in quizzes.values():
+        lesson = lessons.get(quiz.meta.lesson_id)
+        if lesson is None:
+            problems.append(Problem(quiz.path.name, f"lesson '{quiz.meta.lesson_id}' does not exist", "lesson_id"))
+            continue
+        for q in quiz.questions:
+            if q.section and lesson.section(q.section) is None:
+                problems.append(Problem(quiz.path.name, f"section '{q.section}' is not in lesson '{lesson.id}'", "section", q.id))
+    return problems
+
+
+def validate_dirs(content_dir: Path, quiz_dir: Path) -> list[Problem]:
+    course = load_course(content_dir)
+    quizzes, quiz_problems = load_quizzes(quiz_dir)
+    return course.problems + quiz_problems + cross_check(course, quizzes)
+
+
+def validate_all() -> list[Problem]:
+    settings = get_settings()
+    return validate_dirs(settings.content_dir, settings.quiz_dir)

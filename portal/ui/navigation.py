@@ -1,0 +1,66 @@
+"""Which pages a visitor gets, by sign-in state and role."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portal.accounts.roles import CurrentUser
+from portal.i18n import t
+from portal.ui.pages import admin_users, auth
+
+
+def _setup_needed() -> bool:
+    from portal.accounts.service import needs_setup
+    from portal.ui import state
+
+    with state.db() as session:
+        return needs_setup(session)
+
+
+def pages_for(user: CurrentUser | None):
+    if user is None:
+        pages = [st.Page(auth.login_page, title=t("nav.login"), icon=":material/login:", url_path="login", default=True)]
+        if _setup_needed():
+            pages.append(st.Page(auth.setup_page, title=t("nav.setup"), icon=":material/key:", url_path="setup"))
+        return pages
+    account = [
+        st.Page(auth.change_password_page, title=t("nav.password"), icon=":material/password:", url_path="password",
+                default=user.must_change_password),
+        st.Page(auth.logout_page, title=t("nav.logout"), icon=":material/logout:", url_path="logout"),
+    ]
+    if user.must_change_password:
+        return {t("nav.section.account"): account}
+    sections = {
+        t("nav.section.learn"): learn_pages(),
+        t("nav.section.try"): try_pages(),
+    }
+    if user.is_admin:
+        sections[t("nav.section.admin")] = admin_pages()
+    sections[t("nav.section.account")] = account
+    return {k: v for k, v in sections.items() if v}
+
+
+def learn_pages() -> list:
+    from portal.ui.pages import course
+
+    return course.pages()
+
+
+def try_pages() -> list:
+    try:
+        from portal.ui.pages import sandbox
+    except ImportError:
+        return []
+    return sandbox.pages()
+
+
+def admin_pages() -> list:
+    pages = []
+    try:
+        from portal.ui.pages import admin_dashboard
+
+        pages.extend(admin_dashboard.pages())
+    except ImportError:
+        pass
+    pages.append(st.Page(admin_users.render, title=t("nav.admin.users"), icon=":material/group:", url_path="admin-users"))
+    return pages

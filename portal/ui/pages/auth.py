@@ -1,0 +1,115 @@
+"""Sign-in, first-run setup, password change and sign-out pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portal.accounts import service as accounts
+from portal.i18n import t
+from portal.ui import state
+
+
+def login_page() -> None:
+    st.title(t("app.title"))
+    st.caption(t("login.lead"))
+    with st.form("login", clear_on_submit=False, enter_to_submit=True):
+        login = st.text_input(t("login.field.login"), autocomplete="username")
+        password = st.text_input(t("login.field.password"), type="password", autocomplete="current-password")
+        submitted = st.form_submit_button(t("login.submit"), type="primary")
+    if submitted:
+        with state.db() as session:
+            result = accounts.authenticate(session, login, password)
+        if result.ok and result.user:
+            state.sign_in(result.user)
+            st.rerun()
+        else:
+            st.error(result.message)
+    if state.sso_configured():
+        st.divider()
+        if st.button(t("login.sso"), icon=":material/login:"):
+            st.login()
+    st.info(t("login.help"))
+
+
+def sso_callback() -> bool:
+    """After st.login(): map the OIDC identity to a portal account. True when signed in."""
+    try:
+        if not st.user.is_logged_in:
+            return False
+    except Exception:
+        return False
+    subject = str(st.user.get("sub") or "")
+    email = str(st.user.get("email") or "")
+    name = str(st.user.get("name") or "")
+    with state.db() as session:
+        user = accounts.upsert_sso_user(session, subject=subject, email=email, name=name)
+    if user is None:
+        st.error(t("login.sso_unknown", email=email))
+        if st.button(t("login.sso_logout")):
+            st.logout()
+        st.stop()
+    state.sign_in(user)
+    return True
+
+
+def setup_page() -> None:
+    st.title(t("setup.title"))
+    st.write(t("setup.lead"))
+    with st.form("setup", enter_to_submit=True):
+        token = st.text_input(t("setup.field.token"), type="password")
+        name = st.text_input(t("users.field.name"))
+        email = st.text_input(t("users.field.email"), autocomplete="email")
+        employee_id = st.text_input(t("users.field.employee_id"))
+        department = st.text_input(t("users.field.department"))
+        password = st.text_input(t("setup.field.password"), type="password", autocomplete="new-password")
+        confirm = st.text_input(t("setup.field.confirm"), type="password", autocomplete="new-password")
+        submitted = st.form_submit_button(t("setup.submit"), type="primary")
+    if not submitted:
+        return
+    if password != confirm:
+        st.error(t("auth.password.mismatch"))
+        return
+    try:
+        with state.db() as session:
+            user = accounts.complete_setup(
+                session, token, name=name, email=email, password=password,
+                employee_id=employee_id or None, department=department,
+            )
+    except accounts.AccountError as exc:
+        st.error(str(exc))
+        return
+    state.sign_in(user)
+    st.success(t("setup.done"))
+    st.rerun()
+
+
+def change_password_page() -> None:
+    user = state.current_user()
+    st.title(t("password.title"))
+    if user and user.must_change_password:
+        st.warning(t("password.must_change"))
+    with st.form("password", enter_to_submit=True):
+        current = st.text_input(t("password.current"), type="password", autocomplete="current-password")
+        new = st.text_input(t("password.new"), type="password", autocomplete="new-password",
+                            help=t("password.rules", n=state.settings().password_min_length))
+        confirm = st.text_input(t("password.confirm"), type="password", autocomplete="new-password")
+        submitted = st.form_submit_button(t("password.submit"), type="primary")
+    if submitted and user:
+        try:
+            with state.db() as session:
+                accounts.change_password(session, user, current, new, confirm)
+        except accounts.AccountError as exc:
+            st.error(str(exc))
+            return
+        st.success(t("password.done"))
+        st.rerun()
+
+
+def logout_page() -> None:
+    state.sign_out()
+    try:
+        if st.user.is_logged_in:
+            st.logout()
+    except Exception:
+        pass
+    st.rerun()

@@ -1,0 +1,111 @@
+"""学ぶ: course overview, lesson pages, glossary, quizzes and my results."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portal.i18n import t
+from portal.learning import progress
+from portal.learning.progress import Status
+from portal.ui import content, state
+from portal.ui.pages import lesson as lesson_page
+from portal.ui.pages import quiz as quiz_page
+
+STATUS_ICON = {
+    Status.NOT_STARTED: ":material/radio_button_unchecked:",
+    Status.IN_PROGRESS: ":material/menu_book:",
+    Status.QUIZ_PENDING: ":material/quiz:",
+    Status.COMPLETED: ":material/check_circle:",
+}
+
+
+def pages() -> list:
+    return [
+        st.Page(overview, title=t("nav.course"), icon=":material/school:", url_path="course", default=True),
+        st.Page(lesson_page.render, title=t("nav.lesson"), icon=":material/menu_book:", url_path="lesson"),
+        st.Page(quiz_page.render, title=t("nav.quiz"), icon=":material/quiz:", url_path="quiz"),
+        st.Page(quiz_page.results, title=t("nav.results"), icon=":material/insights:", url_path="results"),
+        st.Page(glossary, title=t("nav.glossary"), icon=":material/dictionary:", url_path="glossary"),
+    ]
+
+
+def status_label(status: Status) -> str:
+    return t(f"status.{status.value}")
+
+
+def overview() -> None:
+    user = state.current_user()
+    course = content.course()
+    st.title(t("course.title"))
+    st.write(t("course.lead"))
+    if user and user.is_admin and content.problems():
+        with st.expander(t("course.problems", n=len(content.problems())), icon=":material/warning:"):
+            for p in content.problems():
+                st.text(str(p))
+    if not course.lessons:
+        st.info(t("course.empty"))
+        return
+    with state.db() as session:
+        states = progress.course_states(session, user, course)
+        due = _due_date(session, user)
+    done = sum(s.status == Status.COMPLETED for s in states.values())
+    ratio = progress.completion_ratio(states)
+    st.progress(ratio, text=t("course.progress", done=done, total=len(course.lessons), pct=round(ratio * 100)))
+    if due is not None:
+        st.caption(due)
+    next_lesson = next((l for l in course.lessons if states[l.id].status != Status.COMPLETED), None)
+    if next_lesson is not None:
+        if st.button(t("course.continue", title=next_lesson.title), type="primary", icon=":material/play_arrow:"):
+            lesson_page.open_lesson(next_lesson.id)
+    else:
+        st.success(t("course.all_done"), icon=":material/celebration:")
+
+    for lesson in course.lessons:
+        s = states[lesson.id]
+        with st.container(border=True):
+            col_main, col_side = st.columns([4, 1], vertical_alignment="center")
+            with col_main:
+                st.markdown(f"**{lesson.meta.order}. {lesson.title}**")
+                st.caption(
+                    t("course.meta", minutes=lesson.meta.reading_minutes, status=status_label(s.status))
+                    + (t("course.best", pct=round(s.best_score * 100)) if s.best_score is not None else "")
+                )
+                st.write(lesson.meta.summary)
+            with col_side:
+                st.markdown(f"{STATUS_ICON[s.status]} {status_label(s.status)}")
+                if st.button(t("course.open"), key=f"open-{lesson.id}"):
+                    lesson_page.open_lesson(lesson.id)
+
+
+def _due_date(session, user) -> str | None:
+    try:
+        from portal.stats import due_dates
+    except ImportError:
+        return None
+    return due_dates.describe_for_learner(session, user)
+
+
+def glossary() -> None:
+    st.title(t("glossary.title"))
+    course = content.course()
+    entries = [(term, lesson) for lesson in course.lessons for term in lesson.meta.key_terms]
+    if not entries:
+        st.info(t("glossary.empty"))
+        return
+    query = st.text_input(t("glossary.search"), placeholder=t("glossary.search.placeholder"))
+    if query:
+        q = query.strip().lower()
+        entries = [
+            (term, lesson) for term, lesson in entries
+            if q in term.term.lower() or q in (term.reading or "").lower() or q in term.definition.lower()
+        ]
+    st.caption(t("glossary.count", n=len(entries)))
+    if not entries:
+        st.info(t("glossary.no_match"))
+    for term, lesson in sorted(entries, key=lambda e: (e[0].reading or e[0].term).lower()):
+        with st.container(border=True):
+            reading = f"({term.reading})" if term.reading else ""
+            st.markdown(f"**{term.term}** {reading}")
+            st.write(term.definition)
+            if st.button(t("glossary.lesson", title=lesson.title), key=f"g-{lesson.id}-{term.term}", type="tertiary"):
+                lesson_page.open_lesson(lesson.id)

@@ -1,0 +1,148 @@
+"""A lesson as a clean page: objectives, table of contents, body, takeaways, 読み終えた."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from portal.i18n import t
+from portal.learning import memory, progress
+from portal.learning.content import Lesson
+from portal.ui import content, state
+
+
+def open_lesson(lesson_id: str) -> None:
+    st.switch_page(st.Page(render, url_path="lesson"), query_params={"id": lesson_id})
+
+
+def open_sandbox(grounded: bool = False) -> None:
+    from portal.ui.pages import sandbox
+
+    sandbox.open_page(grounded=grounded)
+
+
+def render() -> None:
+    user = state.current_user()
+    course = content.course()
+    lesson_id = st.query_params.get("id")
+    lesson = course.get(lesson_id) if lesson_id else None
+    if lesson is None:
+        if lesson_id:
+            st.warning(t("lesson.not_found", id=lesson_id))
+        lesson = _pick_lesson(course)
+        if lesson is None:
+            return
+    with state.db() as session:
+        progress.record_opened(session, user, lesson)
+        lesson_state = progress.course_states(session, user, course)[lesson.id]
+
+    st.caption(t("lesson.kicker", order=lesson.meta.order, total=len(course.lessons), minutes=lesson.meta.reading_minutes))
+    st.title(lesson.title)
+    with st.container(border=True):
+        st.markdown(f"**{t('lesson.objectives')}**")
+        st.markdown("\n".join(f"- {o}" for o in lesson.meta.objectives))
+    if len(lesson.sections) > 1:
+        with st.expander(t("lesson.toc"), expanded=False, icon=":material/toc:"):
+            st.markdown("\n".join(f"{i}. [{s.title}](#{s.id})" for i, s in enumerate(lesson.sections, 1)))
+
+    render_body(lesson)
+
+    if lesson.meta.takeaways:
+        st.divider()
+        st.subheader(t("lesson.takeaways"), anchor="takeaways")
+        st.success("\n".join(f"- {x}" for x in lesson.meta.takeaways), icon=":material/lightbulb:")
+    _actions(user, lesson, lesson_state)
+    _prev_next(course, lesson)
+
+
+def _pick_lesson(course) -> Lesson | None:
+    if not course.lessons:
+        st.info(t("course.empty"))
+        return None
+    titles = {l.id: f"{l.meta.order}. {l.title}" for l in course.lessons}
+    chosen = st.selectbox(t("lesson.pick"), list(titles), format_func=titles.get)
+    return course.get(chosen)
+
+
+def render_body(lesson: Lesson) -> None:
+    """Markdown without raw HTML (Streamlit escapes it), diagrams and widgets in place."""
+    for block in lesson.blocks:
+        if block.kind == "heading":
+            st.header(block.text, anchor=block.section_id, divider="gray")
+        elif block.kind == "markdown":
+            st.markdown(block.text)
+        elif block.kind == "dot":
+            st.graphviz_chart(block.text)
+        elif block.kind == "widget":
+            WIDGETS[block.text](lesson)
+
+
+def _memory_calculator(lesson: Lesson) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{t('calc.title')}**")
+        col1, col2 = st.columns(2)
+        params = col1.number_input(t("calc.parameters"), min_value=0.1, max_value=5000.0, value=8.0, step=1.0,
+                                   help=t("calc.parameters.help"), key=f"calc-p-{lesson.id}")
+        precision = col2.selectbox(t("calc.precision"), list(memory.BYTES_PER_PARAMETER), index=1,
+                                   key=f"calc-q-{lesson.id}",
+                                   format_func=lambda p: t("calc.precision.option", p=p, b=memory.BYTES_PER_PARAMETER[p]))
+        need = memory.weights_gb(params, precision)
+        st.metric(t("calc.result"), f"{need:,.0f} GB")
+        rows = []
+        for fit in memory.fits(need):
+            verdict = t("calc.tight") if fit.tight else (t("calc.fits") if fit.fits else t("calc.no"))
+            rows.append({t("calc.col.gpu"): fit.gpu.name, t("calc.col.memory"): f"{fit.gpu.memory_gb:,.0f} GB",
+                         t("calc.col.verdict"): verdict})
+        st.dataframe(rows, hide_index=True)
+        st.caption(t("calc.note"))
+
+
+def _sandbox_link(lesson: Lesson, grounded: bool = False) -> None:
+    label = t("lesson.sandbox_rag") if grounded else t("lesson.sandbox")
+    if st.button(label, icon=":material/science:", key=f"sandbox-{lesson.id}-{grounded}"):
+        open_sandbox(grounded)
+
+
+WIDGETS = {
+    "memory-calculator": _memory_calculator,
+    "sandbox-link": _sandbox_link,
+    "sandbox-link-rag": lambda lesson: _sandbox_link(lesson, grounded=True),
+}
+
+
+def _actions(user, lesson: Lesson, lesson_state: progress.LessonState) -> None:
+    st.divider()
+    col1, col2 = st.columns(2)
+    with col1:
+        if lesson_state.read_at is None:
+            if st.button(t("lesson.mark_read"), type="primary", icon=":material/done:"):
+                with state.db() as session:
+                    progress.mark_read(session, user, lesson)
+                st.toast(t("lesson.marked"))
+                st.rerun()
+        else:
+            st.markdown(f":material/check_circle: {t('lesson.read_on', date=lesson_state.read_at.astimezone().strftime('%Y-%m-%d'))}")
+            if lesson_state.read_version != lesson.version:
+                st.caption(t("lesson.updated_since"))
+                if st.button(t("lesson.mark_read_again")):
+                    with state.db() as session:
+                        progress.mark_read(session, user, lesson)
+                    st.rerun()
+    with col2:
+        quiz = content.quizzes().get(lesson.meta.quiz_id or "")
+        if quiz is not None:
+            label = t("lesson.quiz_passed") if lesson_state.passed else t("lesson.take_quiz")
+            if st.button(label, icon=":material/quiz:", type="secondary" if lesson_state.passed else "primary"):
+                from portal.ui.pages.quiz import open_quiz
+
+                open_quiz(quiz.id)
+        elif lesson.meta.quiz_id:
+            st.caption(t("lesson.quiz_unavailable"))
+
+
+def _prev_next(course, lesson: Lesson) -> None:
+    prev, nxt = course.neighbours(lesson.id)
+    col1, col2 = st.columns(2)
+    if prev and col1.button(t("lesson.prev", title=prev.title), icon=":material/arrow_back:"):
+        open_lesson(prev.id)
+    if nxt and col2.button(t("lesson.next", title=nxt.title), icon=":material/arrow_forward:"):
+        open_lesson(nxt.id)

@@ -1,0 +1,295 @@
+"""Quizzes: take (or resume) an attempt, see what was right and why, retake; my results."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from portal.i18n import t
+from portal.learning import attempts
+from portal.learning.quiz import (
+    Matching,
+    MultipleChoice,
+    Numeric,
+    Ordering,
+    Quiz,
+    SingleChoice,
+    TrueFalse,
+    correct_response,
+    is_answered,
+    option_order,
+)
+from portal.ui import content, state
+
+
+def open_quiz(quiz_id: str) -> None:
+    st.switch_page(st.Page(render, url_path="quiz"), query_params={"id": quiz_id})
+
+
+def render() -> None:
+    user = state.current_user()
+    quizzes = content.quizzes()
+    quiz = quizzes.get(st.query_params.get("id", ""))
+    if quiz is None:
+        st.title(t("quiz.title"))
+        if not quizzes:
+            st.info(t("quiz.none"))
+            return
+        titles = {q.id: q.meta.title for q in quizzes.values()}
+        chosen = st.selectbox(t("quiz.pick"), list(titles), format_func=titles.get, index=None)
+        if chosen:
+            open_quiz(chosen)
+        return
+    lesson = content.course().get(quiz.meta.lesson_id)
+    st.title(quiz.meta.title)
+    st.caption(t("quiz.rules", n=quiz.draw_count, pass_pct=round(quiz.meta.pass_mark * 100)))
+
+    result_key = f"quiz-result-{quiz.id}"
+    if result_key in st.session_state:
+        _result_view(user, quiz, st.session_state[result_key], lesson)
+        return
+    with state.db() as session:
+        open_attempt = attempts.open_attempt(session, user, quiz)
+        past = attempts.history(session, user, quiz.id)
+    if open_attempt is None:
+        if past:
+            best = max(a.score or 0 for a in past)
+            st.info(t("quiz.past", n=len(past), best=round(best * 100),
+                      passed=t("quiz.passed") if any(a.passed for a in past) else t("quiz.not_passed")))
+        if st.button(t("quiz.start") if not past else t("quiz.retake"), type="primary", icon=":material/play_arrow:"):
+            try:
+                with state.db() as session:
+                    attempts.start_attempt(session, user, quiz)
+            except attempts.AttemptError as exc:
+                st.error(str(exc))
+                return
+            st.rerun()
+        return
+    _attempt_form(user, quiz, open_attempt)
+
+
+def _widget_key(attempt_id: int, qid: str, part: str = "") -> str:
+    return f"q-{attempt_id}-{qid}-{part}"
+
+
+def _attempt_form(user, quiz: Quiz, attempt) -> None:
+    draft: dict[str, Any] = attempt.draft or {}
+    if draft:
+        st.caption(t("quiz.resumed"))
+    key_name = f"idem-{attempt.id}"
+    st.session_state.setdefault(key_name, uuid.uuid4().hex)
+    with st.form(f"attempt-{attempt.id}", enter_to_submit=False):
+        for number, qid in enumerate(attempt.question_ids, 1):
+            question = quiz.question(qid)
+            with st.container(border=True):
+                st.markdown(f"**{t('quiz.question_n', n=number)}** {question.prompt}")
+                _question_widget(quiz, question, attempt, draft.get(qid))
+        col1, col2 = st.columns([1, 1])
+        submitted = col1.form_submit_button(t("quiz.submit"), type="primary")
+        saved = col2.form_submit_button(t("quiz.save"))
+    responses = {qid: _read_response(quiz, quiz.question(qid), attempt) for qid in attempt.question_ids}
+    if saved:
+        with state.db() as session:
+            attempts.save_draft(session, user, attempt.id, responses)
+        st.toast(t("quiz.saved"))
+    missing = [n for n, qid in enumerate(attempt.question_ids, 1) if not is_answered(quiz.question(qid), responses[qid])]
+    confirm_key = f"confirm-missing-{attempt.id}"
+    if submitted and missing and not st.session_state.get(confirm_key):
+        with state.db() as session:
+            attempts.save_draft(session, user, attempt.id, responses)
+        st.session_state[confirm_key] = True
+        st.warning(t("quiz.missing", numbers="、".join(map(str, missing))))
+        st.caption(t("quiz.missing_hint"))
+        return
+    if submitted:
+        try:
+            with state.db() as session:
+                result = attempts.submit(session, user, quiz, attempt.id, responses, st.session_state[key_name])
+        except attempts.AttemptError as exc:
+            st.error(str(exc))
+            return
+        st.session_state[f"quiz-result-{quiz.id}"] = result.attempt_id
+        st.session_state.pop(confirm_key, None)
+        st.rerun()
+    if st.button(t("quiz.abandon"), type="tertiary", icon=":material/close:"):
+        with state.db() as session:
+            attempts.abandon(session, user, attempt.id)
+        st.rerun()
+
+
+def _question_widget(quiz: Quiz, question, attempt, saved: Any) -> None:
+    order = option_order(quiz, question, attempt.seed)
+    key = _widget_key(attempt.id, question.id)
+    if isinstance(question, SingleChoice):
+        st.radio(t("quiz.choose_one"), order, format_func=question.option_text, key=key,
+                 index=order.index(saved) if saved in order else None, label_visibility="collapsed")
+    elif isinstance(question, MultipleChoice):
+        st.caption(t("quiz.choose_all"))
+        for oid in order:
+            st.checkbox(question.option_text(oid), key=_widget_key(attempt.id, question.id, oid),
+                        value=bool(saved) and oid in saved)
+    elif isinstance(question, TrueFalse):
+        choices = [True, False]
+        st.radio(t("quiz.true_false"), choices, key=key, horizontal=True, label_visibility="collapsed",
+                 format_func=lambda v: t("quiz.true") if v else t("quiz.false"),
+                 index=choices.index(saved) if isinstance(saved, bool) else None)
+    elif isinstance(question, Ordering):
+        st.caption(t("quiz.order_hint"))
+        for position in range(len(order)):
+            prior = saved[position] if isinstance(saved, list) and position < len(saved) else None
+            st.selectbox(t("quiz.position", n=position + 1), order, format_func=question.option_text,
+                         key=_widget_key(attempt.id, question.id, str(position)),
+                         index=order.index(prior) if prior in order else None, placeholder=t("quiz.select"))
+    elif isinstance(question, Matching):
+        rights = {p.id: p.right for p in question.pairs}
+        for pair in question.pairs:
+            prior = saved.get(pair.id) if isinstance(saved, dict) else None
+            st.selectbox(pair.left, order, format_func=rights.get,
+                         key=_widget_key(attempt.id, question.id, pair.id),
+                         index=order.index(prior) if prior in order else None, placeholder=t("quiz.select"))
+    elif isinstance(question, Numeric):
+        st.number_input(t("quiz.number", unit=question.unit), value=saved if isinstance(saved, (int, float)) else None,
+                        key=key, step=1.0, placeholder=t("quiz.number_placeholder"))
+
+
+def _read_response(quiz: Quiz, question, attempt) -> Any:
+    key = _widget_key(attempt.id, question.id)
+    ss = st.session_state
+    if isinstance(question, MultipleChoice):
+        picked = [oid for oid in question.option_ids() if ss.get(_widget_key(attempt.id, question.id, oid))]
+        return picked or None
+    if isinstance(question, Ordering):
+        chosen = [ss.get(_widget_key(attempt.id, question.id, str(i))) for i in range(len(question.options))]
+        return chosen if all(chosen) else (chosen if any(chosen) else None)
+    if isinstance(question, Matching):
+        chosen = {p.id: ss.get(_widget_key(attempt.id, question.id, p.id)) for p in question.pairs}
+        return {k: v for k, v in chosen.items() if v} or None
+    value = ss.get(key)
+    if isinstance(question, Numeric) and value is not None:
+        return float(value)
+    return value
+
+
+# ---------------------------------------------------------------- review
+
+
+def describe(question, response: Any) -> str:
+    """A response in words, for review."""
+    if response is None:
+        return t("quiz.unanswered")
+    if isinstance(question, SingleChoice):
+        return question.option_text(response)
+    if isinstance(question, MultipleChoice):
+        return "、".join(question.option_text(r) for r in response)
+    if isinstance(question, TrueFalse):
+        return t("quiz.true") if response else t("quiz.false")
+    if isinstance(question, Ordering):
+        return " → ".join(question.option_text(r) if r else "?" for r in response)
+    if isinstance(question, Matching):
+        rights = {p.id: p.right for p in question.pairs}
+        return " / ".join(f"{p.left} = {rights.get(response.get(p.id), '?')}" for p in question.pairs)
+    if isinstance(question, Numeric):
+        return f"{response:g} {question.unit}"
+    return str(response)
+
+
+def review(user, quiz: Quiz, attempt_id: int, lesson) -> None:
+    with state.db() as session:
+        attempt = attempts.attempt_with_answers(session, user, attempt_id)
+    if attempt.quiz_version != quiz.version:
+        st.caption(t("quiz.review_old_version"))
+    for number, answer in enumerate(attempt.answers, 1):
+        question = quiz.question(answer.question_id)
+        if question is None:
+            st.caption(t("quiz.review_question_gone", n=number))
+            continue
+        icon = ":material/check_circle:" if answer.correct else (":material/adjust:" if answer.credit > 0 else ":material/cancel:")
+        with st.container(border=True):
+            st.markdown(f"{icon} **{t('quiz.question_n', n=number)}** {question.prompt}")
+            st.markdown(f"{t('quiz.your_answer')}: {describe(question, answer.response)}")
+            if not answer.correct:
+                st.markdown(f"{t('quiz.right_answer')}: {describe(question, correct_response(question))}")
+                if answer.credit > 0:
+                    st.caption(t("quiz.partial", pct=round(answer.credit * 100)))
+            st.info(question.explanation, icon=":material/school:")
+            if lesson is not None and question.section:
+                section = lesson.section(question.section)
+                if section is not None:
+                    st.page_link(st.Page(_lesson_page(), url_path="lesson"),
+                                 label=t("quiz.review_section", section=section.title),
+                                 query_params={"id": lesson.id}, icon=":material/menu_book:")
+
+
+def _lesson_page():
+    from portal.ui.pages.lesson import render as lesson_render
+
+    return lesson_render
+
+
+def _result_view(user, quiz: Quiz, attempt_id: int, lesson) -> None:
+    with state.db() as session:
+        attempt = attempts.attempt_with_answers(session, user, attempt_id)
+    pct = round((attempt.score or 0) * 100)
+    if attempt.passed:
+        st.success(t("quiz.result_pass", pct=pct), icon=":material/celebration:")
+    else:
+        st.error(t("quiz.result_fail", pct=pct, pass_pct=round(quiz.meta.pass_mark * 100)), icon=":material/replay:")
+    col1, col2, col3 = st.columns(3)
+    if col1.button(t("quiz.retake"), icon=":material/replay:", type="secondary" if attempt.passed else "primary"):
+        del st.session_state[f"quiz-result-{quiz.id}"]
+        with state.db() as session:
+            try:
+                attempts.start_attempt(session, user, quiz)
+            except attempts.AttemptError as exc:
+                st.error(str(exc))
+                return
+        st.rerun()
+    if lesson is not None:
+        from portal.ui.pages.lesson import open_lesson
+
+        if col2.button(t("quiz.back_to_lesson"), icon=":material/menu_book:"):
+            del st.session_state[f"quiz-result-{quiz.id}"]
+            open_lesson(lesson.id)
+        _, nxt = content.course().neighbours(lesson.id)
+        if attempt.passed and nxt is not None and col3.button(t("lesson.next", title=nxt.title), type="primary",
+                                                              icon=":material/arrow_forward:"):
+            del st.session_state[f"quiz-result-{quiz.id}"]
+            open_lesson(nxt.id)
+    st.subheader(t("quiz.review"))
+    review(user, quiz, attempt_id, lesson)
+
+
+def results() -> None:
+    """My results: every submitted attempt, and a review of any of them."""
+    user = state.current_user()
+    st.title(t("results.title"))
+    quizzes = content.quizzes()
+    with state.db() as session:
+        past = attempts.history(session, user)
+    if not past:
+        st.info(t("results.empty"))
+        return
+    rows = [
+        {"id": a.id, t("results.col.quiz"): quizzes[a.quiz_id].meta.title if a.quiz_id in quizzes else a.quiz_id,
+         t("results.col.date"): a.submitted_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+         t("results.col.score"): round((a.score or 0) * 100),
+         t("results.col.passed"): t("quiz.passed") if a.passed else t("quiz.not_passed")}
+        for a in past
+    ]
+    frame = pd.DataFrame(rows)
+    st.dataframe(frame.drop(columns=["id"]), hide_index=True,
+                 column_config={t("results.col.score"): st.column_config.ProgressColumn(
+                     t("results.col.score"), min_value=0, max_value=100, format="%d%%")})
+    labels = {r["id"]: f'{r[t("results.col.date")]}  {r[t("results.col.quiz")]}  ({r[t("results.col.score")]}%)' for r in rows}
+    chosen = st.selectbox(t("results.pick"), list(labels), format_func=labels.get, index=None,
+                          placeholder=t("results.pick.placeholder"))
+    if chosen is not None:
+        attempt = next(a for a in past if a.id == chosen)
+        quiz = quizzes.get(attempt.quiz_id)
+        if quiz is None:
+            st.warning(t("results.quiz_gone"))
+            return
+        review(user, quiz, chosen, content.course().get(quiz.meta.lesson_id))

@@ -1,0 +1,86 @@
+"""Session-level glue between Streamlit and the services: bootstrap, the signed-in user,
+cached content. Nothing here holds a business rule."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from portal.accounts import service as accounts
+from portal.accounts.roles import CurrentUser
+from portal.config import Settings, get_settings
+from portal.db import DatabaseError, init_db, session_scope
+from portal.i18n import t
+
+log = logging.getLogger("portal")
+TOKEN_KEY = "auth_token"
+
+
+@st.cache_resource(show_spinner=False)
+def bootstrap(database_url: str) -> None:
+    """Once per process and database: apply migrations; print a setup token if no admin exists."""
+    init_db(database_url)
+    with session_scope(database_url) as session:
+        token = accounts.issue_setup_token(session)
+    if token:
+        message = (
+            "\n" + "=" * 72 + "\n"
+            "AI リテラシーポータル: 管理者がまだいません。ブラウザでアプリを開き「初期設定」画面で\n"
+            f"次のワンタイムトークンを入力してください (first-run setup token): {token}\n"
+            "(または `portal create-admin` で管理者を作成できます)\n" + "=" * 72
+        )
+        print(message, flush=True)
+        log.warning("first-run setup token issued")
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+@contextmanager
+def db() -> Iterator[Session]:
+    with session_scope(settings().effective_database_url) as session:
+        yield session
+
+
+def current_user() -> CurrentUser | None:
+    """The signed-in user, re-checked against the database on every run (sign-out, expiry and
+    deactivation take effect at once, on every replica)."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        return None
+    with db() as session:
+        user = accounts.resolve_session(session, token)
+    if user is None:
+        st.session_state.pop(TOKEN_KEY, None)
+    return user
+
+
+def sign_in(user: CurrentUser) -> None:
+    with db() as session:
+        st.session_state[TOKEN_KEY] = accounts.create_session(session, user)
+
+
+def sign_out() -> None:
+    with db() as session:
+        accounts.revoke_session(session, st.session_state.get(TOKEN_KEY))
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def show_fatal(exc: Exception) -> None:
+    if isinstance(exc, DatabaseError):
+        st.error(t("app.error.database", detail=str(exc)))
+    else:
+        st.error(t("app.error.unexpected"))

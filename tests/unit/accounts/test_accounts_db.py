@@ -1,0 +1,168 @@
+"""Accounts on a real database (SQLite, and PostgreSQL when configured)."""
+
+from datetime import timedelta
+
+import pytest
+
+from portal.accounts import service as accounts
+from portal.accounts.roles import SYSTEM, CurrentUser, PermissionDenied
+from portal.db import session_scope
+from portal.db.models import AuditEvent, User, utcnow
+
+
+def make_user(url, email="hanako@example.com", role="learner", password="Secret-pass-1", **kw):
+    with session_scope(url) as s:
+        return accounts.create_user(s, SYSTEM, name=kw.pop("name", "学習 花子"), email=email, password=password,
+                                    role=role, **kw)
+
+
+def login(url, who, password, now=None):
+    with session_scope(url) as s:
+        return accounts.authenticate(s, who, password, now=now)
+
+
+def test_sign_in_by_email_or_employee_id(db_url):
+    make_user(db_url, employee_id="E100")
+    assert login(db_url, "HANAKO@example.com ", "Secret-pass-1").ok
+    assert login(db_url, "e100", "Secret-pass-1").ok
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(db_url):
+    make_user(db_url)
+    wrong = login(db_url, "hanako@example.com", "nope")
+    unknown = login(db_url, "nobody@example.com", "nope")
+    assert not wrong.ok and not unknown.ok
+    assert "パスワードが違います" in wrong.message
+    assert wrong.message == unknown.message
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(db_url):
+    make_user(db_url)
+    now = utcnow()
+    for i in range(4):
+        result = login(db_url, "hanako@example.com", "bad", now=now)
+        assert result.locked_until is None
+        assert f"あと {4 - i} 回" in result.message
+    locked = login(db_url, "hanako@example.com", "bad", now=now)
+    assert locked.locked_until is not None and "ロック" in locked.message
+    still = login(db_url, "hanako@example.com", "Secret-pass-1", now=now + timedelta(minutes=1))
+    assert not still.ok and "ロック" in still.message
+    later = login(db_url, "hanako@example.com", "Secret-pass-1", now=now + timedelta(minutes=16))
+    assert later.ok
+
+
+def test_lock_is_stored_in_the_database_so_another_replica_sees_it(db_url):
+    """Two engines stand for two app replicas sharing one database."""
+    from portal.db import engine as db_engine
+
+    make_user(db_url)
+    now = utcnow()
+    for _ in range(5):
+        login(db_url, "hanako@example.com", "bad", now=now)
+    db_engine.reset_engine()  # a fresh process: nothing kept in memory
+    assert "ロック" in login(db_url, "hanako@example.com", "Secret-pass-1", now=now).message
+
+
+def test_success_resets_the_failure_count(db_url):
+    make_user(db_url)
+    for _ in range(4):
+        login(db_url, "hanako@example.com", "bad")
+    assert login(db_url, "hanako@example.com", "Secret-pass-1").ok
+    assert "あと 4 回" in login(db_url, "hanako@example.com", "bad").message
+
+
+def test_deactivated_user_cannot_sign_in_and_sessions_end(db_url):
+    admin = make_user(db_url, "admin@example.com", role="admin")
+    user = make_user(db_url)
+    with session_scope(db_url) as s:
+        token = accounts.create_session(s, user)
+    with session_scope(db_url) as s:
+        assert accounts.resolve_session(s, token) == user
+        accounts.set_active(s, admin, user.id, False)
+    with session_scope(db_url) as s:
+        assert accounts.resolve_session(s, token) is None
+    assert "無効" in login(db_url, "hanako@example.com", "Secret-pass-1").message
+
+
+def test_sign_out_revokes_the_session(db_url):
+    user = make_user(db_url)
+    with session_scope(db_url) as s:
+        token = accounts.create_session(s, user)
+    with session_scope(db_url) as s:
+        accounts.revoke_session(s, token)
+    with session_scope(db_url) as s:
+        assert accounts.resolve_session(s, token) is None
+        assert accounts.resolve_session(s, "forged-token") is None
+
+
+def test_learner_calling_admin_services_is_refused(db_url):
+    learner = make_user(db_url)
+    with session_scope(db_url) as s:
+        for call in (
+            lambda: accounts.list_users(s, learner),
+            lambda: accounts.set_role(s, learner, learner.id, "admin"),
+            lambda: accounts.reset_password(s, learner, learner.id),
+            lambda: accounts.create_user(s, learner, name="x", email="x@example.com"),
+        ):
+            with pytest.raises(PermissionDenied, match="管理者"):
+                call()
+    with session_scope(db_url) as s:
+        assert s.get(User, learner.id).role == "learner"
+
+
+def test_the_last_admin_cannot_be_demoted_or_deactivated(db_url):
+    admin = make_user(db_url, "admin@example.com", role="admin")
+    with session_scope(db_url) as s:
+        with pytest.raises(accounts.AccountError, match="管理者が1人もいなく"):
+            accounts.set_role(s, admin, admin.id, "learner")
+        with pytest.raises(accounts.AccountError):
+            accounts.set_active(s, admin, admin.id, False)
+
+
+def test_reset_password_forces_a_change_at_next_sign_in(db_url):
+    admin = make_user(db_url, "admin@example.com", role="admin")
+    user = make_user(db_url)
+    with session_scope(db_url) as s:
+        temp = accounts.reset_password(s, admin, user.id)
+    assert not login(db_url, "hanako@example.com", "Secret-pass-1").ok
+    result = login(db_url, "hanako@example.com", temp)
+    assert result.ok and result.must_change_password
+    with session_scope(db_url) as s:
+        accounts.change_password(s, result.user, temp, "New-secret-22", "New-secret-22")
+    assert not login(db_url, "hanako@example.com", "New-secret-22").must_change_password
+    with session_scope(db_url) as s:
+        actions = [a.action for a in s.query(AuditEvent).all()]
+    assert "reset_password" in actions
+
+
+def test_first_run_setup_token_works_once_and_only_without_admin(db_url):
+    with session_scope(db_url) as s:
+        assert accounts.needs_setup(s)
+        token = accounts.issue_setup_token(s)
+    with session_scope(db_url) as s:
+        with pytest.raises(accounts.AccountError, match="トークン"):
+            accounts.complete_setup(s, "wrong", name="管理 太郎", email="root@example.com", password="Admin-pass-123")
+    with session_scope(db_url) as s:
+        admin = accounts.complete_setup(s, token, name="管理 太郎", email="root@example.com", password="Admin-pass-123")
+        assert admin.is_admin
+    with session_scope(db_url) as s:
+        assert not accounts.needs_setup(s)
+        assert accounts.issue_setup_token(s) is None
+        with pytest.raises(accounts.AccountError):
+            accounts.complete_setup(s, token, name="x", email="x@example.com", password="Another-pass-1")
+
+
+def test_weak_password_is_refused_with_reasons(db_url):
+    with session_scope(db_url) as s:
+        with pytest.raises(accounts.AccountError, match="10 文字以上"):
+            accounts.create_user(s, SYSTEM, name="a", email="a@example.com", password="short")
+
+
+def test_sso_user_must_be_imported_first(db_url):
+    make_user(db_url, employee_id="E1")
+    with session_scope(db_url) as s:
+        assert accounts.upsert_sso_user(s, subject="oidc|1", email="stranger@example.com", name="x") is None
+        user = accounts.upsert_sso_user(s, subject="oidc|2", email="hanako@example.com", name="")
+        assert isinstance(user, CurrentUser) and user.email == "hanako@example.com"
+    with session_scope(db_url) as s:
+        assert accounts.upsert_sso_user(s, subject="oidc|2", email="", name="").email == "hanako@example.com"
