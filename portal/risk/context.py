@@ -28,7 +28,8 @@ _LABEL_KINDS: list[tuple[str, str]] = [
         "other_date",
         r"入社日?|退社日?|入会日?|日付|期限|締切|締め切り|納期|開催日?|予定日?|更新日?|作成日?|発行日?|有効期限|"
         r"申込日|契約日|実施日|提出日|登録日|納品日|支払日|出荷日|会議|打ち合わせ|リリース|"
-        r"deadline|due|date(?!\s?of\s?birth)|issued|expires?|meeting|release[ds]?|updated|created|scheduled",
+        r"deadline|due|date(?!\s?of\s?birth)|issued|expires?|meeting|release[ds]?|updated|created|scheduled|"
+        r"joined|joining|hired|start\s?date|since",
     ),
     (
         "other_id",
@@ -37,12 +38,13 @@ _LABEL_KINDS: list[tuple[str, str]] = [
         r"会員番号|社員番号|従業員番号|追跡番号|お荷物番号|チケット番号|予約番号|整理番号|口座振替番号|"
         r"order(?:\s?(?:id|no\.?|number|#))?|invoice(?:\s?(?:no\.?|number|#))?|ticket(?:\s?(?:id|no\.?|#))?|"
         r"serial(?:\s?(?:no\.?|number))?|part\s?(?:no\.?|number)|sku|isbn|tracking(?:\s?(?:no\.?|number))?|"
-        r"job\s?id|request\s?id|trace\s?id|build|id",
+        r"job\s?id|request\s?id|trace\s?id|build|ref|reference|JANコード|JAN|EAN|id",
     ),
     ("version", r"バージョン|version|ver\.?|v(?=[0-9])"),
     ("address", r"住所|所在地|現住所|お届け先|送付先|本籍|address"),
 ]
 
+_INTRODUCES_VALUE = re.compile(r" ?[:：=#]| ?[0-9]")
 _LABEL_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _LABEL_KINDS), re.IGNORECASE)
 
 
@@ -107,6 +109,10 @@ def nearest_label(
                 continue
             if not _ascii_boundary_ok(text, m, end):
                 continue
+            # A label on the right counts only when it is attached to this value
+            # ("1234567（口座番号）"), not when it introduces the next one ("、注文番号：...").
+            if m.start() > 2 or _INTRODUCES_VALUE.match(right, m.end()):
+                break
             dist = m.start() + 1  # a right label loses ties against a left one
             if best is None or dist < best.distance:
                 best = LabelHit((kind, m.group(), dist))

@@ -50,6 +50,12 @@ _PHONE = re.compile(
     r"(?![0-9A-Za-z_@])(?!-[0-9])(?![.,][0-9])"
 )
 
+# Test numbers published by card brands and payment processors.
+_TEST_CARDS = {
+    "4111111111111111", "4242424242424242", "4012888888881881", "4000056655665556", "5555555555554444",
+    "5105105105105100", "2223003122003222", "378282246310005", "371449635398431", "3530111333300000",
+    "3566002020360505", "30569309025904", "38520000023237", "6011111111111117", "6011000990139424",
+}
 _CARD_GROUPINGS = {(4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 2), (4, 4, 4, 3), (4, 4, 4, 1), (4, 4, 4, 4, 3),
                    (4, 4, 4, 4, 1), (4, 4, 4, 4, 2), (4, 4, 5)}
 
@@ -116,9 +122,12 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
         brand = v.card_brand(digits)
         if brand and v.luhn_ok(digits):
             score = 0.98 if kind == "card" else 0.93
+            key = "card_valid"
             if kind in ("other_id",) and len(groups) == 1:
                 score = 0.45
-            out.append(Candidate(C.CREDIT_CARD, s, e, score, "card_valid", {"brand": brand}))
+            if digits in _TEST_CARDS:
+                score, key = 0.45, "card_test"
+            out.append(Candidate(C.CREDIT_CARD, s, e, score, key, {"brand": brand}))
         elif kind == "card":
             out.append(Candidate(C.CREDIT_CARD, s, e, 0.55, "card_label_invalid", _label_params(hit)))
         return out
@@ -159,6 +168,10 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
     return out
 
 
+# Textbook placeholders such as 03-1234-5678 or 090-0000-0000.
+_DUMMY_PHONE = re.compile(r"12345678$|(?:0000|1111|9999)[0-9]{0,4}$|00000")
+
+
 def phone_candidates(text: str) -> list[Candidate]:
     out: list[Candidate] = []
     for m in _PHONE.finditer(text):
@@ -181,6 +194,8 @@ def phone_candidates(text: str) -> list[Candidate]:
             score, key = 0.5, "phone_valid"
         elif kind in ("toll_free", "premium", "uan"):
             score, key = 0.45, "phone_business"
+        elif _DUMMY_PHONE.search(digits):
+            score, key = 0.45, "phone_dummy"
         elif lk == "phone":
             score, key = 0.96, "phone_valid_label"
         elif separated:
@@ -227,6 +242,10 @@ _IPV6 = re.compile(
 )
 
 
+_WELL_KNOWN_IPS = {"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "149.112.112.112", "208.67.222.222"}
+_VERSION_AFTER = re.compile(r" ?(?:という|の)?(?:バージョン|版|version)", re.IGNORECASE)
+
+
 def ip_candidates(text: str) -> list[Candidate]:
     out = []
     if "." in text:
@@ -239,7 +258,11 @@ def ip_candidates(text: str) -> list[Candidate]:
             hit = nearest_label(text, s, e, before=12, after=0, kinds=frozenset({"version"}))
             if hit is not None and hit.distance <= 2:
                 continue
+            if _VERSION_AFTER.match(text, e) or text[max(0, s - 2) : s] == "==":
+                continue
             score, key = {"public": (0.9, "ip_public"), "private": (0.8, "ip_private"), "local": (0.3, "ip_local")}[kind]
+            if addr in _WELL_KNOWN_IPS:
+                score, key = 0.3, "ip_well_known"
             out.append(Candidate(C.IP_ADDRESS, s, e, score, key))
     if "::" in text or text.count(":") >= 7:
         for m in _IPV6.finditer(text):
@@ -330,7 +353,8 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
             label = "生まれ"
         else:
             hit = nearest_label(text, s, e, before=30, after=0)
-            if hit is not None and hit.kind == "birth":
+            # The label belongs to this date only if no other date sits between them.
+            if hit is not None and hit.kind == "birth" and not _DATE.search(text, s - hit.distance, s):
                 label = hit.text
         if label is None:
             continue

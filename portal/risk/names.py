@@ -24,16 +24,23 @@ C = Category
 
 _NAME_CHARS = "一-龥々〆ヶァ-ヴー・"
 _HONORIFIC = re.compile(
-    rf"(?<=[{_NAME_CHARS}A-Za-z])"
-    r"(?:さん|様|さま|氏|殿|君|くん|ちゃん|先生|先輩|副社長|社長|会長|専務|常務|取締役|本部長|部長|次長|課長|係長|主任|室長|"
+    rf"(?<=[{_NAME_CHARS}A-Za-z]) ?"
+    r"(?:さん|様|さま|氏|殿|君|くん|ちゃん|先生|先輩|副社長|社長|会長|専務|常務|取締役|部長|次長|課長|係長|主任|室長|"
     r"所長|支店長|店長|マネージャー|リーダー|准教授|教授|博士|弁護士|医師|税理士)"
 )
 _SELF_INTRO = re.compile(rf"(?<=[{_NAME_CHARS}])(?:と申します|と申す|でございます|と言います|です|より)")
 _JA_LABEL = re.compile(
     r"(?:氏名|お名前|名前|担当者名|担当者|担当|宛名|差出人|送信者|送付者|作成者|記入者|申請者|承認者|依頼者|責任者|"
-    r"連絡者|応募者|候補者|講師|発表者|司会|参加者|出席者|欠席者|面接官|署名)"
-    r" ?[:：] ?"
+    r"連絡者|応募者|候補者|講師|発表者|司会|参加者|出席者|欠席者|面接官|署名|社員情報|社員名|従業員名|顧客名|お客様名|"
+    r"契約者名?|名義人?|口座名義|受取人|患者名?|利用者名|保護者|緊急連絡先|記入例)"
+    r"(?: ?[:：] ?| )"
 )
+_LIST_LABELS = ("参加者", "出席者", "欠席者", "担当", "担当者")
+_STRONG_LABELS = ("氏名", "名前", "お名前", "担当者名", "差出人", "署名", "社員情報", "社員名", "従業員名", "顧客名",
+                  "お客様名", "契約者", "名義", "口座名義", "受取人", "患者") + _LIST_LABELS
+# "石井 健太" (surname, space, given name) and CSV fields ",石井健太," need no anchor.
+_SPACED_NAME = re.compile(rf"(?<![{_NAME_CHARS}])[一-龥々]{{1,3}} [一-龥々]{{1,3}}(?![{_NAME_CHARS}])")
+_FIELD_NAME = re.compile(r"(?:^|(?<=[,\t|]))[一-龥々]{2,6}(?=[,\t|])", re.M)
 _JA_SIGNOFF = re.compile(r"(?:よろしくお願い(?:いた|致)?します|以上(?:です|、よろしくお願いします)?)。?[ ]*\n+[ ]*")
 
 _RUN_BEFORE = re.compile(rf"(?:[A-Z][a-z]+ )?[A-Z][a-z]+$|[{_NAME_CHARS}]{{1,8}}(?: [{_NAME_CHARS}]{{1,5}})?$")
@@ -46,6 +53,8 @@ _NOT_PERSON_ENDINGS = (
     "市", "区", "町", "村", "県", "府", "都", "駅", "空港", "ホテル", "ビル", "部門", "委員会", "事業部", "本部",
     "様式", "皆", "客", "各位", "方々", "御社", "貴社", "弊社", "当社", "先方", "担当", "担当者", "ユーザー", "メンバー",
     "お客", "顧客", "利用者", "社員", "職員", "スタッフ", "講師", "みな", "皆様",
+    "神", "王", "奥", "殿", "母", "父", "兄", "姉", "妹", "弟", "娘", "嫁", "孫", "妻", "夫", "各", "貴", "御", "王子", "姫",
+    "仏", "医者", "患者", "業者", "先",
 )
 _TITLE_LIKE = {"部長", "課長", "係長", "社長", "副社長", "会長", "専務", "常務", "取締役", "本部長", "次長", "主任", "室長",
                "所長", "支店長", "店長", "マネージャー", "リーダー", "教授", "准教授", "博士", "弁護士", "医師", "税理士", "先生"}
@@ -81,6 +90,9 @@ def _trailing_name(run: str, hon: str) -> tuple[int, float, str] | None:
         return None
     if last.is_proper or last.oov:
         return last.begin, 0.6, "name_unknown_honorific"
+    # One-kanji surnames (林, 森, 原 ...) are common nouns to the dictionary.
+    if len(run) == 1 and len(surface) == 1 and "一" <= surface <= "龥" and hon in ("さん", "様", "さま", "氏", "君", "くん"):
+        return last.begin, 0.6, "name_unknown_honorific"
     if re.fullmatch(r"[ァ-ヴー・]{2,}", surface) and not last.is_common_noun:
         return last.begin, 0.6, "name_unknown_honorific"
     return None
@@ -90,19 +102,27 @@ def _leading_name(run: str, strong_label: bool) -> tuple[int, float] | None:
     """Name at the start of ``run`` (after a label). Returns (length, score) or None."""
     toks = _analyse(run)
     person: list[Token] = []
-    for t in toks:
-        if t.is_person or (t.is_space and person):
+    for i, t in enumerate(toks):
+        # A place name can be a surname (千葉, 上野) when a given name follows or it is alone.
+        place_as_surname = (
+            i == 0 and t.is_place and strong_label
+            and (len(toks) == 1 or toks[1].is_person or (toks[1].is_space and len(toks) > 2 and toks[2].is_person))
+        )
+        if t.is_person or place_as_surname or (t.is_space and person):
             person.append(t)
         else:
             break
     while person and person[-1].is_space:
         person.pop()
     if person:
-        return person[-1].end, 0.9
+        return person[-1].end, (0.9 if any(t.is_person for t in person) else 0.75)
     if strong_label and toks and (toks[0].is_proper or toks[0].oov) and not any(
         toks[0].surface.endswith(x) for x in _NOT_PERSON_ENDINGS
     ):
         return toks[0].end, 0.65
+    # A one-kanji surname alone in a list ("出席者：野口、田中、林").
+    if strong_label and len(run) == 1 and "一" <= run <= "龥" and run not in _NOT_PERSON_ENDINGS:
+        return 1, 0.6
     return None
 
 
@@ -119,6 +139,8 @@ _EN_LABEL = re.compile(
     rf"Requested by|Prepared by|Submitted by|Approved by|Reviewed by|Signed|Candidate|Applicant|Employee|Interviewer)"
     rf" ?[:：] ?(?P<n>{_EN_NAME})(?![A-Za-z])"
 )
+_EN_GREETING = re.compile(rf"(?<![A-Za-z])(?:Hi|Hello|Hey|Morning|Thanks|Thank you),? (?P<n>{_EN_NAME})(?=[,!.:\n])")
+_EN_WITH_EMAIL = re.compile(rf"(?:^|(?<=[\s,;:\"']))(?P<n>{_EN_NAME}) <[^<>\s@]+@[^<>\s]+>", re.M)
 _EN_SAN = re.compile(r"(?<![A-Za-z])(?P<n>[A-Z][a-z]+)-(?:san|sama|sensei|kun|chan)(?![A-Za-z])")
 _EN_STOP = {
     "Sir", "Madam", "Customer", "Customers", "Team", "All", "Colleagues", "Hiring", "Valued", "Friends", "Member",
@@ -135,6 +157,28 @@ _EN_STOP = {
 }
 
 
+# Common given names: "Kevin Wright から連絡" has no other cue.
+_EN_FIRST_NAMES = (
+    "James John Robert Michael William David Richard Joseph Thomas Charles Christopher Daniel Matthew Anthony Mark "
+    "Donald Steven Paul Andrew Joshua Kenneth Kevin Brian George Timothy Ronald Edward Jason Jeffrey Ryan Jacob Gary "
+    "Nicholas Eric Jonathan Stephen Larry Justin Scott Brandon Benjamin Samuel Gregory Alexander Frank Patrick Raymond "
+    "Jack Dennis Jerry Tyler Aaron Jose Adam Nathan Henry Douglas Zachary Peter Kyle Noah Ethan Jeremy Walter Christian "
+    "Keith Roger Terry Austin Sean Gerald Carl Harold Dylan Arthur Lawrence Jordan Jesse Bryan Billy Bruce Gabriel Joe "
+    "Logan Alan Juan Albert Willie Elijah Wayne Randy Vincent Mason Roy Ralph Bobby Russell Bradley Philip Eugene "
+    "Mary Patricia Jennifer Linda Elizabeth Barbara Susan Jessica Sarah Karen Lisa Nancy Betty Sandra Margaret Ashley "
+    "Kimberly Emily Donna Michelle Carol Amanda Melissa Deborah Stephanie Dorothy Rebecca Sharon Laura Cynthia Amy "
+    "Kathleen Angela Shirley Brenda Emma Anna Pamela Nicole Samantha Katherine Christine Helen Debra Rachel Carolyn "
+    "Janet Maria Catherine Heather Diane Olivia Julie Joyce Victoria Ruth Virginia Lauren Kelly Christina Joan Evelyn "
+    "Judith Andrea Hannah Megan Cheryl Jacqueline Martha Madison Teresa Gloria Sara Janice Ann Kathryn Abigail Sophia "
+    "Sophie Frances Jean Alice Judy Isabella Julia Grace Amber Denise Danielle Marilyn Beverly Charlotte Natalie Theresa "
+    "Diana Brittany Doris Kayla Alexis Lori Marie Chloe Lucy Oliver Harry Charlie Liam Lucas Leo Max Tom Tim Ben Sam "
+    "Mike Dave Chris Steve Tony Nick Alex Dan Matt Kate Jane Anne Claire Ellen Nina Mia Eva Laura Wei Li Ming Raj Priya"
+).split()
+_EN_GIVEN_SURNAME = re.compile(
+    r"(?<![A-Za-z])(?P<n>(?:" + "|".join(sorted(set(_EN_FIRST_NAMES), key=len, reverse=True)) + r") [A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![A-Za-z])"
+)
+
+
 def _en_ok(name: str) -> bool:
     words = name.split()
     return bool(words) and not any(w.strip(".") in _EN_STOP for w in words)
@@ -147,18 +191,19 @@ def name_candidates(text: str) -> list[Candidate]:
     # Japanese: honorifics and titles after the name.
     for m in _HONORIFIC.finditer(text):
         s = m.start()
+        hon = m.group().lstrip(" ")
         rm = _RUN_BEFORE.search(text, max(0, s - 14), s)
         if rm is None:
             continue
         run = rm.group()
         if run[0].isascii():
             if _en_ok(run):
-                out.append(Candidate(C.PERSON_NAME, rm.start(), s, 0.85, "name_honorific", {"honorific": m.group()}))
+                out.append(Candidate(C.PERSON_NAME, rm.start(), s, 0.85, "name_honorific", {"honorific": hon}))
             continue
-        res = _trailing_name(run, m.group())
+        res = _trailing_name(run, hon)
         if res is not None:
             off, score, key = res
-            out.append(Candidate(C.PERSON_NAME, rm.start() + off, s, score, key, {"honorific": m.group()}))
+            out.append(Candidate(C.PERSON_NAME, rm.start() + off, s, score, key, {"honorific": hon}))
 
     # Japanese: self-introductions and sign-offs ("営業部の山田です", "田中より").
     for m in _SELF_INTRO.finditer(text):
@@ -174,7 +219,14 @@ def name_candidates(text: str) -> list[Candidate]:
                 person.append(t)
             else:
                 break
-        if not person:
+        if not person and toks:
+            last = toks[-1]
+            before = text[max(0, rm.start() - 6) : rm.start()]
+            strong = m.group() in ("と申します", "と申す", "と言います") or re.search(r"(?:部|課|室|社|係|チーム|グループ|センター)の$", before)
+            if strong and (last.is_proper or last.oov) and len(toks) == 1 and not any(
+                last.surface.endswith(x) for x in _NOT_PERSON_ENDINGS
+            ):
+                out.append(Candidate(C.PERSON_NAME, rm.start() + last.begin, s, 0.75, "name_self_intro"))
             continue
         # The name must start the run or follow a non-name token such as の (handled by the run
         # boundary) — a trailing 人名 token inside a longer compound is not trusted.
@@ -186,11 +238,19 @@ def name_candidates(text: str) -> list[Candidate]:
         score = 0.88 if m.group() in ("と申します", "と申す", "でございます", "と言います") else 0.8
         out.append(Candidate(C.PERSON_NAME, rm.start() + first.begin, s, score, "name_self_intro"))
 
+    # Full names written with a space, and names alone in a CSV field.
+    for rx in (_SPACED_NAME, _FIELD_NAME):
+        for m in rx.finditer(text):
+            toks = _analyse(m.group())
+            words = [t for t in toks if not t.is_space]
+            if len(words) >= 2 and words[0].is_surname and words[-1].is_person and all(t.is_person for t in words):
+                out.append(Candidate(C.PERSON_NAME, m.start(), m.end(), 0.88, "name_full"))
+
     # Labels before the name; lists such as "出席者: 田中、佐藤、鈴木".
     for lab in (_JA_LABEL, _JA_SIGNOFF):
         for m in lab.finditer(text):
             pos = m.end()
-            strong = lab is _JA_LABEL and m.group().startswith(("氏名", "名前", "お名前", "担当者名", "差出人", "署名"))
+            strong = lab is _JA_SIGNOFF or m.group().startswith(_STRONG_LABELS)
             label = m.group().rstrip(" :：\n")
             for _ in range(12):
                 rm = _RUN_AFTER.match(text, pos)
@@ -220,7 +280,8 @@ def name_candidates(text: str) -> list[Candidate]:
         return out
     for rx, score, key in ((_EN_TITLE, 0.92, "name_en_title"), (_EN_DEAR, 0.85, "name_en_context"),
                            (_EN_SIGNOFF, 0.8, "name_en_context"), (_EN_LABEL, 0.85, "name_en_context"),
-                           (_EN_SAN, 0.85, "name_en_context")):
+                           (_EN_SAN, 0.85, "name_en_context"), (_EN_GIVEN_SURNAME, 0.75, "name_en_given"),
+                           (_EN_GREETING, 0.8, "name_en_context"), (_EN_WITH_EMAIL, 0.85, "name_en_context")):
         for m in rx.finditer(text):
             name = m.group("n")
             if not _en_ok(name) and rx is not _EN_TITLE:
