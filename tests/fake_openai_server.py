@@ -199,6 +199,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        try:  # small SSE frames must not wait for Nagle's algorithm
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         with self.fake._lock:
             self.fake._connections.add(self.connection)
 
