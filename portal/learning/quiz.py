@@ -49,10 +49,18 @@ class _Question(BaseModel):
     section: str | None = Field(default=None, pattern=SLUG)
 
 
-def _unique(ids: list[str], what: str) -> None:
+class FieldError(ValueError):
+    """A cross-field check failed; ``field`` names the field to report (e.g. ``answer``)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _unique(ids: list[str], what: str, field: str) -> None:
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
-        raise ValueError(f"duplicate {what} id(s): {', '.join(dupes)}")
+        raise FieldError(field, f"duplicate {what} id(s): {', '.join(dupes)}")
 
 
 class _WithOptions(_Question):
@@ -65,10 +73,10 @@ class _WithOptions(_Question):
         return next((o.text for o in self.options if o.id == option_id), option_id)
 
     def _check_known(self, ids: list[str]) -> None:
-        _unique(self.option_ids(), "option")
+        _unique(self.option_ids(), "option", "options")
         unknown = [i for i in ids if i not in self.option_ids()]
         if unknown:
-            raise ValueError(f"answer names missing option(s): {', '.join(unknown)}")
+            raise FieldError("answer", f"answer names missing option(s): {', '.join(unknown)}")
 
 
 class SingleChoice(_WithOptions):
@@ -89,7 +97,7 @@ class MultipleChoice(_WithOptions):
     @model_validator(mode="after")
     def _check(self):
         self._check_known(self.answer)
-        _unique(self.answer, "answer")
+        _unique(self.answer, "answer", "answer")
         return self
 
 
@@ -106,7 +114,7 @@ class Ordering(_WithOptions):
     def _check(self):
         self._check_known(self.answer)
         if sorted(self.answer) != sorted(self.option_ids()):
-            raise ValueError("answer must list every option exactly once, in the right order")
+            raise FieldError("answer", "answer must list every option exactly once, in the right order")
         return self
 
 
@@ -116,10 +124,10 @@ class Matching(_Question):
 
     @model_validator(mode="after")
     def _check(self):
-        _unique([p.id for p in self.pairs], "pair")
+        _unique([p.id for p in self.pairs], "pair", "pairs")
         rights = [p.right for p in self.pairs]
         if len(set(rights)) != len(rights):
-            raise ValueError("two pairs have the same right-hand text")
+            raise FieldError("pairs", "two pairs have the same right-hand text")
         return self
 
 
@@ -191,6 +199,10 @@ def load_quiz(path: Path) -> tuple[Quiz | None, list[Problem]]:
     seen: dict[str, int] = {}
     for index, item in enumerate(raw_questions):
         qid = str(item.get("id", f"#{index + 1}")) if isinstance(item, dict) else f"#{index + 1}"
+        # duplicates are checked on the raw ids, so a broken first copy still flags the second
+        duplicate_of = seen.get(qid) if isinstance(item, dict) and "id" in item else None
+        if duplicate_of is None and isinstance(item, dict) and "id" in item:
+            seen[qid] = index
         try:
             question = _question_adapter.validate_python(item)
         except ValidationError as exc:
@@ -198,13 +210,18 @@ def load_quiz(path: Path) -> tuple[Quiz | None, list[Problem]]:
                 loc = [str(p) for p in e["loc"]]
                 if loc and loc[0] in ("single", "multiple", "true_false", "ordering", "matching", "numeric"):
                     loc = loc[1:]  # drop the discriminator tag pydantic puts first
+                field = getattr((e.get("ctx") or {}).get("error"), "field", None)
+                if field:
+                    loc.append(field)
+                elif e["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                    loc = ["type"]
                 problems.append(Problem(name, e["msg"].removeprefix("Value error, "), ".".join(loc) or "question", qid))
+            question = None
+        if duplicate_of is not None:
+            problems.append(Problem(name, f"duplicate question id (also question #{duplicate_of + 1})", "id", qid))
             continue
-        if question.id in seen:
-            problems.append(Problem(name, f"duplicate question id (also question #{seen[question.id] + 1})", "id", qid))
-            continue
-        seen[question.id] = index
-        questions.append(question)
+        if question is not None:
+            questions.append(question)
     if meta is not None and meta.draw and meta.draw > len(raw_questions):
         problems.append(Problem(name, f"draw is {meta.draw} but the bank has {len(raw_questions)} questions", "draw"))
     if problems or meta is None:
@@ -285,7 +302,8 @@ def is_answered(question, response: Any) -> bool:
     if isinstance(question, (MultipleChoice,)):
         return bool(response)
     if isinstance(question, Ordering):
-        return isinstance(response, list) and len(response) == len(question.options)
+        # every position filled: a half-ordered list is not an answer yet (the page asks to confirm)
+        return isinstance(response, list) and len(response) == len(question.options) and all(response)
     if isinstance(question, Matching):
         return isinstance(response, dict) and any(response.get(p.id) for p in question.pairs)
     if isinstance(question, (SingleChoice,)):

@@ -1,0 +1,161 @@
+"""The shipped curriculum: every lesson loads and validates, and each topic of the course is there.
+
+The keyword lists are a floor, derived from the source article (shared seed
+``llm-basics-article.txt``): each numbered topic of the article must be present in the lesson
+that teaches it. A tuple means "any of these spellings".
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from portal.config import REPO_ROOT
+from portal.learning.content import load_course, load_lesson
+from portal.learning.quiz import load_quizzes
+from portal.learning.validate import validate_dirs
+
+CONTENT = REPO_ROOT / "content" / "ja"
+QUIZZES = REPO_ROOT / "quizzes" / "ja"
+PORTAL_CLI = Path(sys.executable).parent / "portal"
+
+# lesson id -> keywords that must appear in its text (front matter included)
+CURRICULUM: dict[str, list[str | tuple[str, ...]]] = {
+    "what-is-llm": [
+        ("Large Language Model", "Large Language Models"), "大規模言語モデル", "機械学習", "深層学習", "生成AI",
+        "Transformer", "2017", "Google", "自己注意", "GPT", "OpenAI", "Gemini", "LLaMA", "Meta", "Claude",
+        "Anthropic", "SLM", "Phi-3", "Microsoft", "拡散モデル", "DALL-E", "Stable Diffusion",
+    ],
+    "research-areas": [
+        "基礎理解", ("モデルの構築", "モデル構築"), "チューニング", "ファインチューニング", "プロンプトエンジニアリング",
+        "RAG", "倫理", "バイアス", "アプリケーション", "自己注意", "トークナイゼーション", "交差検証",
+        "チャットボット", "翻訳", "要約",
+    ],
+    "vs-conventional": [
+        "スケール", "文脈", "自己注意", "事前学習", "ファインチューニング", ("多用途", "多用途性"), "GPT-3",
+        ("数十億", "数千億"), ("インプット", "入力"), ("アウトプット", "出力"), "自然言語", ("アルゴリズム", "ロジック"),
+        "翻訳", "要約",
+    ],
+    "parameters": [
+        "パラメータ", "GPT-4", "1兆", "1.8兆", "Gemini Ultra", "1.56兆", "Llama 3.1", ("4050億", "405B"),
+        "FP16", "FP8", "INT4", "80億", "700億", "H100", "640", "RTX 4070", "RTX 4080", "12GB", "GPT-4o",
+        # the nine figures of the Llama 3.1 memory table
+        "16GB", "8GB", "4GB", "140GB", "70GB", "35GB", "810GB", "405GB", "203GB",
+    ],
+    "how-generation-works": [
+        "日本で一番高い山は", "富士山", "確率", "ハルシネーション", ("不完全なデータ", "データが不完全"),
+        ("文脈の誤解", "文脈を誤解", "文脈を取り違え"), "創造性", "正確性", "トレードオフ", "Temperature", "Top-p",
+    ],
+    "ambiguity": [
+        "あいまい", ("要件", "頼み方"), "ドメイン知識", ("言語化", "言葉にする", "言葉にして"), "保険", "与信", "野菜", "メール",
+        "定型", ("補い合う", "補完"), "誤り", "ホワイトカラー", "社内データ", "データ基盤",
+    ],
+    "cloud-local": [
+        "クラウド", "ローカル", "スケーラビリティ", "コスト", "プライバシー", "レイテンシー", ("メンテナンス", "保守"),
+        "カスタマイズ", "GPT-4o", "Claude 3.5", "Gemini 1.5 Pro", "GPT-4o mini", "Gemini 1.5 Flash",
+        "Apple Intelligence", "3B", "Phi Silica", "3.3B", "Gemini Nano", "Copilot+",
+    ],
+    "risks": [
+        # the 8 risks inherited from conventional AI
+        "バイアス", "差別", "フィルターバブル", "エコーチェンバー", "多様性", "個人情報", "生命", "身体", "財産",
+        "データ汚染", "ブラックボックス", "エネルギー", "環境",
+        # the 7 risks that generative AI made prominent
+        "悪用", "機密情報", "ハルシネーション", ("鵜呑み", "鵜吞み", "うのみ"), "偽情報", "誤情報", "著作権", "資格",
+        "バイアスの再生成",
+    ],
+    "countermeasures": [
+        "批判的", "プライバシー", "個人情報", "機密情報", "倫理", "フィードバック", "教育", "研修",
+    ],
+    "future-of-work": [
+        "80%", "10%", ("5人に1人", "1/5"), "半分", "米国", ("初心者", "新人"), ("熟練者", "ベテラン"),
+        "競争力", "仕事の記録", "協業",
+    ],
+    "adoption-steps": [
+        "ステップ1", "ステップ2", "ステップ3", "セキュリティ", ("秘密情報", "機密情報"), "社内文書", "下書き",
+        "要約", "顧客情報", "API",
+    ],
+    "rag": [
+        "Retrieval-Augmented Generation", "検索", "ナレッジ", ("独自", "会社固有"), "ハルシネーション", "最新",
+        "多様な視点", ("リアルタイム", "変化の速い"), "データ整備", "古い",
+    ],
+    "data-management": [
+        "RAG", "データマネジメント", ("発見しやすく", "見つけやすく"), "理解しやすい", "アクセスしやすく", "統合",
+        "クレンジング", ("冗長", "重複"), "タグ", "メタデータ", "分類", "整理", "BI", "教育",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def course():
+    return load_course(CONTENT)
+
+
+def test_portal_validate_reports_nothing_on_the_shipped_content():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env["PORTAL_DATA_DIR"] = str(REPO_ROOT / "data")
+    proc = subprocess.run([str(PORTAL_CLI), "validate"], capture_output=True, text=True, env=env,
+                          cwd=REPO_ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == ""
+    assert "問題はありません" in proc.stdout
+
+
+@pytest.mark.parametrize("path", sorted(CONTENT.glob("*.md")), ids=lambda p: p.stem)
+def test_every_lesson_file_loads_without_problems(path):
+    lesson, problems = load_lesson(path)
+    assert problems == []
+    assert lesson is not None
+    assert lesson.sections, "a lesson needs '## Title {#id}' sections"
+    assert lesson.meta.objectives and lesson.meta.takeaways
+    assert path.stem.endswith(lesson.id)  # 01-what-is-llm.md holds lesson what-is-llm
+
+
+def test_course_is_complete_in_order_and_every_lesson_has_a_quiz(course):
+    quizzes, problems = load_quizzes(QUIZZES)
+    assert problems == [] and course.problems == []
+    assert [lesson.id for lesson in course.lessons] == list(CURRICULUM)
+    assert [lesson.meta.order for lesson in course.lessons] == list(range(1, len(CURRICULUM) + 1))
+    for lesson in course.lessons:
+        assert lesson.meta.quiz_id in quizzes, lesson.id
+        assert quizzes[lesson.meta.quiz_id].meta.lesson_id == lesson.id
+    assert validate_dirs(CONTENT, QUIZZES) == []
+
+
+@pytest.mark.parametrize("lesson_id", list(CURRICULUM))
+def test_each_topic_of_the_curriculum_is_taught(course, lesson_id):
+    lesson = course.get(lesson_id)
+    assert lesson is not None, f"lesson {lesson_id} is missing"
+    text = lesson.path.read_text(encoding="utf-8")
+    missing = []
+    for keyword in CURRICULUM[lesson_id]:
+        options = keyword if isinstance(keyword, tuple) else (keyword,)
+        if not any(option in text for option in options):
+            missing.append(" / ".join(options))
+    assert missing == [], f"{lesson.path.name} does not mention: {', '.join(missing)}"
+
+
+def test_risks_lesson_lists_fifteen_risks_in_two_groups(course):
+    risks = course.get("risks")
+    titles = [s.title for s in risks.sections]
+    assert any("8" in title for title in titles) and any("7" in title for title in titles), titles
+
+
+def test_parameters_lesson_embeds_the_memory_calculator(course):
+    lesson = course.get("parameters")
+    assert [b.text for b in lesson.blocks if b.kind == "widget"] == ["memory-calculator"]
+
+
+def test_content_version_changes_with_the_file(tmp_path):
+    src = CONTENT / "01-what-is-llm.md"
+    copy = tmp_path / src.name
+    copy.write_bytes(src.read_bytes())
+    first, _ = load_lesson(copy)
+    again, _ = load_lesson(copy)
+    assert first.version == again.version
+    copy.write_text(src.read_text(encoding="utf-8") + "\n追記。\n", encoding="utf-8")
+    edited, _ = load_lesson(copy)
+    assert edited.version != first.version
