@@ -35,6 +35,7 @@ Design
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -373,6 +374,7 @@ def load_lesson_texts(content_dir: str | Path) -> list[str]:
 
 
 _default_model: PracticeModel | None = None
+_default_lock = threading.Lock()
 
 
 def default_practice_model() -> PracticeModel:
@@ -382,7 +384,8 @@ def default_practice_model() -> PracticeModel:
     :class:`~portal.llm.service.LLMService`; this fallback keeps the package usable alone.
     """
     global _default_model
-    if _default_model is None:
-        content = Path(__file__).resolve().parents[2] / "content" / "ja"
-        _default_model = PracticeModel.train(load_lesson_texts(content))
+    with _default_lock:
+        if _default_model is None:
+            content = Path(__file__).resolve().parents[2] / "content" / "ja"
+            _default_model = PracticeModel.train(load_lesson_texts(content))
     return _default_model

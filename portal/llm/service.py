@@ -127,7 +127,13 @@ class LLMService:
             return self._client
         with self._client_lock:
             if self._client is None:
-                self._client = self._build_client()
+                try:
+                    self._client = self._build_client()
+                except LLMError:
+                    raise
+                except Exception as exc:  # e.g. the client rejecting a malformed setting
+                    log.warning("could not build the LLM client: %s", type(exc).__name__)
+                    raise config_error("base_url") from None
         return self._client
 
     def _build_client(self) -> Any:
