@@ -15,6 +15,7 @@ if __package__ in (None, ""):  # started as a script by `streamlit run portal/ap
 
 import streamlit as st
 
+from portal.accounts.roles import PermissionDenied
 from portal.config import SettingsError, get_settings
 from portal.db import DatabaseError
 from portal.i18n import t
@@ -47,7 +48,15 @@ def main() -> None:
     if user:
         with st.sidebar:
             st.caption(t("app.signed_in_as", name=user.name, role=t(f"role.{user.role}")))
-    page.run()
+    try:
+        page.run()
+    except PermissionDenied as exc:
+        st.error(str(exc))
+    except DatabaseError as exc:
+        st.error(t("app.error.database", detail=str(exc)))
+    except Exception:  # never a traceback in the browser; the log has it
+        logging.getLogger("portal").exception("page %s failed", page.title)
+        st.error(t("app.error.unexpected"))
 
 
 main()
