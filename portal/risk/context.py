@@ -8,6 +8,8 @@ All regexes run on the normalised text only inside small windows, so they cost O
 from __future__ import annotations
 
 import re
+import threading
+from bisect import bisect_right
 
 # Each kind is one alternation; longer spellings first. Order of kinds matters only when two
 # kinds match at the same position (the first one listed wins).
@@ -46,6 +48,10 @@ _LABEL_KINDS: list[tuple[str, str]] = [
 
 _INTRODUCES_VALUE = re.compile(r" ?[:：=#]| ?[0-9]")
 _LABEL_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _LABEL_KINDS), re.IGNORECASE)
+# The same alternation lower-cased, run on text.lower(): a case-insensitive scan of a long text
+# is several times slower than a case-sensitive one.
+_KIND_RES_LOWER = [(k, re.compile(p.lower())) for k, p in _LABEL_KINDS]
+_KIND_ORDER = {k: i for i, (k, _p) in enumerate(_LABEL_KINDS)}
 
 
 
@@ -76,47 +82,93 @@ class LabelHit(tuple):
         return self[2]
 
 
+class _LabelIndex:
+    """All label occurrences of one text, found in one pass and queried with bisect."""
+
+    __slots__ = ("text", "ends", "items")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        lower = text.lower()
+        raw: list[tuple[int, int, int, str]] = []  # (start, kind order, end, kind)
+        if len(lower) == len(text):
+            # One small case-sensitive pass per kind over the lower-cased text is several times
+            # faster than one case-insensitive pass of the whole alternation.
+            for order, (kind, rx) in enumerate(_KIND_RES_LOWER):
+                for m in rx.finditer(lower):
+                    if _ascii_boundary_ok(text, m, 0):
+                        raw.append((m.start(), order, m.end(), kind))
+        else:
+            for m in _LABEL_RE.finditer(text):
+                if _ascii_boundary_ok(text, m, 0):
+                    raw.append((m.start(), _KIND_ORDER[m.lastgroup or ""], m.end(), m.lastgroup or ""))
+        raw.sort()
+        items = []
+        last_end = -1
+        for start, _order, end, kind in raw:  # leftmost wins, then the kind listed first
+            if start < last_end:
+                continue
+            items.append((end, start, kind, text[start:end]))
+            last_end = end
+        items.sort()
+        self.items = items
+        self.ends = [it[0] for it in items]
+
+
+_local = threading.local()
+
+
+def _index(text: str) -> _LabelIndex:
+    idx = getattr(_local, "index", None)
+    if idx is None or idx.text is not text:
+        idx = _LabelIndex(text)
+        _local.index = idx
+    return idx
+
+
 def nearest_label(
     text: str, start: int, end: int, before: int = 24, after: int = 8, kinds: frozenset[str] | None = None
 ) -> LabelHit | None:
     """The label closest to [start, end): searched ``before`` chars to the left and ``after``
-    chars to the right. Left labels win ties. Returns (kind, label_text, distance) or None."""
+    chars to the right. Left labels win ties. Returns (kind, label_text, distance) or None.
+
+    The first call for a text indexes every label in it (one regex pass); later calls for the
+    same text object are bisections."""
+    idx = _index(text)
     best: LabelHit | None = None
     lo = max(0, start - before)
-    left = text[lo:start]
     # A blank line separates records: do not reach across it.
-    cut = left.rfind("\n\n")
+    cut = text.rfind("\n\n", lo, start)
     if cut != -1:
-        left = left[cut + 2 :]
-        lo = start - len(left)
-    for m in _LABEL_RE.finditer(left):
-        kind = m.lastgroup or ""
-        if kinds is not None and kind not in kinds:
-            continue
-        if not _ascii_boundary_ok(text, m, lo):
-            continue
-        dist = start - (lo + m.end())
-        if best is None or dist <= best.distance:
-            best = LabelHit((kind, m.group(), dist))
-    if after > 0:
-        right = text[end : end + after]
-        nl = right.find("\n")
-        if nl != -1:
-            right = right[:nl]
-        for m in _LABEL_RE.finditer(right):
-            kind = m.lastgroup or ""
-            if kinds is not None and kind not in kinds:
-                continue
-            if not _ascii_boundary_ok(text, m, end):
-                continue
-            # A label on the right counts only when it is attached to this value
-            # ("1234567（口座番号）"), not when it introduces the next one ("、注文番号：...").
-            if m.start() > 2 or _INTRODUCES_VALUE.match(right, m.end()):
-                break
-            dist = m.start() + 1  # a right label loses ties against a left one
-            if best is None or dist < best.distance:
-                best = LabelHit((kind, m.group(), dist))
+        lo = cut + 2
+    i = bisect_right(idx.ends, start) - 1
+    while i >= 0:
+        lend, lstart, kind, ltext = idx.items[i]
+        if lend < lo:
             break
+        if lstart >= lo and (kinds is None or kind in kinds):
+            best = LabelHit((kind, ltext, start - lend))
+            break
+        i -= 1
+    if after > 0:
+        stop = min(len(text), end + after)
+        nl = text.find("\n", end, stop)
+        if nl != -1:
+            stop = nl
+        j = bisect_right(idx.ends, end)
+        while j < len(idx.items):
+            lend, lstart, kind, ltext = idx.items[j]
+            if lstart >= stop or lstart > end + 2:
+                break
+            if lstart >= end and lend <= stop and (kinds is None or kind in kinds):
+                # A label on the right counts only when it is attached to this value
+                # ("1234567（口座番号）"), not when it introduces the next one ("、注文番号：...").
+                if not _INTRODUCES_VALUE.match(text, lend):
+                    dist = lstart - end + 1  # a right label loses ties against a left one
+                    if best is None or dist < best.distance:
+                        best = LabelHit((kind, ltext, dist))
+                break
+            j += 1
     return best
 
 

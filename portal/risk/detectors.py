@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from portal.risk import validators as v
@@ -37,13 +38,12 @@ C = Category
 # --------------------------------------------------------------------------------------------
 
 _NUMBER = re.compile(
-    r"(?<![0-9A-Za-z_+@./])(?<![0-9][.,])"
-    r"[0-9]+(?:[ -][0-9]+){0,7}"
+    r"[0-9](?<![0-9A-Za-z_+@./][0-9])(?<![0-9][.,][0-9])"
+    r"[0-9]*(?:[ -][0-9]+){0,7}"
     r"(?![0-9A-Za-z_@])(?![.,:/][0-9])(?!-[0-9])"
 )
 
 _PHONE = re.compile(
-    r"(?<![0-9A-Za-z_+@./])"
     r"(?:\+81[ -]?(?:\(0\)[ -]?)?[1-9][0-9]{0,3}|\(0[0-9]{1,4}\)|0[0-9]{1,4})"
     r"(?:[ -]|\)[ ]?|\(|(?=[0-9]))"
     r"[0-9]{1,4}\)?[ -]?[0-9]{3,4}"
@@ -85,14 +85,21 @@ def _label_params(hit) -> dict[str, object]:
     return {"label": hit.text}
 
 
+_SHORT_ID_LABEL = re.compile(r"保険|年金")
+
+
 def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
     groups = _groups(raw)
     lens = tuple(len(g) for g in groups)
     digits = "".join(groups)
     n = len(digits)
+    if n < 4 or n > 19:
+        return []
     seps = {ch for ch in raw if ch in " -"}
     if len(seps) > 1:
         return []
+    if n < 7 and lens != (3, 4) and not _SHORT_ID_LABEL.search(text, max(0, s - 24), s):
+        return []  # short numbers matter only next to a health-insurance/pension label
     hit = nearest_label(text, s, e)
     kind = hit.kind if hit else None
     out: list[Candidate] = []
@@ -168,20 +175,30 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _phone_kind(raw: str) -> str | None:
+    return v.jp_phone_kind(raw)
+
+
 # Textbook placeholders such as 03-1234-5678 or 090-0000-0000.
 _DUMMY_PHONE = re.compile(r"12345678$|(?:0000|1111|9999)[0-9]{0,4}$|00000")
+
+
+_PHONE_BAD_BEFORE = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_+@./")
 
 
 def phone_candidates(text: str) -> list[Candidate]:
     out: list[Candidate] = []
     for m in _PHONE.finditer(text):
+        if m.start() and text[m.start() - 1] in _PHONE_BAD_BEFORE:
+            continue
         raw = m.group()
         digits = v.digits_only(raw)
         intl = raw.startswith("+")
         national = ("0" + digits[2:]) if intl else digits
         if not (10 <= len(national) <= 11):
             continue
-        kind = v.jp_phone_kind(raw)
+        kind = _phone_kind(raw)
         if kind is None:
             continue
         s, e = m.start(), m.end()
@@ -221,11 +238,48 @@ _ROLE_LOCAL = {"info", "support", "sales", "contact", "noreply", "no-reply", "ad
                "pr", "hr", "recruit", "jobs", "service", "office", "postmaster", "security", "abuse"}
 
 
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}$")
+_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9\-])")
+
+
+def _emails(text: str):
+    """(start, end) of e-mail addresses, found from each '@' (one pass of str.find)."""
+    at = text.find("@")
+    while at != -1:
+        lm = _EMAIL_LOCAL.search(text, max(0, at - 64), at)
+        dm = _EMAIL_DOMAIN.match(text, at + 1)
+        if lm is not None and dm is not None:
+            start = lm.start()
+            if not (start > 0 and text[start - 1] in _EMAIL_LOCAL_CHARS):
+                yield start, dm.end()
+        at = text.find("@", at + 1)
+
+
+_EMAIL_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+
+
+class _Span:
+    __slots__ = ("_s", "_e", "_t")
+
+    def __init__(self, text: str, s: int, e: int) -> None:
+        self._t, self._s, self._e = text, s, e
+
+    def start(self) -> int:
+        return self._s
+
+    def end(self) -> int:
+        return self._e
+
+    def group(self) -> str:
+        return self._t[self._s : self._e]
+
+
 def email_candidates(text: str) -> list[Candidate]:
     out = []
     if "@" not in text:
         return out
-    for m in _EMAIL.finditer(text):
+    for s, e in _emails(text):
+        m = _Span(text, s, e)
         local = m.group().split("@", 1)[0].lower()
         if local.strip(".") != local or ".." in local:
             continue
@@ -236,7 +290,7 @@ def email_candidates(text: str) -> list[Candidate]:
     return out
 
 
-_IPV4 = re.compile(r"(?<![0-9A-Za-z.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?:/[0-9]{1,2})?(?![0-9]|\.[0-9])")
+_IPV4 = re.compile(r"[0-9](?<![0-9A-Za-z.][0-9])[0-9]{0,2}(?:\.[0-9]{1,3}){3}(?:/[0-9]{1,2})?(?![0-9]|\.[0-9])")
 _IPV6 = re.compile(
     r"(?<![0-9A-Fa-f:.])(?=[0-9A-Fa-f:]*::|(?:[0-9A-Fa-f]{1,4}:){7})(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z:])"
 )
@@ -274,14 +328,16 @@ def ip_candidates(text: str) -> list[Candidate]:
     return out
 
 
-_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{7}(?![A-Za-z0-9])")
-_RESIDENCE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{8}[A-Z]{2}(?![A-Za-z0-9])")
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
+_PASSPORT = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{7}(?![A-Za-z0-9])")
+_RESIDENCE = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{8}[A-Z]{2}(?![A-Za-z0-9])")
+_IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
+_PASSPORT_TRIGGERS = ("パスポート", "旅券", "passport", "Passport", "PASSPORT")
 
 
 def id_candidates(text: str) -> list[Candidate]:
     out = []
-    for m in _PASSPORT.finditer(text):
+    passports = _PASSPORT.finditer(text) if any(k in text for k in _PASSPORT_TRIGGERS) else ()
+    for m in passports:
         s, e = m.start(), m.end()
         hit = nearest_label(text, s, e)
         if hit is not None and hit.kind == "passport":
@@ -309,31 +365,50 @@ _MONTHS = {m: i for i, names in enumerate(
      ("dec", "december")], start=1) for m in names}
 _MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 
-_DATE = re.compile(
-    r"(?P<g>(?<![0-9])(?P<gy>1[89][0-9]{2}|20[0-9]{2}) ?(?P<s1>[年/.\-]) ?(?P<gm>[0-9]{1,2}) ?(?P<s2>[月/.\-]) ?(?P<gd>[0-9]{1,2})(?: ?日)?(?![0-9]))"
-    r"|(?P<j>(?P<era>明治|大正|昭和|平成|令和|(?<![A-Za-z])[MTSHR]\.?) ?(?P<jy>[0-9]{1,2}|元) ?[年/.\-] ?(?P<jm>[0-9]{1,2}) ?[月/.\-] ?(?P<jd>[0-9]{1,2})(?: ?日)?(?![0-9]))"
-    r"|(?P<e1>(?<![A-Za-z])(?P<e1m>" + _MONTH_RE + r")\.? (?P<e1d>[0-9]{1,2})(?:st|nd|rd|th)?,? (?P<e1y>1[89][0-9]{2}|20[0-9]{2})(?![0-9]))"
-    r"|(?P<e2>(?<![0-9])(?P<e2d>[0-9]{1,2})(?:st|nd|rd|th)? (?P<e2m>" + _MONTH_RE + r")\.?,? (?P<e2y>1[89][0-9]{2}|20[0-9]{2})(?![0-9]))"
-    r"|(?P<u>(?<![0-9/])(?P<ua>[0-9]{1,2})/(?P<ub>[0-9]{1,2})/(?P<uy>1[89][0-9]{2}|20[0-9]{2})(?![0-9/]))",
-    re.IGNORECASE,
+_DATE_G = (
+    r"(?P<g>[12](?<![0-9][12])(?P<gy>(?<=1)[89][0-9]{2}|(?<=2)0[0-9]{2}) ?(?P<s1>[年/.\-]) ?(?P<gm>[0-9]{1,2}) ?(?P<s2>[月/.\-]) ?"
+    r"(?P<gd>[0-9]{1,2})(?: ?日)?(?![0-9]))"
 )
+_DATE_J = (
+    r"(?P<j>(?P<era>明治|大正|昭和|平成|令和|[MTSHR]\.?) ?(?P<jy>[0-9]{1,2}|元) ?[年/.\-] ?(?P<jm>[0-9]{1,2}) ?[月/.\-] ?"
+    r"(?P<jd>[0-9]{1,2})(?: ?日)?(?![0-9]))"
+)
+_DATE_E1 = r"(?P<e1>(?P<e1m>" + _MONTH_RE + r")\.? (?P<e1d>[0-9]{1,2})(?:st|nd|rd|th)?,? (?P<e1y>1[89][0-9]{2}|20[0-9]{2})(?![0-9]))"
+_DATE_E2 = (
+    r"(?P<e2>[0-9](?<![0-9][0-9])(?P<e2d>(?<=[0-9])[0-9]?|)(?:st|nd|rd|th)? (?P<e2m>" + _MONTH_RE
+    + r")\.?,? (?P<e2y>1[89][0-9]{2}|20[0-9]{2})(?![0-9]))"
+)
+_DATE_U = r"(?P<u>[0-9](?<![0-9/][0-9])(?P<ua>(?<=[0-9])[0-9]?|)/(?P<ub>[0-9]{1,2})/(?P<uy>1[89][0-9]{2}|20[0-9]{2})(?![0-9/]))"
+_DATE_JA = re.compile(_DATE_G + "|" + _DATE_J + "|" + _DATE_U)
+_DATE_EN = re.compile(_DATE_E1 + "|" + _DATE_E2, re.IGNORECASE)
+_DATE = _DATE_JA  # used to check "another date between the label and this one"
+
+
+def text_before_is_letter(m: re.Match[str]) -> bool:
+    ch = m.string[m.start() - 1]
+    return ch.isascii() and ch.isalpha()
 
 
 def _parse_date(m: re.Match[str]) -> _dt.date | None:
-    if m.group("g"):
-        if m.group("s1") == "年" and m.group("s2") != "月":
+    g = m.groupdict()
+    if g.get("g"):
+        if g["s1"] == "年" and g["s2"] != "月":
             return None
-        return v.real_date(int(m.group("gy")), int(m.group("gm")), int(m.group("gd")))
-    if m.group("j"):
-        era = m.group("era").rstrip(".")
-        jy = m.group("jy")
-        return v.era_to_date(era, 1 if jy == "元" else int(jy), int(m.group("jm")), int(m.group("jd")))
-    if m.group("e1"):
-        return v.real_date(int(m.group("e1y")), _MONTHS[m.group("e1m").lower()[:3]], int(m.group("e1d")))
-    if m.group("e2"):
-        return v.real_date(int(m.group("e2y")), _MONTHS[m.group("e2m").lower()[:3]], int(m.group("e2d")))
-    if m.group("u"):
-        a, b, y = int(m.group("ua")), int(m.group("ub")), int(m.group("uy"))
+        return v.real_date(int(g["g"][0] + g["gy"]), int(g["gm"]), int(g["gd"]))
+    if g.get("j"):
+        era = g["era"].rstrip(".")
+        if len(era) == 1 and m.start() > 0 and text_before_is_letter(m):
+            return None
+        jy = g["jy"]
+        return v.era_to_date(era, 1 if jy == "元" else int(jy), int(g["jm"]), int(g["jd"]))
+    if g.get("e1"):
+        return v.real_date(int(g["e1y"]), _MONTHS[g["e1m"].lower()[:3]], int(g["e1d"]))
+    if g.get("e2"):
+        day = int(g["e2"][: 1 + len(g["e2d"])])
+        return v.real_date(int(g["e2y"]), _MONTHS[g["e2m"].lower()[:3]], day)
+    if g.get("u"):
+        a = int(g["u"][: 1 + len(g["ua"])])
+        b, y = int(g["ub"]), int(g["uy"])
         return v.real_date(y, a, b) or v.real_date(y, b, a)
     return None
 
@@ -341,9 +416,39 @@ def _parse_date(m: re.Match[str]) -> _dt.date | None:
 _BIRTH_AFTER = re.compile(r"^ ?(?:生まれ|生|出生|誕生)")
 
 
+_BIRTH_TRIGGER = re.compile(r"生|誕|birth|born|dob|d\.o\.b", re.IGNORECASE)
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_BIRTH_WORD = re.compile(r"生年月日|誕生日?|生まれ|出生|生|(?i:date of birth|birth ?date|birthday|born|d\.?o\.?b)")
+
+
 def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
-    out = []
-    for m in _DATE.finditer(text):
+    out: list[Candidate] = []
+    if not _BIRTH_TRIGGER.search(text):
+        return out
+    # Look for dates only where a birth label can reach them: up to 30 characters after a
+    # label, or right before 生まれ/生/誕生.
+    windows: list[tuple[int, int]] = []
+    for lm in _BIRTH_WORD.finditer(text):
+        windows.append((max(0, lm.start() - 24), min(len(text), lm.end() + 30)))
+    windows.sort()
+    matches: list[re.Match[str]] = []
+    seen: set[int] = set()
+    last_end = -1
+    for ws, we in windows:
+        ws = max(ws, last_end)
+        if ws >= we:
+            continue
+        last_end = we
+        has_en = _ASCII_LETTER.search(text, ws, we) is not None
+        for rx in (_DATE_JA, _DATE_EN) if has_en else (_DATE_JA,):
+            for mm in rx.finditer(text, ws, we):
+                if mm.start() in seen:
+                    continue
+                if rx is _DATE_EN and mm.group("e1") and mm.start() and text_before_is_letter(mm):
+                    continue
+                seen.add(mm.start())
+                matches.append(mm)
+    for m in matches:
         s, e = m.start(), m.end()
         d = _parse_date(m)
         if d is None or not v.plausible_birth_date(d, today):
@@ -389,9 +494,9 @@ _MUNI_RE = re.compile("(?:" + "|".join(sorted(set(_MUNI_NAMES), key=len, reverse
 
 _ADDR_CHARS = "一-龥々〆ヶケぁ-んァ-ヴー"
 _BLOCK = re.compile(
-    rf"(?<=[{_ADDR_CHARS}])"
     r"(?:"
-    r"(?:[0-9]{1,4}|[一二三四五六七八九十]{1,3})丁目(?:[0-9]{1,4}(?:番地?|-)(?:[0-9]{1,4}(?:号|-[0-9]{1,4})?)?)?"
+    r"[0-9]{1,4}丁目(?:[0-9]{1,4}(?:番地?|-)(?:[0-9]{1,4}(?:号|-[0-9]{1,4})?)?)?"
+    r"|[一二三四五六七八九十]{1,3}丁目(?:[0-9]{1,4}(?:番地?|-)(?:[0-9]{1,4}(?:号|-[0-9]{1,4})?)?)?"
     r"|[0-9]{1,4}-[0-9]{1,4}(?:-[0-9]{1,4}){0,2}"
     r"|[0-9]{1,4}番地?(?:の?[0-9]{1,4}号?)?"
     r")"
@@ -401,10 +506,18 @@ _RUN_TAIL = re.compile(rf"[{_ADDR_CHARS}]{{1,30}}$")
 _MUNI_SUFFIX = re.compile(r"[市区町村郡]")
 
 
+_ADDR_CHAR_RE = re.compile(rf"[{_ADDR_CHARS}]")
+_ADDR_TRIGGER = re.compile(r"[都道府県市区町村郡]")
+
+
 def address_candidates(text: str) -> list[Candidate]:
-    out = []
+    out: list[Candidate] = []
+    if not _ADDR_TRIGGER.search(text):
+        return out
     for m in _BLOCK.finditer(text):
         s, e = m.start(), m.end()
+        if s == 0 or not _ADDR_CHAR_RE.match(text, s - 1):
+            continue
         window = text[max(0, s - 30) : s]
         tail = _RUN_TAIL.search(window)
         if tail is None:
@@ -456,34 +569,67 @@ def _muni_by_morph(run: str) -> int | None:
 # Secrets
 # --------------------------------------------------------------------------------------------
 
-_SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int]] = [
+_W = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+# (kind, regex, value group or 0, trigger substrings (case-insensitive), characters not allowed before the match)
+_SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int, tuple[str, ...], frozenset[str]]] = [
     ("private_key", re.compile(
         r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"
-        r"[A-Za-z0-9+/=\s:,\-]{0,20000}?-----END (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"), 0),
-    ("openai_key", re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,200}(?![A-Za-z0-9_\-])"), 0),
-    ("anthropic_key", re.compile(r"(?<![A-Za-z0-9_\-])sk-ant-[A-Za-z0-9_\-]{20,200}(?![A-Za-z0-9_\-])"), 0),
-    ("aws_access_key", re.compile(r"(?<![A-Za-z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}(?![A-Za-z0-9])"), 0),
-    ("github_token", re.compile(r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])"), 0),
-    ("slack_token", re.compile(r"(?<![A-Za-z0-9\-])xox[baprse]-[A-Za-z0-9\-]{10,200}(?![A-Za-z0-9\-])"), 0),
-    ("google_key", re.compile(r"(?<![A-Za-z0-9_\-])AIza[0-9A-Za-z_\-]{35}(?![A-Za-z0-9_\-])"), 0),
-    ("stripe_key", re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,200}(?![A-Za-z0-9_])"), 0),
-    ("jwt", re.compile(r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,2000}\.eyJ[A-Za-z0-9_\-]{8,4000}\.[A-Za-z0-9_\-]{8,2000}(?![A-Za-z0-9_\-])"), 0),
-    ("bearer", re.compile(r"(?<![A-Za-z])[Bb]earer (?P<v>[A-Za-z0-9._~+/\-]{20,2000}=*)(?![A-Za-z0-9._~+/\-])"), 1),
+        r"[A-Za-z0-9+/=\s:,\-]{0,20000}?-----END (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"),
+     0, ("private key",), frozenset()),
+    ("anthropic_key", re.compile(r"sk-ant-[A-Za-z0-9_\-]{20,200}(?![A-Za-z0-9_\-])"), 0, ("sk-ant-",), frozenset(_W + "_-")),
+    ("openai_key", re.compile(r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,200}(?![A-Za-z0-9_\-])"), 0, ("sk-",),
+     frozenset(_W + "_-")),
+    ("aws_access_key", re.compile(r"(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}(?![A-Za-z0-9])"), 0,
+     ("akia", "asia", "agpa", "aida", "aroa", "anpa"), frozenset(_W)),
+    ("github_token", re.compile(r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])"), 0,
+     ("gh", "github_pat_"), frozenset(_W + "_")),
+    ("slack_token", re.compile(r"xox[baprse]-[A-Za-z0-9\-]{10,200}(?![A-Za-z0-9\-])"), 0, ("xox",), frozenset(_W + "-")),
+    ("google_key", re.compile(r"AIza[0-9A-Za-z_\-]{35}(?![A-Za-z0-9_\-])"), 0, ("aiza",), frozenset(_W + "_-")),
+    ("stripe_key", re.compile(r"(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{16,200}(?![A-Za-z0-9_])"), 0, ("_live_", "_test_"),
+     frozenset(_W + "_")),
+    ("jwt", re.compile(r"eyJ[A-Za-z0-9_\-]{8,2000}\.eyJ[A-Za-z0-9_\-]{8,4000}\.[A-Za-z0-9_\-]{8,2000}(?![A-Za-z0-9_\-])"), 0,
+     ("eyj",), frozenset(_W + "_-")),
+    ("bearer", re.compile(r"[Bb]earer (?P<v>[A-Za-z0-9._~+/\-]{20,2000}=*)(?![A-Za-z0-9._~+/\-])"), 1, ("bearer",),
+     frozenset(_W)),
     ("connection_password", re.compile(
-        r"(?<![A-Za-z0-9+])[a-z][a-z0-9+]{1,20}://[^\s:/@]{1,100}:(?P<v>[^\s:/@]{1,200})@[A-Za-z0-9.\-]{1,255}"), 1),
+        r"[a-z][a-z0-9+]{1,20}://[^\s:/@]{1,100}:(?P<v>[^\s:/@]{1,200})@[A-Za-z0-9.\-]{1,255}"), 1, ("://",),
+     frozenset()),
     ("password", re.compile(
-        r"(?i)(?<![A-Za-z])(?:password|passwd|pwd|pass|passcode|パスワード|暗証番号|PW|PIN)"
-        r"(?:\s?[:=：]\s?|\s?(?:は|is)\s?)[\"'「]?(?P<v>[^\s\"'」、。,]{4,128})"), 1),
+        r"(?i:password|passwd|pwd|passcode|pass|パスワード|暗証番号|pw|pin)"
+        r"(?:\s?[:=：]\s?|\s?(?:は|is)\s?)[\"'「]?(?P<v>[^\s\"'」、。,]{4,128})"), 1,
+     ("pass", "pwd", "pw", "pin", "パスワード", "暗証番号"), frozenset(_W)),
     ("api_key_assignment", re.compile(
-        r"(?i)(?<![A-Za-z])(?:api[_\- ]?key|apikey|secret(?:[_\- ]?key)?|access[_\- ]?token|auth[_\- ]?token|client[_\- ]?secret|"
-        r"token|アクセスキー|シークレット|APIキー|トークン)[\"']?\s?[:=：]\s?[\"'「]?(?P<v>[A-Za-z0-9_\-./+=]{16,512})"), 1),
+        r"(?i:api[_\- ]?key|apikey|secret(?:[_\- ]?key)?|access[_\- ]?token|auth[_\- ]?token|client[_\- ]?secret|"
+        r"token|アクセスキー|シークレット|apiキー|トークン)[\"']?\s?[:=：]\s?[\"'「]?(?P<v>[A-Za-z0-9_\-./+=]{16,512})"), 1,
+     ("key", "token", "secret", "キー", "トークン", "シークレット"), frozenset(_W)),
 ]
 
 
+_KEYWORD_FIRST = {
+    "password": re.compile(r"password|passwd|pwd|passcode|pass|パスワード|暗証番号|pw|pin"),
+    "api_key_assignment": re.compile(
+        r"api[_\- ]?key|apikey|secret|access[_\- ]?token|auth[_\- ]?token|client[_\- ]?secret|token|"
+        r"アクセスキー|シークレット|apiキー|トークン"
+    ),
+}
+
+
 def secret_candidates(text: str) -> list[Candidate]:
-    out = []
-    for kind, rx, group in _SECRET_PATTERNS:
-        for m in rx.finditer(text):
+    out: list[Candidate] = []
+    lower = text.lower()
+    for kind, rx, group, triggers, bad_before in _SECRET_PATTERNS:
+        if not any(k in lower for k in triggers):
+            continue
+        if kind in _KEYWORD_FIRST and len(lower) == len(text):
+            # Find the keyword in the lower-cased text (a plain literal search), then match the
+            # full pattern only there: far cheaper than a case-insensitive scan of everything.
+            found = (rx.match(text, km.start()) for km in _KEYWORD_FIRST[kind].finditer(lower))
+            found = (m for m in found if m is not None)
+        else:
+            found = rx.finditer(text)
+        for m in found:
+            if bad_before and m.start() > 0 and text[m.start() - 1] in bad_before:
+                continue
             s, e = (m.start("v"), m.end("v")) if group else (m.start(), m.end())
             if kind == "password" and _looks_like_prose(m.group("v")):
                 continue
@@ -503,10 +649,17 @@ def _looks_like_prose(value: str) -> bool:
 
 _CONF_MARKERS = re.compile(
     r"社外秘|極秘|厳秘|部外秘|関係者外秘|社内秘|秘密情報|機密(?!性)(?:情報|文書|資料|事項|扱い)?|取扱注意|取り扱い注意|取扱い注意|"
-    r"社内限り|社内限定|部内限り|持ち出し禁止|持出禁止|転送禁止|複製禁止|"
-    r"(?i:(?<![A-Za-z])(?:strictly confidential|confidential|internal use only|internal only|for internal use|"
+    r"社内限り|社内限定|部内限り|持ち出し禁止|持出禁止|転送禁止|複製禁止"
+)
+_CONF_MARKERS_EN = re.compile(
+    r"(?i:(?:strictly confidential|confidential|internal use only|internal only|for internal use|"
     r"proprietary and confidential|do not distribute|not for distribution|top secret)(?![A-Za-z]))"
 )
+_CONF_MARKERS_EN_LOWER = re.compile(
+    r"(?:strictly confidential|confidential|internal use only|internal only|for internal use|"
+    r"proprietary and confidential|do not distribute|not for distribution|top secret)(?![a-z])"
+)
+_CONF_EN_TRIGGERS = ("confidential", "internal", "distribut", "top secret")
 _SENSITIVE_MARKERS = re.compile(
     r"人事評価|人事考課|査定結果|給与明細|懲戒処分|病歴|健康診断結果|診断書|顧客リスト|顧客名簿|会員名簿|社員名簿|個人情報一覧"
 )
@@ -514,13 +667,20 @@ _SENSITIVE_MARKERS = re.compile(
 
 def confidential_candidates(text: str, org_terms: list[tuple[str, re.Pattern[str]]]) -> list[Candidate]:
     out = []
-    for m in _CONF_MARKERS.finditer(text):
+    lower = text.lower()
+    matches = list(_CONF_MARKERS.finditer(text))
+    if any(k in lower for k in _CONF_EN_TRIGGERS):
+        # Match on the lower-cased copy when lower() kept every offset (it nearly always does).
+        src, rx = (lower, _CONF_MARKERS_EN_LOWER) if len(lower) == len(text) else (text, _CONF_MARKERS_EN)
+        matches += [mm for mm in rx.finditer(src)
+                    if not (mm.start() > 0 and src[mm.start() - 1].isascii() and src[mm.start() - 1].isalpha())]
+    for m in matches:
         s, e = m.start(), m.end()
         before = text[s - 1] if s > 0 else "\n"
         after = text[e] if e < len(text) else "\n"
         framed = before in "【[(<「『〔《\n#*" or after in "】])>」』〕》"
         score = 0.95 if framed else 0.75
-        out.append(Candidate(C.CONFIDENTIAL, s, e, score, "confidential_marker", {"term": m.group()}))
+        out.append(Candidate(C.CONFIDENTIAL, s, e, score, "confidential_marker", {"term": text[s:e]}))
     for m in _SENSITIVE_MARKERS.finditer(text):
         out.append(Candidate(C.CONFIDENTIAL, m.start(), m.end(), 0.7, "sensitive_marker", {"term": m.group()}))
     for _term, rx in org_terms:

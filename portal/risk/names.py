@@ -24,11 +24,10 @@ C = Category
 
 _NAME_CHARS = "一-龥々〆ヶァ-ヴー・"
 _HONORIFIC = re.compile(
-    rf"(?<=[{_NAME_CHARS}A-Za-z]) ?"
     r"(?:さん|様|さま|氏|殿|君|くん|ちゃん|先生|先輩|副社長|社長|会長|専務|常務|取締役|部長|次長|課長|係長|主任|室長|"
     r"所長|支店長|店長|マネージャー|リーダー|准教授|教授|博士|弁護士|医師|税理士)"
 )
-_SELF_INTRO = re.compile(rf"(?<=[{_NAME_CHARS}])(?:と申します|と申す|でございます|と言います|です|より)")
+_SELF_INTRO = re.compile(r"(?:と申します|と申す|でございます|と言います|です|より)")
 _JA_LABEL = re.compile(
     r"(?:氏名|お名前|名前|担当者名|担当者|担当|宛名|差出人|送信者|送付者|作成者|記入者|申請者|承認者|依頼者|責任者|"
     r"連絡者|応募者|候補者|講師|発表者|司会|参加者|出席者|欠席者|面接官|署名|社員情報|社員名|従業員名|顧客名|お客様名|"
@@ -39,8 +38,12 @@ _LIST_LABELS = ("参加者", "出席者", "欠席者", "担当", "担当者")
 _STRONG_LABELS = ("氏名", "名前", "お名前", "担当者名", "差出人", "署名", "社員情報", "社員名", "従業員名", "顧客名",
                   "お客様名", "契約者", "名義", "口座名義", "受取人", "患者") + _LIST_LABELS
 # "石井 健太" (surname, space, given name) and CSV fields ",石井健太," need no anchor.
-_SPACED_NAME = re.compile(rf"(?<![{_NAME_CHARS}])[一-龥々]{{1,3}} [一-龥々]{{1,3}}(?![{_NAME_CHARS}])")
-_FIELD_NAME = re.compile(r"(?:^|(?<=[,\t|]))[一-龥々]{2,6}(?=[,\t|])", re.M)
+_SPACED_NAME = re.compile(rf"[一-龥々](?<![{_NAME_CHARS}][一-龥々])[一-龥々]{{0,2}} [一-龥々]{{1,3}}(?![{_NAME_CHARS}])")
+_FIELD_NAME = re.compile(r"[一-龥々]{2,6}(?=[,\t|])")
+_ASCII_UPPER = re.compile(r"[A-Z]")
+_NAME_CHAR_RE = re.compile(rf"[{_NAME_CHARS}A-Za-z]")
+_JA_ASCII_UPPER = re.compile(r"[A-Z]")
+_NAME_CHAR_RE = re.compile(rf"[{_NAME_CHARS}]")
 _JA_SIGNOFF = re.compile(r"(?:よろしくお願い(?:いた|致)?します|以上(?:です|、よろしくお願いします)?)。?[ ]*\n+[ ]*")
 
 _RUN_BEFORE = re.compile(rf"(?:[A-Z][a-z]+ )?[A-Z][a-z]+$|[{_NAME_CHARS}]{{1,8}}(?: [{_NAME_CHARS}]{{1,5}})?$")
@@ -128,20 +131,20 @@ def _leading_name(run: str, strong_label: bool) -> tuple[int, float] | None:
 
 _EN_WORD = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
 _EN_NAME = rf"{_EN_WORD}(?: {_EN_WORD}){{0,2}}"
-_EN_TITLE = re.compile(rf"(?<![A-Za-z])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? (?P<n>{_EN_NAME}|[A-Z]{{2,20}}(?: {_EN_WORD})?)(?![A-Za-z])")
-_EN_DEAR = re.compile(rf"(?<![A-Za-z])Dear (?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? )(?P<n>{_EN_NAME})(?![A-Za-z])")
+_EN_TITLE = re.compile(rf"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? (?P<n>{_EN_NAME}|[A-Z]{{2,20}}(?: {_EN_WORD})?)(?![A-Za-z])")
+_EN_DEAR = re.compile(rf"Dear (?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? )(?P<n>{_EN_NAME})(?![A-Za-z])")
 _EN_SIGNOFF = re.compile(
-    rf"(?<![A-Za-z])(?:Best regards|Kind regards|Warm regards|Regards|Best wishes|Sincerely(?: yours)?|Yours sincerely|"
+    rf"(?:Best regards|Kind regards|Warm regards|Regards|Best wishes|Sincerely(?: yours)?|Yours sincerely|"
     rf"Many thanks|Thanks|Thank you|Cheers|Best),?[ ]*\n[ ]*(?P<n>{_EN_NAME})(?![A-Za-z])"
 )
 _EN_LABEL = re.compile(
-    rf"(?<![A-Za-z])(?:Full name|Name|Contact person|Contact|Attn|Attention|From|Author|Owner|Assignee|Reporter|"
+    rf"(?:Full name|Name|Contact person|Contact|Attn|Attention|From|Author|Owner|Assignee|Reporter|"
     rf"Requested by|Prepared by|Submitted by|Approved by|Reviewed by|Signed|Candidate|Applicant|Employee|Interviewer)"
     rf" ?[:：] ?(?P<n>{_EN_NAME})(?![A-Za-z])"
 )
-_EN_GREETING = re.compile(rf"(?<![A-Za-z])(?:Hi|Hello|Hey|Morning|Thanks|Thank you),? (?P<n>{_EN_NAME})(?=[,!.:\n])")
-_EN_WITH_EMAIL = re.compile(rf"(?:^|(?<=[\s,;:\"']))(?P<n>{_EN_NAME}) <[^<>\s@]+@[^<>\s]+>", re.M)
-_EN_SAN = re.compile(r"(?<![A-Za-z])(?P<n>[A-Z][a-z]+)-(?:san|sama|sensei|kun|chan)(?![A-Za-z])")
+_EN_GREETING = re.compile(rf"(?:Hi|Hello|Hey|Morning|Thanks|Thank you),? (?P<n>{_EN_NAME})(?=[,!.:\n])")
+_EN_WITH_EMAIL = re.compile(rf"(?P<n>{_EN_NAME}) <[^<>\s@]+@[^<>\s]+>")
+_EN_SAN = re.compile(r"(?P<n>[A-Z][a-z]+)-(?:san|sama|sensei|kun|chan)(?![A-Za-z])")
 _EN_STOP = {
     "Sir", "Madam", "Customer", "Customers", "Team", "All", "Colleagues", "Hiring", "Valued", "Friends", "Member",
     "Members", "Partner", "Partners", "Client", "Clients", "Everyone", "Support", "Sales", "Manager", "Engineer",
@@ -174,9 +177,8 @@ _EN_FIRST_NAMES = (
     "Diana Brittany Doris Kayla Alexis Lori Marie Chloe Lucy Oliver Harry Charlie Liam Lucas Leo Max Tom Tim Ben Sam "
     "Mike Dave Chris Steve Tony Nick Alex Dan Matt Kate Jane Anne Claire Ellen Nina Mia Eva Laura Wei Li Ming Raj Priya"
 ).split()
-_EN_GIVEN_SURNAME = re.compile(
-    r"(?<![A-Za-z])(?P<n>(?:" + "|".join(sorted(set(_EN_FIRST_NAMES), key=len, reverse=True)) + r") [A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![A-Za-z])"
-)
+_EN_FIRST_SET = frozenset(_EN_FIRST_NAMES)
+_EN_GIVEN_SURNAME = re.compile(r"(?P<n>[A-Z][a-z]+ [A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![A-Za-z])")
 
 
 def _en_ok(name: str) -> bool:
@@ -186,12 +188,16 @@ def _en_ok(name: str) -> bool:
 
 def name_candidates(text: str) -> list[Candidate]:
     out: list[Candidate] = []
-    has_ascii_upper = any("A" <= c <= "Z" for c in text) if len(text) < 4096 else True
+    has_ascii_upper = _ASCII_UPPER.search(text) is not None
 
     # Japanese: honorifics and titles after the name.
     for m in _HONORIFIC.finditer(text):
         s = m.start()
-        hon = m.group().lstrip(" ")
+        hon = m.group()
+        if s > 0 and text[s - 1] == " ":
+            s -= 1
+        if s == 0 or not _NAME_CHAR_RE.match(text, s - 1):
+            continue
         rm = _RUN_BEFORE.search(text, max(0, s - 14), s)
         if rm is None:
             continue
@@ -208,6 +214,8 @@ def name_candidates(text: str) -> list[Candidate]:
     # Japanese: self-introductions and sign-offs ("営業部の山田です", "田中より").
     for m in _SELF_INTRO.finditer(text):
         s = m.start()
+        if s == 0 or not _JA_NAME_CHAR_RE.match(text, s - 1):
+            continue
         rm = _RUN_BEFORE.search(text, max(0, s - 14), s)
         if rm is None or rm.group()[0].isascii():
             continue
@@ -239,8 +247,12 @@ def name_candidates(text: str) -> list[Candidate]:
         out.append(Candidate(C.PERSON_NAME, rm.start() + first.begin, s, score, "name_self_intro"))
 
     # Full names written with a space, and names alone in a CSV field.
-    for rx in (_SPACED_NAME, _FIELD_NAME):
-        for m in rx.finditer(text):
+    spaced = _SPACED_NAME.finditer(text) if " " in text else ()
+    fields = _FIELD_NAME.finditer(text) if ("," in text or "\t" in text or "|" in text) else ()
+    for rx, found in ((_SPACED_NAME, spaced), (_FIELD_NAME, fields)):
+        for m in found:
+            if rx is _FIELD_NAME and m.start() > 0 and text[m.start() - 1] not in ",\t|\n":
+                continue
             toks = _analyse(m.group())
             words = [t for t in toks if not t.is_space]
             if len(words) >= 2 and words[0].is_surname and words[-1].is_person and all(t.is_person for t in words):
@@ -283,7 +295,13 @@ def name_candidates(text: str) -> list[Candidate]:
                            (_EN_SAN, 0.85, "name_en_context"), (_EN_GIVEN_SURNAME, 0.75, "name_en_given"),
                            (_EN_GREETING, 0.8, "name_en_context"), (_EN_WITH_EMAIL, 0.85, "name_en_context")):
         for m in rx.finditer(text):
+            if m.start() > 0 and text[m.start() - 1].isascii() and text[m.start() - 1].isalpha():
+                continue
             name = m.group("n")
+            if rx is _EN_GIVEN_SURNAME and name.split(" ", 1)[0] not in _EN_FIRST_SET:
+                continue
+            if rx is _EN_WITH_EMAIL and m.start() > 0 and text[m.start() - 1] not in " \n\t,;:\"'":
+                continue
             if not _en_ok(name) and rx is not _EN_TITLE:
                 continue
             if rx is _EN_TITLE and name.split()[0] in _EN_STOP:

@@ -81,6 +81,9 @@ class Normalized:
 
 
 def normalize(text: str) -> Normalized:
+    if unicodedata.is_normalized("NFKC", text):  # the common case: nothing to convert
+        out = _DASH_BETWEEN_DIGITS.sub("-", text) if _has_dash(text) else text
+        return Normalized(original=text, text=out)
     fast = text.translate(_FAST_TABLE)
     if unicodedata.is_normalized("NFKC", fast):
         out = _DASH_BETWEEN_DIGITS.sub("-", fast) if _has_dash(fast) else fast

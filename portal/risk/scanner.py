@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from portal.i18n import t
+from portal.i18n import current_lang, t
 from portal.risk import detectors as d
 from portal.risk.models import SEVERITY, Category, Finding
 from portal.risk.names import name_candidates
@@ -89,19 +90,28 @@ def _resolve(cands: list[d.Candidate]) -> list[d.Candidate]:
         merged.append(cur)
     merged.sort(key=lambda c: (-c.score, _RANK[c.category], -(c.end - c.start), c.start))
     kept: list[d.Candidate] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # disjoint kept spans, sorted by start
+    ends: list[int] = []
     for c in merged:
-        if any(c.start < e and s < c.end for s, e in taken):
-            continue
+        i = bisect_left(starts, c.end)  # spans starting before c ends
+        if i > 0 and ends[i - 1] > c.start:
+            continue  # the kept span just before overlaps (kept spans are disjoint and sorted)
+        starts.insert(i, c.start)
+        ends.insert(i, c.end)
         kept.append(c)
-        taken.append((c.start, c.end))
     kept.sort(key=lambda c: (c.start, c.end))
     return kept
 
 
 def reason_text(key: str, params: dict[str, object], lang: str | None = None) -> str:
-    """Japanese (default) explanation for a detector's reason key."""
-    p = dict(params)
+    """Japanese (default) explanation for a detector's reason key. Params are labels, brands
+    and kinds (never the flagged value), so the texts can be cached."""
+    return _reason_text(key, tuple(sorted(params.items())), lang or current_lang())
+
+
+@lru_cache(maxsize=1024)
+def _reason_text(key: str, items: tuple[tuple[str, object], ...], lang: str) -> str:
+    p = dict(items)
     if "kind" in p:
         kind_key = f"risk.kind.{p['kind']}"
         label = t(kind_key, lang)
@@ -124,6 +134,7 @@ def scan(text: str, policy: "RiskPolicy | None" = None, lang: str | None = None)
     terms: tuple[str, ...] = tuple(policy.organization_terms) if policy is not None else ()
     enabled = policy.enabled_categories() if policy is not None else None
     cands = _resolve(_candidates(norm.text, terms, enabled))
+    lang = lang or current_lang()
     findings: list[Finding] = []
     for c in cands:
         s, e = norm.to_original(c.start, c.end)
