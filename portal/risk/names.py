@@ -42,8 +42,7 @@ _SPACED_NAME = re.compile(rf"[一-龥々](?<![{_NAME_CHARS}][一-龥々])[一-�
 _FIELD_NAME = re.compile(r"[一-龥々]{2,6}(?=[,\t|])")
 _ASCII_UPPER = re.compile(r"[A-Z]")
 _NAME_CHAR_RE = re.compile(rf"[{_NAME_CHARS}A-Za-z]")
-_JA_ASCII_UPPER = re.compile(r"[A-Z]")
-_NAME_CHAR_RE = re.compile(rf"[{_NAME_CHARS}]")
+_JA_NAME_CHAR_RE = re.compile(rf"[{_NAME_CHARS}]")
 _JA_SIGNOFF = re.compile(r"(?:よろしくお願い(?:いた|致)?します|以上(?:です|、よろしくお願いします)?)。?[ ]*\n+[ ]*")
 
 _RUN_BEFORE = re.compile(rf"(?:[A-Z][a-z]+ )?[A-Z][a-z]+$|[{_NAME_CHARS}]{{1,8}}(?: [{_NAME_CHARS}]{{1,5}})?$")
