@@ -51,6 +51,7 @@ _LABEL_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _LABEL_KINDS), re.IG
 # The same alternation lower-cased, run on text.lower(): a case-insensitive scan of a long text
 # is several times slower than a case-sensitive one.
 _KIND_RES_LOWER = [(k, re.compile(p.lower())) for k, p in _LABEL_KINDS]
+_LABEL_RE_LOWER = re.compile("|".join(f"(?P<{k}>{p.lower()})" for k, p in _LABEL_KINDS))
 _KIND_ORDER = {k: i for i, (k, _p) in enumerate(_LABEL_KINDS)}
 
 
@@ -83,15 +84,27 @@ class LabelHit(tuple):
 
 
 class _LabelIndex:
-    """All label occurrences of one text, found in one pass and queried with bisect."""
+    """Label occurrences of one text.
 
-    __slots__ = ("text", "ends", "items")
+    Starts in window mode (each query scans only its own ~30-character window); once a text
+    has asked for many labels (PII-dense input), every label is indexed in one pass per kind
+    and queries become bisections."""
+
+    __slots__ = ("text", "lower", "aligned", "ends", "items", "calls", "full")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        lower = text.lower()
+        self.lower = text.lower()
+        self.aligned = len(self.lower) == len(text)
+        self.calls = 0
+        self.full = False
+        self.ends: list[int] = []
+        self.items: list[tuple[int, int, str, str]] = []
+
+    def build(self) -> None:
+        text, lower = self.text, self.lower
         raw: list[tuple[int, int, int, str]] = []  # (start, kind order, end, kind)
-        if len(lower) == len(text):
+        if self.aligned:
             # One small case-sensitive pass per kind over the lower-cased text is several times
             # faster than one case-insensitive pass of the whole alternation.
             for order, (kind, rx) in enumerate(_KIND_RES_LOWER):
@@ -113,6 +126,19 @@ class _LabelIndex:
         items.sort()
         self.items = items
         self.ends = [it[0] for it in items]
+        self.full = True
+
+    def window(self, lo: int, hi: int) -> list[tuple[int, int, str, str]]:
+        """Labels inside [lo, hi) as (end, start, kind, text), left to right."""
+        if self.aligned:
+            found = _LABEL_RE_LOWER.finditer(self.lower, lo, hi)
+        else:
+            found = _LABEL_RE.finditer(self.text, lo, hi)
+        return [
+            (m.end(), m.start(), m.lastgroup or "", self.text[m.start() : m.end()])
+            for m in found
+            if _ascii_boundary_ok(self.text, m, 0)
+        ]
 
 
 _local = threading.local()
@@ -123,6 +149,9 @@ def _index(text: str) -> _LabelIndex:
     if idx is None or idx.text is not text:
         idx = _LabelIndex(text)
         _local.index = idx
+    idx.calls += 1
+    if not idx.full and idx.calls > 64 and idx.calls * 400 > len(text):
+        idx.build()
     return idx
 
 
@@ -130,10 +159,7 @@ def nearest_label(
     text: str, start: int, end: int, before: int = 24, after: int = 8, kinds: frozenset[str] | None = None
 ) -> LabelHit | None:
     """The label closest to [start, end): searched ``before`` chars to the left and ``after``
-    chars to the right. Left labels win ties. Returns (kind, label_text, distance) or None.
-
-    The first call for a text indexes every label in it (one regex pass); later calls for the
-    same text object are bisections."""
+    chars to the right. Left labels win ties. Returns (kind, label_text, distance) or None."""
     idx = _index(text)
     best: LabelHit | None = None
     lo = max(0, start - before)
@@ -141,26 +167,39 @@ def nearest_label(
     cut = text.rfind("\n\n", lo, start)
     if cut != -1:
         lo = cut + 2
-    i = bisect_right(idx.ends, start) - 1
-    while i >= 0:
-        lend, lstart, kind, ltext = idx.items[i]
-        if lend < lo:
-            break
-        if lstart >= lo and (kinds is None or kind in kinds):
-            best = LabelHit((kind, ltext, start - lend))
-            break
-        i -= 1
+    if idx.full:
+        i = bisect_right(idx.ends, start) - 1
+        while i >= 0:
+            lend, lstart, kind, ltext = idx.items[i]
+            if lend < lo:
+                break
+            if lstart >= lo and (kinds is None or kind in kinds):
+                best = LabelHit((kind, ltext, start - lend))
+                break
+            i -= 1
+    else:
+        for lend, lstart, kind, ltext in reversed(idx.window(lo, start)):
+            if kinds is None or kind in kinds:
+                best = LabelHit((kind, ltext, start - lend))
+                break
     if after > 0:
         stop = min(len(text), end + after)
         nl = text.find("\n", end, stop)
         if nl != -1:
             stop = nl
-        j = bisect_right(idx.ends, end)
-        while j < len(idx.items):
-            lend, lstart, kind, ltext = idx.items[j]
-            if lstart >= stop or lstart > end + 2:
+        if idx.full:
+            j = bisect_right(idx.ends, end)
+            right = []
+            while j < len(idx.items) and idx.items[j][1] < stop:
+                if idx.items[j][1] >= end and idx.items[j][0] <= stop:
+                    right.append(idx.items[j])
+                j += 1
+        else:
+            right = idx.window(end, stop)
+        for lend, lstart, kind, ltext in right:
+            if lstart > end + 2:
                 break
-            if lstart >= end and lend <= stop and (kinds is None or kind in kinds):
+            if kinds is None or kind in kinds:
                 # A label on the right counts only when it is attached to this value
                 # ("1234567（口座番号）"), not when it introduces the next one ("、注文番号：...").
                 if not _INTRODUCES_VALUE.match(text, lend):
@@ -168,7 +207,6 @@ def nearest_label(
                     if best is None or dist < best.distance:
                         best = LabelHit((kind, ltext, dist))
                 break
-            j += 1
     return best
 
 

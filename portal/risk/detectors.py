@@ -60,8 +60,11 @@ _CARD_GROUPINGS = {(4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 2), (4, 4, 4, 3
                    (4, 4, 4, 4, 1), (4, 4, 4, 4, 2), (4, 4, 5)}
 
 
+_GROUP_SEP = re.compile(r"[ -]")
+
+
 def _groups(s: str) -> list[str]:
-    return re.split(r"[ -]", s)
+    return _GROUP_SEP.split(s)
 
 
 def number_candidates(text: str) -> list[Candidate]:
@@ -296,6 +299,7 @@ _IPV6 = re.compile(
 )
 
 
+_IPV6_TRIGGER = re.compile(r"[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
 _WELL_KNOWN_IPS = {"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "149.112.112.112", "208.67.222.222"}
 _VERSION_AFTER = re.compile(r" ?(?:という|の)?(?:バージョン|版|version)", re.IGNORECASE)
 
@@ -318,7 +322,7 @@ def ip_candidates(text: str) -> list[Candidate]:
             if addr in _WELL_KNOWN_IPS:
                 score, key = 0.3, "ip_well_known"
             out.append(Candidate(C.IP_ADDRESS, s, e, score, key))
-    if "::" in text or text.count(":") >= 7:
+    if "::" in text or _IPV6_TRIGGER.search(text):
         for m in _IPV6.finditer(text):
             kind = v.ip_kind(m.group())
             if kind is None:
@@ -418,7 +422,10 @@ _BIRTH_AFTER = re.compile(r"^ ?(?:生まれ|生|出生|誕生)")
 
 _BIRTH_TRIGGER = re.compile(r"生|誕|birth|born|dob|d\.o\.b", re.IGNORECASE)
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
-_BIRTH_WORD = re.compile(r"生年月日|誕生日?|生まれ|出生|生|(?i:date of birth|birth ?date|birthday|born|d\.?o\.?b)")
+# Bare 生 (as in 1985年3月5日生) is handled by _BIRTH_AFTER; as a window trigger it is far too
+# common (生成AI, 学生).
+_BIRTH_WORD = re.compile(r"生年月日|誕生日|生まれ|出生")
+_BIRTH_WORD_EN = re.compile(r"date of birth|birth ?date|birthday|born|d\.?o\.?b")
 
 
 def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
@@ -428,7 +435,11 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
     # Look for dates only where a birth label can reach them: up to 30 characters after a
     # label, or right before 生まれ/生/誕生.
     windows: list[tuple[int, int]] = []
-    for lm in _BIRTH_WORD.finditer(text):
+    found = list(_BIRTH_WORD.finditer(text))
+    lower = text.lower()
+    if len(lower) == len(text) and ("b" in lower or "d" in lower):
+        found += [mm for mm in _BIRTH_WORD_EN.finditer(lower)]
+    for lm in found:
         windows.append((max(0, lm.start() - 24), min(len(text), lm.end() + 30)))
     windows.sort()
     matches: list[re.Match[str]] = []
@@ -493,15 +504,13 @@ _MUNI_NAMES = (
 _MUNI_RE = re.compile("(?:" + "|".join(sorted(set(_MUNI_NAMES), key=len, reverse=True)) + ")(?:市|区)")
 
 _ADDR_CHARS = "一-龥々〆ヶケぁ-んァ-ヴー"
+_BLOCK_TAIL = r"(?:[0-9]{1,4}(?:番地?|-)(?:[0-9]{1,4}(?:号|-[0-9]{1,4})?)?)?"
 _BLOCK = re.compile(
-    r"(?:"
-    r"[0-9]{1,4}丁目(?:[0-9]{1,4}(?:番地?|-)(?:[0-9]{1,4}(?:号|-[0-9]{1,4})?)?)?"
-    r"|[一二三四五六七八九十]{1,3}丁目(?:[0-9]{1,4}(?:番地?|-)(?:[0-9]{1,4}(?:号|-[0-9]{1,4})?)?)?"
-    r"|[0-9]{1,4}-[0-9]{1,4}(?:-[0-9]{1,4}){0,2}"
-    r"|[0-9]{1,4}番地?(?:の?[0-9]{1,4}号?)?"
-    r")"
+    r"[0-9](?<![0-9][0-9])[0-9]{0,3}"
+    r"(?:丁目" + _BLOCK_TAIL + r"|-[0-9]{1,4}(?:-[0-9]{1,4}){0,2}|番地?(?:の?[0-9]{1,4}号?)?)"
     r"(?![0-9])"
 )
+_BLOCK_KANJI = re.compile(r"[一二三四五六七八九十]{1,3}丁目" + _BLOCK_TAIL + r"(?![0-9])")
 _RUN_TAIL = re.compile(rf"[{_ADDR_CHARS}]{{1,30}}$")
 _MUNI_SUFFIX = re.compile(r"[市区町村郡]")
 
@@ -514,7 +523,10 @@ def address_candidates(text: str) -> list[Candidate]:
     out: list[Candidate] = []
     if not _ADDR_TRIGGER.search(text):
         return out
-    for m in _BLOCK.finditer(text):
+    blocks = list(_BLOCK.finditer(text))
+    if "丁目" in text:
+        blocks += list(_BLOCK_KANJI.finditer(text))
+    for m in blocks:
         s, e = m.start(), m.end()
         if s == 0 or not _ADDR_CHAR_RE.match(text, s - 1):
             continue

@@ -84,5 +84,9 @@ def tokenize(text: str) -> list[Token]:
 
 
 def warm_up() -> None:
-    """Load the dictionary now (e.g. at app start) instead of on the first scan."""
+    """Load the dictionary and build the normalisation tables now (e.g. at app start)
+    instead of during the first scan."""
+    from portal.risk.normalize import _length_changing_re
+
     tokenize("田中さん")
+    _length_changing_re()

@@ -38,7 +38,9 @@ _LIST_LABELS = ("参加者", "出席者", "欠席者", "担当", "担当者")
 _STRONG_LABELS = ("氏名", "名前", "お名前", "担当者名", "差出人", "署名", "社員情報", "社員名", "従業員名", "顧客名",
                   "お客様名", "契約者", "名義", "口座名義", "受取人", "患者") + _LIST_LABELS
 # "石井 健太" (surname, space, given name) and CSV fields ",石井健太," need no anchor.
-_SPACED_NAME = re.compile(rf"[一-龥々](?<![{_NAME_CHARS}][一-龥々])[一-龥々]{{0,2}} [一-龥々]{{1,3}}(?![{_NAME_CHARS}])")
+_SPACED_NAME = re.compile(rf"[一-龥々]{{1,3}} [一-龥々]{{1,3}}(?![{_NAME_CHARS}])")
+_SPACE_BEFORE_KANJI = re.compile(r" (?=[一-龥々])")
+_KANJI_RE = re.compile(r"[一-龥々]")
 _FIELD_NAME = re.compile(r"[一-龥々]{2,6}(?=[,\t|])")
 _ASCII_UPPER = re.compile(r"[A-Z]")
 _NAME_CHAR_RE = re.compile(rf"[{_NAME_CHARS}A-Za-z]")
@@ -180,9 +182,37 @@ _EN_FIRST_SET = frozenset(_EN_FIRST_NAMES)
 _EN_GIVEN_SURNAME = re.compile(r"(?P<n>[A-Z][a-z]+ [A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![A-Za-z])")
 
 
+_EN_TRIGGERS = {
+    _EN_TITLE: ("Mr", "Ms", "Dr", "Prof", "Miss", "Mx"),
+    _EN_DEAR: ("Dear ",),
+    _EN_SIGNOFF: ("egards", "Sincerely", "sincerely", "Thanks", "Thank you", "Cheers", "Best", "wishes"),
+    _EN_LABEL: (":", "："),
+    _EN_SAN: ("-san", "-sama", "-sensei", "-kun", "-chan"),
+    _EN_GREETING: ("Hi", "Hello", "Hey", "Morning", "Thanks", "Thank you"),
+    _EN_WITH_EMAIL: (" <",),
+}
+
+
 def _en_ok(name: str) -> bool:
     words = name.split()
     return bool(words) and not any(w.strip(".") in _EN_STOP for w in words)
+
+
+def _spaced_names(text: str):
+    """"石井 健太": find each space between kanji (a literal scan), then match around it."""
+    for sm in _SPACE_BEFORE_KANJI.finditer(text):
+        p = sm.start()
+        k = 0
+        while k < 3 and p - k - 1 >= 0 and _KANJI_RE.match(text, p - k - 1):
+            k += 1
+        if k == 0:
+            continue
+        start = p - k
+        if start > 0 and _JA_NAME_CHAR_RE.match(text, start - 1):
+            continue
+        m = _SPACED_NAME.match(text, start)
+        if m is not None:
+            yield m
 
 
 def name_candidates(text: str) -> list[Candidate]:
@@ -246,7 +276,7 @@ def name_candidates(text: str) -> list[Candidate]:
         out.append(Candidate(C.PERSON_NAME, rm.start() + first.begin, s, score, "name_self_intro"))
 
     # Full names written with a space, and names alone in a CSV field.
-    spaced = _SPACED_NAME.finditer(text) if " " in text else ()
+    spaced = _spaced_names(text) if " " in text else ()
     fields = _FIELD_NAME.finditer(text) if ("," in text or "\t" in text or "|" in text) else ()
     for rx, found in ((_SPACED_NAME, spaced), (_FIELD_NAME, fields)):
         for m in found:
@@ -293,6 +323,9 @@ def name_candidates(text: str) -> list[Candidate]:
                            (_EN_SIGNOFF, 0.8, "name_en_context"), (_EN_LABEL, 0.85, "name_en_context"),
                            (_EN_SAN, 0.85, "name_en_context"), (_EN_GIVEN_SURNAME, 0.75, "name_en_given"),
                            (_EN_GREETING, 0.8, "name_en_context"), (_EN_WITH_EMAIL, 0.85, "name_en_context")):
+        triggers = _EN_TRIGGERS.get(rx)
+        if triggers is not None and not any(k in text for k in triggers):
+            continue  # a plain substring test is much cheaper than a regex pass
         for m in rx.finditer(text):
             if m.start() > 0 and text[m.start() - 1].isascii() and text[m.start() - 1].isalpha():
                 continue

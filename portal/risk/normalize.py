@@ -23,7 +23,7 @@ _FAST_TABLE[0x3000] = 0x20
 
 # Dash family that people type between digits (phone numbers, card numbers, postal codes).
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff0d\ufe63\u2043\u02d7\uff70\u2500\u2501"
-_DASH_BETWEEN_DIGITS = re.compile(rf"(?<=[0-9])[{DASHES}](?=[0-9])")
+_DASH_BETWEEN_DIGITS = re.compile(rf"[{DASHES}](?<=[0-9][{DASHES}])(?=[0-9])")
 
 # Characters that join the previous character under NFKC composition.
 _JOINERS = {"\uff9e", "\uff9f", "\u3099", "\u309a", "\u309b", "\u309c"}
@@ -80,9 +80,109 @@ class Normalized:
         return os_ + ol
 
 
+_length_changing: "_CharSet | None" = None
+
+
+def _length_changing_re() -> "_CharSet":
+    """Characters whose NFKC form is not exactly one character, combining marks, and every
+    character that can be the second half of a canonical composition. A text without any of
+    them normalises character by character, so NFKC keeps every offset."""
+    global _length_changing
+    if _length_changing is None:
+        import sys
+
+        chars: set[int] = set()
+        one_to_one: dict[str, str] = {}
+        ranges = [(0x00A0, 0x10000), (0x1D400, 0x1D800), (0x1EE00, 0x1EF00), (0x1F100, 0x1F300), (0x2F800, 0x2FA20)]
+        for lo, hi in ranges:
+            for cp in range(lo, min(hi, sys.maxunicode + 1)):
+                ch = chr(cp)
+                nf = unicodedata.normalize("NFKC", ch)
+                if len(nf) != 1 or unicodedata.combining(ch) or unicodedata.combining(nf[0]):
+                    chars.add(cp)
+                elif nf != ch:
+                    one_to_one[ch] = nf
+                dec = unicodedata.decomposition(ch)
+                if dec and not dec.startswith("<"):
+                    parts = dec.split()
+                    if len(parts) == 2:
+                        chars.add(int(parts[1], 16))
+        for lo, hi in ((0x1100, 0x1200), (0x3130, 0x3190), (0xA960, 0xA980), (0xD7B0, 0xD800), (0xFFA0, 0xFFDD)):
+            chars.update(range(lo, hi))
+        chars.update(ord(c) for c in _JOINERS)
+        # Combining marks outside the scanned ranges (e.g. U+1D165..) are rare; cover the blocks.
+        chars.update(range(0x1D165, 0x1D1AE))
+        cps = sorted(chars)
+        for cp in chars:
+            one_to_one.pop(chr(cp), None)
+        global _one_to_one_re, _one_to_one_map
+        _one_to_one_map = one_to_one
+        _one_to_one_re = _char_class(sorted(ord(c) for c in one_to_one))
+        _length_changing = _char_class(cps)
+    return _length_changing
+
+
+_one_to_one_map: dict[str, str] = {}
+_one_to_one_re: "_CharSet | None" = None
+
+
+def _one_to_one_sub(m: re.Match[str]) -> str:
+    return _one_to_one_map[m.group()]
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class _CharSet:
+    """A character class split in two: BMP characters compile to a bitmap (fast), astral ones
+    to a short range list that is only searched when the text has astral characters."""
+
+    def __init__(self, cps: list[int]) -> None:
+        bmp = [c for c in cps if c <= 0xFFFF]
+        astral = [c for c in cps if c > 0xFFFF]
+        self.bmp = _char_class_re(bmp) if bmp else re.compile("(?!)")
+        self.astral = _char_class_re(astral) if astral else None
+
+    def search(self, text: str):
+        m = self.bmp.search(text)
+        if m is None and self.astral is not None and _ASTRAL.search(text):
+            m = self.astral.search(text)
+        return m
+
+    def sub(self, repl, text: str) -> str:
+        out = self.bmp.sub(repl, text)
+        if self.astral is not None and _ASTRAL.search(out):
+            out = self.astral.sub(repl, out)
+        return out
+
+
+def _char_class(cps: list[int]) -> _CharSet:
+    return _CharSet(cps)
+
+
+def _char_class_re(cps: list[int]) -> re.Pattern[str]:
+    parts_: list[str] = []
+    start = prev = cps[0]
+    for cp in cps[1:] + [-1]:
+        if cp == prev + 1:
+            prev = cp
+            continue
+        parts_.append(re.escape(chr(start)) + ("-" + re.escape(chr(prev)) if prev > start else ""))
+        start = prev = cp
+    return re.compile("[" + "".join(parts_) + "]")
+
+
 def normalize(text: str) -> Normalized:
     if unicodedata.is_normalized("NFKC", text):  # the common case: nothing to convert
         out = _DASH_BETWEEN_DIGITS.sub("-", text) if _has_dash(text) else text
+        return Normalized(original=text, text=out)
+    if _length_changing_re().search(text) is None:
+        # Every character maps to exactly one character (full-width digits, ：（） ...):
+        # replace only those characters, offsets stay the same.
+        assert _one_to_one_re is not None
+        out = _one_to_one_re.sub(_one_to_one_sub, text)
+        if _has_dash(out):
+            out = _DASH_BETWEEN_DIGITS.sub("-", out)
         return Normalized(original=text, text=out)
     fast = text.translate(_FAST_TABLE)
     if unicodedata.is_normalized("NFKC", fast):
