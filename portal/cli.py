@@ -10,7 +10,7 @@ from pathlib import Path
 
 from portal.config import REPO_ROOT, SettingsError
 
-APP_PATH = REPO_ROOT / "portal" / "app.py"
+SERVER_PATH = REPO_ROOT / "portal" / "server.py"
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -19,14 +19,14 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Apply migrations, then hand over to `streamlit run portal/app.py`."""
+    """Apply migrations, then hand over to `streamlit run portal/server.py` (the app plus its /auth routes)."""
     from portal.db import DatabaseError, init_db
 
     try:
         init_db()
     except DatabaseError as exc:
         return _fail(f"エラー: {exc}")
-    argv = [sys.executable, "-m", "streamlit", "run", str(APP_PATH), *args.extra]
+    argv = [sys.executable, "-m", "streamlit", "run", str(SERVER_PATH), *args.extra]
     os.execv(sys.executable, argv)
     return 0  # pragma: no cover
 

@@ -156,6 +156,38 @@ def resolve_session(session: Session, token: str | None, *, now: datetime | None
     return CurrentUser.from_model(user)
 
 
+HANDOFF_SECONDS = 60
+
+
+def create_handoff(session: Session, token: str) -> str | None:
+    """A one-time code (valid for a minute) that the browser exchanges at /auth/session for an
+    HttpOnly session cookie, so that a page reload keeps the user signed in."""
+    row = session.get(AuthSession, _token_hash(token))
+    if row is None or row.revoked_at is not None:
+        return None
+    code = secrets.token_urlsafe(24)
+    row.handoff_hash = _token_hash(code)
+    row.handoff_expires_at = utcnow() + timedelta(seconds=HANDOFF_SECONDS)
+    return code
+
+
+def redeem_handoff(session: Session, code: str, *, now: datetime | None = None) -> str | None:
+    """Exchange a handoff code for a new session token for the same user (once)."""
+    now = now or utcnow()
+    row = session.scalar(select(AuthSession).where(AuthSession.handoff_hash == _token_hash(code)).with_for_update())
+    if row is None:
+        return None
+    valid = row.handoff_expires_at is not None and row.handoff_expires_at > now and row.revoked_at is None
+    row.handoff_hash = None
+    row.handoff_expires_at = None
+    user = session.get(User, row.user_id)
+    if not valid or user is None or not user.active:
+        return None
+    token = secrets.token_urlsafe(32)
+    session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id, expires_at=row.expires_at))
+    return token
+
+
 def revoke_session(session: Session, token: str | None) -> None:
     if token:
         session.execute(
@@ -373,12 +405,14 @@ __all__ = [
     "change_password",
     "check_setup_token",
     "complete_setup",
+    "create_handoff",
     "create_session",
     "create_user",
     "find_user",
     "issue_setup_token",
     "list_users",
     "needs_setup",
+    "redeem_handoff",
     "reset_password",
     "resolve_session",
     "revoke_session",

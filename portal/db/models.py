@@ -97,6 +97,9 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # one-time code that the browser exchanges for a session cookie (keeps sign-in across reloads)
+    handoff_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    handoff_expires_at: Mapped[datetime | None]
 
 
 class SetupToken(Base):

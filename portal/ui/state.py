@@ -4,6 +4,7 @@ cached content. Nothing here holds a business rule."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,6 +19,7 @@ from portal.i18n import t
 
 log = logging.getLogger("portal")
 TOKEN_KEY = "auth_token"
+COOKIE = "portal_session"  # set by portal/server.py's /auth/session route
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,26 +52,54 @@ def db() -> Iterator[Session]:
 def current_user() -> CurrentUser | None:
     """The signed-in user, re-checked against the database on every run (sign-out, expiry and
     deactivation take effect at once, on every replica)."""
-    token = st.session_state.get(TOKEN_KEY)
+    token = st.session_state.get(TOKEN_KEY) or _cookie_token()
     if not token:
         return None
     with db() as session:
         user = accounts.resolve_session(session, token)
     if user is None:
         st.session_state.pop(TOKEN_KEY, None)
+    else:
+        st.session_state[TOKEN_KEY] = token
     return user
 
 
+def _cookie_token() -> str | None:
+    try:
+        return st.context.cookies.get(COOKIE)
+    except Exception:  # no browser context (AppTest, bare mode)
+        return None
+
+
+def _auth_routes() -> bool:
+    return os.environ.get("PORTAL_AUTH_ROUTES") == "1"
+
+
+def _go(url: str) -> None:
+    """Send the browser to one of our own /auth/* routes (fixed URLs, no user data)."""
+    st.html(f"<script>window.parent.location.replace({url!r});</script>", unsafe_allow_javascript=True)
+    st.stop()
+
+
 def sign_in(user: CurrentUser) -> None:
+    """Start a session; when served by portal/server.py, also store it in an HttpOnly cookie
+    (through a one-time handoff code) so that a page reload keeps the user signed in."""
     with db() as session:
-        st.session_state[TOKEN_KEY] = accounts.create_session(session, user)
+        token = accounts.create_session(session, user)
+        code = accounts.create_handoff(session, token) if _auth_routes() else None
+    st.session_state[TOKEN_KEY] = token
+    if code:
+        _go(f"/auth/session?code={code}")
 
 
 def sign_out() -> None:
     with db() as session:
         accounts.revoke_session(session, st.session_state.get(TOKEN_KEY))
+        accounts.revoke_session(session, _cookie_token())
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    if _auth_routes() and _cookie_token():
+        _go("/auth/signout")
 
 
 def sso_configured() -> bool:

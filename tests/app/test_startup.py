@@ -6,10 +6,16 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 PORTAL = Path(sys.executable).with_name("portal")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def free_port() -> int:
@@ -44,6 +50,14 @@ def test_portal_run_serves_health_and_prints_the_setup_token(tmp_path):
         # the first page run bootstraps; open one session so the token is printed
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as resp:
             assert resp.status == 200
+        # the sign-in cookie route refuses a made-up handoff code: redirect home, no cookie
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            opener.open(f"http://127.0.0.1:{port}/auth/session?code=made-up", timeout=5)
+            raise AssertionError("expected a redirect")
+        except urllib.error.HTTPError as redirect:
+            assert redirect.code == 303 and redirect.headers["location"] == "/"
+            assert "portal_session" not in (redirect.headers.get("set-cookie") or "")
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:

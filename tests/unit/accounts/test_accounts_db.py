@@ -166,3 +166,31 @@ def test_sso_user_must_be_imported_first(db_url):
         assert isinstance(user, CurrentUser) and user.email == "hanako@example.com"
     with session_scope(db_url) as s:
         assert accounts.upsert_sso_user(s, subject="oidc|2", email="", name="").email == "hanako@example.com"
+
+
+def test_handoff_code_gives_a_new_session_once(db_url):
+    user = make_user(db_url)
+    with session_scope(db_url) as s:
+        token = accounts.create_session(s, user)
+        code = accounts.create_handoff(s, token)
+    with session_scope(db_url) as s:
+        cookie_token = accounts.redeem_handoff(s, code)
+    assert cookie_token and cookie_token != token
+    with session_scope(db_url) as s:
+        assert accounts.resolve_session(s, cookie_token) == user
+        assert accounts.redeem_handoff(s, code) is None  # one time only
+        assert accounts.redeem_handoff(s, "guessed-code") is None
+
+
+def test_handoff_code_expires_and_dies_with_its_session(db_url):
+    user = make_user(db_url)
+    with session_scope(db_url) as s:
+        token = accounts.create_session(s, user)
+        code = accounts.create_handoff(s, token)
+    with session_scope(db_url) as s:
+        assert accounts.redeem_handoff(s, code, now=utcnow() + timedelta(minutes=2)) is None
+    with session_scope(db_url) as s:
+        code = accounts.create_handoff(s, token)
+        accounts.revoke_session(s, token)
+    with session_scope(db_url) as s:
+        assert accounts.redeem_handoff(s, code) is None

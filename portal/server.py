@@ -1,0 +1,66 @@
+"""The web server: Streamlit's ASGI app for portal/app.py plus two small routes that keep a
+local-account sign-in across page reloads with an HttpOnly cookie.
+
+`portal run` starts this file with `streamlit run portal/server.py`. The cookie holds a session
+token whose hash is in the database (auth_sessions), like every other session.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import streamlit as st
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+
+from portal.accounts import service as accounts
+from portal.config import get_settings
+from portal.db import session_scope
+
+COOKIE = "portal_session"
+os.environ["PORTAL_AUTH_ROUTES"] = "1"  # tells the app script that /auth/* exists
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "") == "https"
+
+
+def _redeem(code: str) -> str | None:
+    with session_scope(get_settings().effective_database_url) as session:
+        return accounts.redeem_handoff(session, code)
+
+
+def _revoke(token: str | None) -> None:
+    with session_scope(get_settings().effective_database_url) as session:
+        accounts.revoke_session(session, token)
+
+
+async def session_route(request: Request) -> RedirectResponse:
+    response = RedirectResponse("/", status_code=303)
+    token = await run_in_threadpool(_redeem, request.query_params.get("code", ""))
+    if token:
+        response.set_cookie(
+            COOKIE, token, max_age=get_settings().session_hours * 3600, httponly=True,
+            samesite="strict", secure=_secure(request), path="/",
+        )
+    return response
+
+
+async def signout_route(request: Request) -> RedirectResponse:
+    await run_in_threadpool(_revoke, request.cookies.get(COOKIE))
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE, path="/", samesite="strict", secure=_secure(request), httponly=True)
+    return response
+
+
+app = st.App(
+    str(Path(__file__).with_name("app.py")),
+    routes=[Route("/auth/session", session_route), Route("/auth/signout", signout_route)],
+)
