@@ -233,10 +233,6 @@ def phone_candidates(text: str) -> list[Candidate]:
 # E-mail, IP addresses, identifiers with letters
 # --------------------------------------------------------------------------------------------
 
-_EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}"
-    r"(?![A-Za-z0-9\-])"
-)
 _ROLE_LOCAL = {"info", "support", "sales", "contact", "noreply", "no-reply", "admin", "help", "webmaster", "press",
                "pr", "hr", "recruit", "jobs", "service", "office", "postmaster", "security", "abuse"}
 
