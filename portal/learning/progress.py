@@ -80,9 +80,7 @@ def compute_status(read: bool, opened: bool, passed: bool, has_quiz: bool, attem
     return Status.NOT_STARTED
 
 
-def course_states(session: Session, user: CurrentUser, course: Course) -> dict[str, LessonState]:
-    """Status of every lesson for one learner, in two queries."""
-    require_user(user)
+def _rows(session: Session, user: CurrentUser) -> tuple[list, list]:
     progress = session.execute(
         select(LessonProgress.lesson_id, LessonProgress.content_version, LessonProgress.read_at)
         .where(LessonProgress.user_id == user.id)
@@ -91,6 +89,10 @@ def course_states(session: Session, user: CurrentUser, course: Course) -> dict[s
         select(QuizAttempt.quiz_id, QuizAttempt.score, QuizAttempt.passed)
         .where(QuizAttempt.user_id == user.id, QuizAttempt.status == "submitted")
     ).all()
+    return list(progress), list(attempts)
+
+
+def _states(course: Course, progress: list, attempts: list) -> dict[str, LessonState]:
     states: dict[str, LessonState] = {}
     for lesson in course.lessons:
         rows = [r for r in progress if r.lesson_id == lesson.id]
@@ -109,6 +111,23 @@ def course_states(session: Session, user: CurrentUser, course: Course) -> dict[s
             attempts=len(quiz_rows),
         )
     return states
+
+
+def course_states(session: Session, user: CurrentUser, course: Course) -> dict[str, LessonState]:
+    """Status of every lesson for one learner, in two queries."""
+    require_user(user)
+    return _states(course, *_rows(session, user))
+
+
+def open_lesson(session: Session, user: CurrentUser, course: Course, lesson: Lesson) -> LessonState:
+    """Record that the user opened this version of the lesson (once) and return its state: what
+    a lesson page needs on every rerun, in the two queries of ``course_states`` (plus an insert
+    the first time only)."""
+    require_user(user)
+    progress, attempts = _rows(session, user)
+    if not any(r.lesson_id == lesson.id and r.content_version == lesson.version for r in progress):
+        progress.append(_get_or_create(session, user.id, lesson))
+    return _states(course, progress, attempts)[lesson.id]
 
 
 def completion_ratio(states: dict[str, LessonState]) -> float:

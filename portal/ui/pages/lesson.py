@@ -32,14 +32,12 @@ def render() -> None:
         if lesson is None:
             return
     with state.db() as session:
-        progress.record_opened(session, user, lesson)
-        lesson_state = progress.course_states(session, user, course)[lesson.id]
+        lesson_state = progress.open_lesson(session, user, course, lesson)
 
     st.caption(t("lesson.kicker", order=lesson.meta.order, total=len(course.lessons), minutes=lesson.meta.reading_minutes))
     st.title(lesson.title)
     with st.container(border=True):
-        st.markdown(f"**{t('lesson.objectives')}**")
-        st.markdown("\n".join(f"- {o}" for o in lesson.meta.objectives))
+        st.markdown(f"**{t('lesson.objectives')}**\n\n" + "\n".join(f"- {o}" for o in lesson.meta.objectives))
     if len(lesson.sections) > 1:
         with st.expander(t("lesson.toc"), expanded=False, icon=":material/toc:"):
             st.markdown("\n".join(f"{i}. [{s.title}](#{s.id})" for i, s in enumerate(lesson.sections, 1)))
@@ -47,8 +45,7 @@ def render() -> None:
     render_body(lesson)
 
     if lesson.meta.takeaways:
-        st.divider()
-        st.subheader(t("lesson.takeaways"), anchor="takeaways")
+        st.subheader(t("lesson.takeaways"), anchor="takeaways", divider="gray")
         st.success("\n".join(f"- {x}" for x in lesson.meta.takeaways), icon=":material/lightbulb:")
     _actions(user, lesson, lesson_state)
     _prev_next(course, lesson)
@@ -76,7 +73,9 @@ def render_body(lesson: Lesson) -> None:
             WIDGETS[block.text](lesson)
 
 
+@st.fragment
 def _memory_calculator(lesson: Lesson) -> None:
+    """Changing a value reruns only this fragment, not the whole lesson page."""
     with st.container(border=True):
         st.markdown(f"**{t('calc.title')}**")
         col1, col2 = st.columns(2)
@@ -87,12 +86,12 @@ def _memory_calculator(lesson: Lesson) -> None:
                                    format_func=lambda p: t("calc.precision.option", p=p, b=memory.BYTES_PER_PARAMETER[p]))
         need = memory.weights_gb(params, precision)
         st.metric(t("calc.result"), f"{need:,.0f} GB")
-        rows = []
+        # a Markdown table: five fixed rows need no interactive grid (st.dataframe costs ~10x more per rerun)
+        rows = [f"| {t('calc.col.gpu')} | {t('calc.col.memory')} | {t('calc.col.verdict')} |", "|---|--:|---|"]
         for fit in memory.fits(need):
             verdict = t("calc.tight") if fit.tight else (t("calc.fits") if fit.fits else t("calc.no"))
-            rows.append({t("calc.col.gpu"): fit.gpu.name, t("calc.col.memory"): f"{fit.gpu.memory_gb:,.0f} GB",
-                         t("calc.col.verdict"): verdict})
-        st.dataframe(rows, hide_index=True)
+            rows.append(f"| {fit.gpu.name} | {fit.gpu.memory_gb:,.0f} GB | {verdict} |")
+        st.markdown("\n".join(rows))
         st.caption(t("calc.note"))
 
 

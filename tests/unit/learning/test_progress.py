@@ -66,6 +66,24 @@ def test_opening_then_reading_uses_the_same_row(db_url):
     assert row.read_at is not None
 
 
+def test_open_lesson_records_once_and_returns_the_lesson_state(db_url):
+    (user,) = make_users(db_url)
+    for _ in range(3):  # every rerun of the lesson page
+        with session_scope(db_url) as s:
+            st = progress.open_lesson(s, user, COURSE, LESSON)
+        assert (st.lesson_id, st.status, st.read_at) == (LESSON.id, Status.IN_PROGRESS, None)
+    assert len(rows(db_url, user)) == 1
+    with session_scope(db_url) as s:
+        progress.mark_read(s, user, LESSON)
+        st = progress.open_lesson(s, user, COURSE, LESSON)
+    assert st.status == Status.QUIZ_PENDING and st.read_version == LESSON.version
+    updated = dataclasses.replace(LESSON, version="fedcba9876543210")
+    with session_scope(db_url) as s:
+        st = progress.open_lesson(s, user, COURSE, updated)
+    assert st.read_version == LESSON.version  # read before the update: still read, and told so
+    assert len(rows(db_url, user)) == 2
+
+
 def test_a_new_content_version_gets_a_new_row(db_url):
     (user,) = make_users(db_url)
     updated = dataclasses.replace(LESSON, version="0123456789abcdef")
