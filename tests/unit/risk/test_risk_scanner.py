@@ -141,3 +141,29 @@ def test_finding_repr_never_shows_the_value():
 def test_reasons_are_japanese_by_default():
     (f,) = scan("taro.yamada@example.co.jp")
     assert f.reason == "メールアドレスの形式です"
+
+
+def test_every_reason_resolves_to_catalog_text():
+    from pathlib import Path
+
+    from portal.risk.evaluation import load_corpus
+
+    corpus = load_corpus(Path(__file__).resolve().parents[2] / "data" / "risk_corpus.jsonl")
+    seen = set()
+    for rec in corpus:
+        for f in scan(rec["text"]):
+            assert not f.reason.startswith("risk."), f.reason
+            assert "{" not in f.reason, f.reason
+            seen.add(f.reason)
+    assert len(seen) > 20
+
+
+def test_concurrent_scans_in_threads_agree():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"担当の佐藤様（携帯 090-3344-{5500 + i}）、マイナンバー 123456789018" for i in range(40)]
+    expected = [[(f.category, f.start, f.end) for f in scan(t)] for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda t: [(f.category, f.start, f.end) for f in scan(t)], texts))
+    assert got == expected
+    assert all(len(e) == 3 for e in expected)
