@@ -66,9 +66,10 @@ def current_user() -> CurrentUser | None:
 
 def _cookie_token() -> str | None:
     try:
-        return st.context.cookies.get(COOKIE)
+        value = st.context.cookies.get(COOKIE)
     except Exception:  # no browser context (AppTest, bare mode)
         return None
+    return value if isinstance(value, str) and value else None
 
 
 def _auth_routes() -> bool:
