@@ -191,3 +191,19 @@ def test_abandon_returns_to_the_start_button(portal):
     with session_scope(portal.url) as s:
         assert s.get(QuizAttempt, attempt.id).status == "abandoned"
     assert "クイズを始める" in [b.label for b in at.button]
+
+
+def test_an_attempt_of_an_older_quiz_version_is_set_aside_with_a_message(portal):
+    at, attempt = start_quiz(portal)
+    with session_scope(portal.url) as s:  # as if the quiz file changed after the attempt began
+        stale = s.get(QuizAttempt, attempt.id)
+        stale.quiz_version = "0000000000000000"
+        stale.question_ids = ["a-question-that-was-removed", *stale.question_ids[1:]]
+    goto(at, "quiz", id="parameters")
+    assert not at.exception
+    assert at.warning[0].value == "回答中にクイズが更新されました。お手数ですが、もう一度始めてください。"
+    with session_scope(portal.url) as s:
+        assert s.get(QuizAttempt, attempt.id).status == "abandoned"
+    press(at, "クイズを始める")
+    fresh = open_attempt(portal.url)
+    assert fresh.id != attempt.id and fresh.quiz_version == QUIZ.version

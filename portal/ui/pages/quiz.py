@@ -53,6 +53,12 @@ def render() -> None:
         return
     with state.db() as session:
         open_attempt = attempts.open_attempt(session, user, quiz)
+        if open_attempt is not None and open_attempt.quiz_version != quiz.version:
+            # the quiz file changed since this attempt began: its questions may be gone, and it
+            # could not be submitted anyway, so set it aside before the learner answers again
+            attempts.abandon(session, user, open_attempt.id)
+            open_attempt = None
+            st.warning(t("quiz.error.version_changed"))
         past = attempts.history(session, user, quiz.id)
     if open_attempt is None:
         if past:
