@@ -50,7 +50,8 @@ def overview() -> None:
         due = _due_date(session, user)
     done = sum(s.status == Status.COMPLETED for s in states.values())
     ratio = progress.completion_ratio(states)
-    st.progress(ratio, text=t("course.progress", done=done, total=len(course.lessons), pct=round(ratio * 100)))
+    pct = round(ratio * 100)  # the bar and its text show the same whole percentage (a float bar truncates)
+    st.progress(pct, text=t("course.progress", done=done, total=len(course.lessons), pct=pct))
     if due is not None:
         st.caption(due)
     next_lesson = next((l for l in course.lessons if states[l.id].status != Status.COMPLETED), None)
