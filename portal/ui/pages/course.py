@@ -68,7 +68,7 @@ def overview() -> None:
             with col_main:
                 st.markdown(f"**{lesson.meta.order}. {lesson.title}**")
                 st.caption(
-                    t("course.meta", minutes=lesson.meta.reading_minutes, status=status_label(s.status))
+                    t("course.meta", minutes=lesson.meta.reading_minutes)
                     + (t("course.best", pct=round(s.best_score * 100)) if s.best_score is not None else "")
                 )
                 st.write(lesson.meta.summary)
