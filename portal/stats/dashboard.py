@@ -1,0 +1,58 @@
+"""The whole admin dashboard in one place: every tab's service call, and the SQL statements
+they run (the benchmark times both in the same process)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from portal.accounts.roles import CurrentUser, require_admin
+from portal.config import get_settings
+from portal.learning.content import Course
+from portal.learning.quiz import Quiz
+from portal.stats import due_dates, overview, people, quiz_stats, sandbox
+from portal.stats.base import dialect
+from portal.stats.filters import CourseShape, StatsFilter
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    overview: overview.Overview
+    due: due_dates.DueReport
+    people: object  # pandas.DataFrame
+    quizzes: quiz_stats.QuizAnalytics
+    sandbox: sandbox.SandboxStats
+
+
+def whole_dashboard(
+    session: Session, actor: CurrentUser, course: Course, quizzes: dict[str, Quiz], flt: StatsFilter
+) -> Dashboard:
+    """What the six tabs show (the exports tab reuses these tables)."""
+    require_admin(actor)
+    return Dashboard(
+        overview=overview.overview(session, actor, course, quizzes, flt),
+        due=due_dates.due_report(session, actor, course, quizzes, flt),
+        people=people.people(session, actor, course, quizzes, flt),
+        quizzes=quiz_stats.quiz_analytics(session, actor, course, quizzes, flt),
+        sandbox=sandbox.sandbox_stats(session, actor, flt),
+    )
+
+
+def bare_statements(session: Session, course: Course, quizzes: dict[str, Quiz], flt: StatsFilter) -> dict[str, Select]:
+    """Every SQL statement ``whole_dashboard`` runs, by tab and name (for the benchmark)."""
+    shape = CourseShape.of(course, quizzes)
+    d = dialect(session)
+    settings = get_settings()
+    out: dict[str, Select] = {}
+    for tab, statements in (
+        ("overview", overview.statements(shape, flt, d)),
+        ("due", due_dates.statements(shape, StatsFilter(departments=flt.departments))),
+        ("people", people.statements(shape, flt)),
+        ("quizzes", quiz_stats.statements(shape, flt)),
+        ("sandbox", sandbox.statements(flt, d, settings.sandbox_daily_requests, settings.sandbox_daily_tokens)),
+    ):
+        out.update({f"{tab}.{name}": st for name, st in statements.items()})
+    out["due.dates"] = due_dates.list_due_dates_statement()
+    return out

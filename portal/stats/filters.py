@@ -1,0 +1,106 @@
+"""The dashboard's filters (departments, a date range in Japan time) and the course's shape.
+
+Dates are calendar days in Japan Standard Time (UTC+9, no daylight saving): the organisation
+works in Japan, and a "day" on a chart or a due date is a Japanese calendar day. Timestamps in
+the database are UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from portal.learning.content import Course
+from portal.learning.quiz import Quiz
+
+JST = timezone(timedelta(hours=9), "JST")
+JST_OFFSET_HOURS = 9
+
+
+def today_local(now: datetime | None = None) -> date:
+    """Today's date in Japan."""
+    return (now or datetime.now(timezone.utc)).astimezone(JST).date()
+
+
+def local_midnight_utc(day: date) -> datetime:
+    """The UTC instant at which ``day`` starts in Japan."""
+    return datetime.combine(day, time(0), JST).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class StatsFilter:
+    """What the admin narrowed the dashboard to.
+
+    ``departments`` empty = every department. ``start``/``end`` are inclusive Japanese calendar
+    days; ``None`` = unbounded. Rules (see docs/admin.md):
+    - completion, statuses, best scores and attempts-to-pass are "as of the end of ``end``";
+    - activity, quiz statistics (attempts), sandbox use and xAPI statements count what happened
+      between ``start`` and ``end``.
+    """
+
+    departments: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "departments", tuple(sorted(set(self.departments))))
+        if self.start and self.end and self.start > self.end:
+            start, end = self.end, self.start
+            object.__setattr__(self, "start", start)
+            object.__setattr__(self, "end", end)
+
+    @property
+    def start_utc(self) -> datetime | None:
+        return local_midnight_utc(self.start) if self.start else None
+
+    @property
+    def end_utc(self) -> datetime | None:
+        """Exclusive upper bound: the start of the day after ``end``."""
+        return local_midnight_utc(self.end + timedelta(days=1)) if self.end else None
+
+
+@dataclass(frozen=True)
+class LessonRef:
+    id: str
+    order: int
+    title: str
+    quiz_id: str | None
+
+
+@dataclass(frozen=True)
+class CourseShape:
+    """The parts of the content the statistics need: lessons in order and their quizzes."""
+
+    lessons: tuple[LessonRef, ...]
+    quizzes: dict[str, Quiz] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def of(cls, course: Course, quizzes: dict[str, Quiz] | None = None) -> CourseShape:
+        refs = tuple(LessonRef(l.id, l.meta.order, l.title, l.meta.quiz_id) for l in course.lessons)
+        return cls(refs, dict(quizzes or {}))
+
+    @property
+    def lesson_ids(self) -> list[str]:
+        return [l.id for l in self.lessons]
+
+    @property
+    def quiz_to_lesson(self) -> dict[str, str]:
+        return {l.quiz_id: l.id for l in self.lessons if l.quiz_id}
+
+    @property
+    def lessons_without_quiz(self) -> list[str]:
+        return [l.id for l in self.lessons if not l.quiz_id]
+
+    def lesson(self, lesson_id: str) -> LessonRef | None:
+        return next((l for l in self.lessons if l.id == lesson_id), None)
+
+    def label(self, lesson_id: str) -> str:
+        ref = self.lesson(lesson_id)
+        return f"{ref.order:02d}. {ref.title}" if ref else lesson_id
+
+    def quiz_label(self, quiz_id: str) -> str:
+        quiz = self.quizzes.get(quiz_id)
+        lesson_id = self.quiz_to_lesson.get(quiz_id)
+        ref = self.lesson(lesson_id) if lesson_id else None
+        title = quiz.meta.title if quiz else quiz_id
+        return f"{ref.order:02d}. {title}" if ref else title
