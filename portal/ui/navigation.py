@@ -63,4 +63,5 @@ def admin_pages() -> list:
     except ImportError:
         pass
     pages.append(st.Page(admin_users.render, title=t("nav.admin.users"), icon=":material/group:", url_path="admin-users"))
+    pages.append(__import__("portal.ui.pages.admin_policy", fromlist=["page"]).page())
     return pages

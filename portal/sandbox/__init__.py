@@ -1,0 +1,85 @@
+"""The prompt sandbox's services (no Streamlit): the send seam, quotas, events, the admin policy.
+
+Public API::
+
+    Sandbox(llm_service, database_url=None, retriever=None)
+        .submit(user, Draft(...), edited_from=None) -> Submission   (length, risk checklist, quota)
+        .resolve(user, submission, action="mask"|"send_anyway", operator=, include_possible=, acknowledged=)
+        .stream(user, submission, **variant) -> SendStream          (.text() for st.write_stream, .result)
+        .send(user, draft) -> (Submission, SendResult | None)        (submit + stream, drained)
+        .endpoint_candidates(user, context, model=, k=) -> ExplorerFetch
+        .check(text) -> RiskCheck ; .quota(user) -> QuotaStatus ; .policy() ; .rate(user, event_id, rating)
+    load_policy(session) / save_policy(session, admin, SandboxPolicy) / build_policy(...)
+    set_user_quota(session, admin, user_id, daily_requests=, daily_tokens=) / quota_defaults(session)
+    quota_status(session, user_id) -> QuotaStatus ; day_window(now) (Asia/Tokyo days)
+    escape_markdown(text), highlight_markdown(text, spans) ; templates()
+
+See docs/sandbox.md.
+"""
+
+from portal.sandbox.events import EventFields, rate_event, recent_events
+from portal.sandbox.markdown import escape_markdown, highlight_markdown, number_mark
+from portal.sandbox.policy import (
+    PolicyError,
+    QuotaDefaults,
+    SandboxPolicy,
+    build_policy,
+    load_policy,
+    load_policy_for_admin,
+    policy_history,
+    quota_defaults,
+    save_policy,
+    set_user_quota,
+)
+from portal.sandbox.quotas import JST, NOT_COUNTED_KINDS, QuotaStatus, day_window, quota_status, usage
+from portal.sandbox.review import FindingRow, RiskCheck, check_text
+from portal.sandbox.seam import (
+    Draft,
+    ExplorerFetch,
+    Sandbox,
+    SandboxRefused,
+    SendResult,
+    SendStream,
+    Source,
+    Submission,
+)
+from portal.sandbox.templates import PromptTemplate, get_template, templates
+
+__all__ = [
+    "JST",
+    "NOT_COUNTED_KINDS",
+    "Draft",
+    "EventFields",
+    "ExplorerFetch",
+    "FindingRow",
+    "PolicyError",
+    "PromptTemplate",
+    "QuotaDefaults",
+    "QuotaStatus",
+    "RiskCheck",
+    "Sandbox",
+    "SandboxPolicy",
+    "SandboxRefused",
+    "SendResult",
+    "SendStream",
+    "Source",
+    "Submission",
+    "build_policy",
+    "check_text",
+    "day_window",
+    "escape_markdown",
+    "get_template",
+    "highlight_markdown",
+    "load_policy",
+    "load_policy_for_admin",
+    "number_mark",
+    "policy_history",
+    "quota_defaults",
+    "quota_status",
+    "rate_event",
+    "recent_events",
+    "save_policy",
+    "set_user_quota",
+    "templates",
+    "usage",
+]

@@ -1,0 +1,116 @@
+"""Sandbox events: one row per send, never any prompt or answer text.
+
+Only parameters, counts, timings, the outcome and the risk checklist's categories with counts
+are stored (see :class:`portal.db.models.SandboxEvent`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.accounts.roles import CurrentUser, PermissionDenied
+from portal.db.models import SandboxEvent
+from portal.i18n import t
+
+Mode = Literal["chat", "compare", "explorer", "grounded"]
+Outcome = Literal["ok", "incomplete", "error", "blocked"]
+RiskAction = Literal["none", "masked", "edited", "sent_anyway", "blocked"]
+
+MODES: tuple[str, ...] = ("chat", "compare", "explorer", "grounded")
+OUTCOMES: tuple[str, ...] = ("ok", "incomplete", "error", "blocked")
+RISK_ACTIONS: tuple[str, ...] = ("none", "masked", "edited", "sent_anyway", "blocked")
+
+
+@dataclass(frozen=True)
+class EventFields:
+    """What one event row holds (all storage-safe)."""
+
+    mode: str
+    provider: str
+    model: str
+    outcome: str
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float | None = None
+    ttft_ms: float | None = None
+    error_kind: str | None = None
+    risk_categories: Mapping[str, int] = field(default_factory=dict)
+    risk_action: str = "none"
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}")
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {self.outcome!r}")
+        if self.risk_action not in RISK_ACTIONS:
+            raise ValueError(f"unknown risk action {self.risk_action!r}")
+        for key, value in self.risk_categories.items():
+            # categories are ids like "EMAIL" with integer counts; nothing else may be stored
+            if not (isinstance(key, str) and key.isupper() and isinstance(value, int)):
+                raise ValueError("risk_categories must map category ids to counts")
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "provider": self.provider[:32],
+            "model": (self.model or "?")[:200],
+            "outcome": self.outcome,
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_tokens": self.max_tokens,
+            "prompt_tokens": max(0, int(self.prompt_tokens)),
+            "completion_tokens": max(0, int(self.completion_tokens)),
+            "latency_ms": self.latency_ms,
+            "ttft_ms": self.ttft_ms,
+            "error_kind": self.error_kind[:32] if self.error_kind else None,
+            "risk_categories": dict(sorted(self.risk_categories.items())),
+            "risk_action": self.risk_action,
+        }
+
+
+def add_event(session: Session, user_id: int, fields: EventFields) -> SandboxEvent:
+    row = SandboxEvent(user_id=user_id, **fields.values())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def update_event(session: Session, event_id: int, fields: EventFields) -> None:
+    row = session.get(SandboxEvent, event_id)
+    if row is None:  # deleted meanwhile (user removed): nothing to update
+        return
+    for key, value in fields.values().items():
+        setattr(row, key, value)
+
+
+RATINGS = (0, 1)  # st.feedback("thumbs"): 0 = 👎, 1 = 👍
+
+
+def rate_event(session: Session, user: CurrentUser, event_id: int, rating: int | None) -> None:
+    """The learner's rating of one of their own answers (None clears it)."""
+    if rating is not None and rating not in RATINGS:
+        raise ValueError(t("sandbox.rating.invalid"))
+    row = session.get(SandboxEvent, event_id)
+    if row is None or row.user_id != user.id:
+        raise PermissionDenied()
+    row.rating = rating
+
+
+def recent_events(session: Session, user: CurrentUser, limit: int = 20) -> list[SandboxEvent]:
+    """The user's own latest events (for their page; no text is stored anyway)."""
+    return list(
+        session.scalars(
+            select(SandboxEvent)
+            .where(SandboxEvent.user_id == user.id)
+            .order_by(SandboxEvent.created_at.desc(), SandboxEvent.id.desc())
+            .limit(limit)
+        )
+    )
