@@ -31,7 +31,7 @@ def main() -> None:
     try:
         settings = get_settings()
         state.bootstrap(settings.effective_database_url)
-        user = state.current_user()
+        user = state.resolve_user()
     except SettingsError as exc:
         st.error(t("app.error.settings"))
         st.code(str(exc), language=None)

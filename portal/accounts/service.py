@@ -147,13 +147,17 @@ def resolve_session(session: Session, token: str | None, *, now: datetime | None
     if not token:
         return None
     now = now or utcnow()
-    row = session.get(AuthSession, _token_hash(token))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
-    return CurrentUser.from_model(user)
+    user = session.scalar(
+        select(User)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(
+            AuthSession.token_hash == _token_hash(token),
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > now,
+            User.active.is_(True),
+        )
+    )
+    return CurrentUser.from_model(user) if user is not None else None
 
 
 HANDOFF_SECONDS = 60

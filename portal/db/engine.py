@@ -23,6 +23,7 @@ MIGRATIONS_DIR = REPO_ROOT / "migrations"
 _lock = threading.Lock()
 _engines: dict[str, Engine] = {}
 _factories: dict[str, sessionmaker[Session]] = {}
+_readonly_factories: dict[str, sessionmaker[Session]] = {}
 _migrated: set[str] = set()
 
 
@@ -44,8 +45,12 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def _sqlite_begin(conn) -> None:
     """BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue on
     busy_timeout instead of failing with "database is locked" when a read transaction
-    tries to upgrade; it also makes SAVEPOINTs work as documented."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    tries to upgrade; it also makes SAVEPOINTs work as documented. Read-only units of work
+    (session_scope(readonly=True)) take a plain deferred BEGIN and never wait for writers."""
+    if conn.get_execution_options().get("portal_readonly"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _prepare_sqlite_path(url: str) -> None:
@@ -87,19 +92,23 @@ def get_engine(url: str | None = None) -> Engine:
                 engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
             _engines[url] = engine
             _factories[url] = sessionmaker(engine, expire_on_commit=False)
+            _readonly_factories[url] = sessionmaker(
+                engine.execution_options(portal_readonly=True), expire_on_commit=False
+            )
         return engine
 
 
-def session_factory(url: str | None = None) -> sessionmaker[Session]:
+def session_factory(url: str | None = None, *, readonly: bool = False) -> sessionmaker[Session]:
     url = url or default_url()
     get_engine(url)
-    return _factories[url]
+    return (_readonly_factories if readonly else _factories)[url]
 
 
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error (nothing half-written)."""
-    session = session_factory(url)()
+def session_scope(url: str | None = None, *, readonly: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error (nothing half-written).
+    ``readonly=True`` is for units that only read (on SQLite they do not take the write lock)."""
+    session = session_factory(url, readonly=readonly)()
     try:
         yield session
         session.commit()
@@ -149,4 +158,5 @@ def reset_engine() -> None:
             engine.dispose()
         _engines.clear()
         _factories.clear()
+        _readonly_factories.clear()
         _migrated.clear()

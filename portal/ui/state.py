@@ -44,24 +44,36 @@ def settings() -> Settings:
 
 
 @contextmanager
-def db() -> Iterator[Session]:
-    with session_scope(settings().effective_database_url) as session:
+def db(readonly: bool = False) -> Iterator[Session]:
+    with session_scope(settings().effective_database_url, readonly=readonly) as session:
         yield session
 
 
-def current_user() -> CurrentUser | None:
-    """The signed-in user, re-checked against the database on every run (sign-out, expiry and
-    deactivation take effect at once, on every replica)."""
+USER_KEY = "_portal_user"
+
+
+def resolve_user() -> CurrentUser | None:
+    """Look up the signed-in user in the database. portal/app.py calls this once at the top
+    of every run, so sign-out, expiry and deactivation take effect at once on every replica;
+    pages then read the result with current_user()."""
     token = st.session_state.get(TOKEN_KEY) or _cookie_token()
-    if not token:
-        return None
-    with db() as session:
-        user = accounts.resolve_session(session, token)
+    user = None
+    if token:
+        with db(readonly=True) as session:
+            user = accounts.resolve_session(session, token)
     if user is None:
         st.session_state.pop(TOKEN_KEY, None)
     else:
         st.session_state[TOKEN_KEY] = token
+    st.session_state[USER_KEY] = user
     return user
+
+
+def current_user() -> CurrentUser | None:
+    """The user resolved at the start of this run (see resolve_user)."""
+    if USER_KEY not in st.session_state:
+        return resolve_user()
+    return st.session_state[USER_KEY]
 
 
 def _cookie_token() -> str | None:
