@@ -1,0 +1,152 @@
+"""Fixtures for the browser journeys (Playwright + Debian's chromium, never a downloaded browser).
+
+* ``portal``: the app started as the README says (``portal run``) on a free port with a fresh
+  database (SQLite; PostgreSQL with ``PORTAL_E2E_DATABASE=postgresql``), stopped afterwards.
+* ``start_portal(**env)``: the same with extra ``PORTAL_*`` settings (e.g. an LLM endpoint).
+* ``app`` / ``new_app()``: a fresh browser context (its own cookies and Streamlit session) on the
+  portal. A failing journey saves a screenshot of every open tab, and the server log, to
+  ``test-results/``.
+
+Without Chromium every journey is skipped with a reason saying so (``pytest -ra`` lists it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from e2e.harness import E2E_DATABASE, REPO, FakeLLMServer, PortalServer, throwaway_database
+
+E2E_DIR = Path(__file__).resolve().parent
+RESULTS = REPO / "test-results"
+EXPECT_TIMEOUT_MS = 30_000
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if E2E_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def _failed(request) -> bool:
+    return any(getattr(request.node, f"rep_{when}", None) is not None and getattr(request.node, f"rep_{when}").failed
+               for when in ("setup", "call"))
+
+
+def _slug(request) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::", 1)[-1])[:120]
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("PORTAL_E2E_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    return candidate if Path(candidate).is_file() and os.access(candidate, os.X_OK) else None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Chromium is not installed (/usr/bin/chromium; Debian: apt-get install chromium "
+                    "fonts-noto-cjk): the browser journeys in tests/e2e were skipped")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is not installed (pip install -e '.[test]'): browser journeys skipped")
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)  # a shared 2-core CI machine: be patient, never sleep
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def start_portal(browser, tmp_path, request) -> Iterator[Callable[..., PortalServer]]:
+    """Start the app with extra settings; the database is fresh and removed afterwards."""
+    servers: list[PortalServer] = []
+    with ExitStack() as databases:
+
+        def start(**env: str) -> PortalServer:
+            workdir = tmp_path / f"portal{len(servers)}"
+            workdir.mkdir()
+            url = databases.enter_context(throwaway_database(workdir))
+            server = PortalServer(url, workdir, **env)
+            servers.append(server)
+            return server
+
+        yield start
+        for i, server in enumerate(servers):
+            server.stop()
+            if _failed(request):
+                RESULTS.mkdir(exist_ok=True)
+                shutil.copyfile(server.log_path, RESULTS / f"{_slug(request)}.server{i}.log")
+
+
+@pytest.fixture
+def portal(start_portal) -> PortalServer:
+    return start_portal()
+
+
+@pytest.fixture
+def fake_llm(tmp_path, request) -> Iterator[FakeLLMServer]:
+    server = FakeLLMServer(tmp_path)
+    yield server
+    server.stop()
+    if _failed(request):
+        RESULTS.mkdir(exist_ok=True)
+        shutil.copyfile(server.log_path, RESULTS / f"{_slug(request)}.fake_openai.log")
+
+
+@pytest.fixture
+def new_app(browser, start_portal, request) -> Iterator[Callable[..., object]]:
+    """Open a new browser context (own cookies, own Streamlit session) on a portal server.
+    (Depends on ``start_portal`` so that the servers outlive the screenshots taken here.)"""
+    from e2e.streamlit_page import App
+
+    contexts = []
+    apps: list[App] = []
+
+    def open_app(server: PortalServer, path: str = "") -> App:
+        context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", accept_downloads=True,
+                                      viewport={"width": 1366, "height": 900})
+        context.set_default_timeout(EXPECT_TIMEOUT_MS)
+        contexts.append(context)
+        app = App(context.new_page(), server.url, server_log=lambda: server.output)
+        apps.append(app)
+        app.goto(path)
+        return app
+
+    yield open_app
+    if _failed(request):
+        RESULTS.mkdir(exist_ok=True)
+        for i, app in enumerate(apps):
+            try:
+                app.page.screenshot(path=str(RESULTS / f"{_slug(request)}.{i}.png"), full_page=True)
+            except Exception as exc:  # the page may be gone: keep the original failure visible
+                print(f"screenshot failed: {exc}")
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def app(new_app, portal):
+    return new_app(portal)
+

@@ -1,0 +1,182 @@
+"""Driving a Streamlit page with Playwright without fixed sleeps.
+
+Streamlit's own end-to-end tests wait for the app to be idle (``wait_for_app_run``): connected,
+script not running, no skeleton. Right after a click, though, the page may still look idle
+because the rerun request has not reached the server yet; Streamlit's helper covers that gap
+with a short fixed wait. Here the gap is closed with a signal instead: every websocket frame
+from the server is decoded (``ForwardMsg``), and an interaction waits for the
+``script_finished`` message of the run it caused, then for the idle page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, WebSocket, expect
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from portal.i18n import t
+
+RUN_TIMEOUT_MS = 45_000
+UNEXPECTED_ERROR = t("app.error.unexpected")
+# a run that completed (or a fragment run); FINISHED_EARLY_FOR_RERUN is followed by another run
+_DONE = {
+    ForwardMsg.FINISHED_SUCCESSFULLY,
+    ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+}
+
+
+def run_finished(payload: bytes | str) -> bool:
+    """True for the server's message that ends a script run."""
+    if isinstance(payload, str):
+        return False
+    msg = ForwardMsg()
+    try:
+        msg.ParseFromString(payload)
+    except Exception:  # not a ForwardMsg: ignore
+        return False
+    return msg.WhichOneof("type") == "script_finished" and msg.script_finished in _DONE
+
+
+class App:
+    """One browser tab on the portal, with Streamlit-aware waits and widget helpers."""
+
+    def __init__(self, page: Page, base_url: str, server_log: Callable[[], str] | None = None) -> None:
+        self.page = page
+        self.base_url = base_url.rstrip("/")
+        self.server_log = server_log or (lambda: "")
+        self._ws: WebSocket | None = None
+        page.on("websocket", self._on_websocket)
+
+    def _on_websocket(self, ws: WebSocket) -> None:
+        if ws.url.endswith("/_stcore/stream"):
+            self._ws = ws
+
+    # ------------------------------------------------------------------ waiting
+
+    def wait_idle(self, timeout: float = RUN_TIMEOUT_MS) -> None:
+        """Connected, not running, nothing stale or loading, and no exception on the page."""
+        app = self.page.locator("[data-testid='stApp']")
+        expect(app).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=timeout)
+        expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=timeout)
+        expect(self.page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout)
+        expect(self.page.locator("[data-stale='true']")).to_have_count(0, timeout=timeout)
+        self.assert_no_exception()
+
+    def assert_no_exception(self) -> None:
+        """Fail at once, with the server log, when the page shows a crash (a traceback element
+        or the app's own "unexpected error" message) instead of waiting for a later timeout."""
+        shown = self.page.get_by_test_id("stException").or_(self.page.get_by_text(UNEXPECTED_ERROR))
+        if shown.count():
+            raise AssertionError(
+                f"the page shows an error:\n{shown.first.inner_text()}\n--- server log ---\n{self.server_log()[-6000:]}"
+            )
+
+    @contextmanager
+    def rerun(self, timeout: float = RUN_TIMEOUT_MS) -> Iterator[None]:
+        """Wrap an interaction that makes the script run: wait for that run to finish, then idle."""
+        ws = self._ws
+        if ws is None or ws.is_closed():
+            yield
+            self.wait_idle(timeout)
+            return
+        with ws.expect_event("framereceived", predicate=run_finished, timeout=timeout):
+            yield
+        self.wait_idle(timeout)
+
+    def goto(self, path: str = "") -> None:
+        """Open a URL (a new browser session: a signed-in user is signed out by a full load)."""
+        self.page.goto(f"{self.base_url}/{path.lstrip('/')}")
+        self.wait_idle()
+        expect(self.main).not_to_be_empty()
+
+    # ------------------------------------------------------------------ regions
+
+    @property
+    def main(self) -> Locator:
+        return self.page.get_by_test_id("stMain")
+
+    @property
+    def sidebar(self) -> Locator:
+        return self.page.get_by_test_id("stSidebar")
+
+    def block(self, *has: Locator) -> Locator:
+        """The innermost layout block (a bordered container, a column, ...) holding all of ``has``."""
+        found = self.main.get_by_test_id("stVerticalBlock")
+        for part in has:
+            found = found.filter(has=part)
+        return found.last
+
+    def title(self) -> Locator:
+        return self.main.locator("h1").first
+
+    # ------------------------------------------------------------------ actions
+
+    def click(self, name: str | re.Pattern[str], *, within: Locator | None = None, exact: bool = True) -> None:
+        """Press a button (by its visible label) and wait for the run it causes."""
+        scope = within if within is not None else self.main
+        button = scope.get_by_role("button", name=name, exact=exact) if isinstance(name, str) else \
+            scope.get_by_role("button", name=name)
+        with self.rerun():
+            button.click()
+
+    def nav(self, label: str) -> None:
+        """Follow a sidebar navigation link (keeps the browser session, unlike goto)."""
+        link = self.page.get_by_test_id("stSidebarNav").get_by_role("link", name=label, exact=True)
+        with self.rerun():
+            link.click()
+
+    def fill(self, label: str, value: str, *, within: Locator | None = None, submit: bool = False) -> None:
+        """Type into a text input or area found by its label. With ``submit`` the value is
+        committed (Enter / blur) and the rerun it causes is awaited."""
+        scope = within if within is not None else self.main
+        box = scope.get_by_label(label, exact=True)
+        box.fill(value)
+        if submit:
+            with self.rerun():
+                box.press("Tab")
+
+    def upload(self, path: str, *, within: Locator | None = None) -> None:
+        """Choose a file in the (only) file uploader of ``within`` and wait for the run it causes."""
+        scope = within if within is not None else self.main
+        with self.rerun():
+            scope.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(path)
+        expect(scope.get_by_text(Path(path).name, exact=True)).to_be_visible()
+
+    def download(self, name: str, *, within: Locator | None = None):
+        """Press a download button; returns Playwright's Download (``.path()``, ``.suggested_filename``)."""
+        scope = within if within is not None else self.main
+        with self.page.expect_download() as info:
+            scope.get_by_role("button", name=name, exact=True).click()
+        return info.value
+
+    def sign_in(self, login: str, password: str, *, success: bool = True) -> None:
+        """Sign in through the form. A successful sign-in may reload the page (the session cookie
+        handoff): wait for the signed-in navigation to appear, then for the idle app."""
+        self.fill("メールアドレスまたは社員番号", login)
+        self.fill("パスワード", password)
+        self.click("サインイン")
+        if success:
+            self.expect_signed_in()
+
+    def expect_signed_in(self, caption: str | re.Pattern[str] = re.compile("さん")) -> None:
+        """The sidebar shows who is signed in ("<name> さん(<role>)"); then wait for idle."""
+        expect(self.sidebar.get_by_text(caption)).to_be_visible()
+        self.wait_idle()
+
+
+def dataframe_rows(frame: Locator) -> list[dict[str, str]]:
+    """The rows an ``st.dataframe`` shows, as {column header: cell text}.
+
+    The grid is drawn on a canvas; its accessible table (what a screen reader reads) holds the
+    header and the rendered rows, which is all of them for the small tables of these journeys."""
+    table = frame.locator("table[role='grid']")
+    expect(table).to_be_attached()
+    header, *rows = table.evaluate(
+        "t => [...t.rows].map(r => [...r.cells].map(c => (c.textContent || '').trim()))"
+    )
+    return [dict(zip(header, row)) for row in rows]
