@@ -7,9 +7,13 @@ Run:  .venv/bin/python benchmarks/bench_sandbox.py [--runs 200]
    with ``stream=True``) and by ``portal.llm``'s public send entry point
    ``LLMService.stream_chat`` (request validation, parameter building, notes, cooldown check,
    stream parsing). Time to first token = from the call until the first text piece is in hand.
-   Reported: medians over ``--runs`` alternating pairs after a warm-up, and their difference
-   (target: < 10 ms added). When the lead adds the risk check and the DB event to the send
-   path, keep measuring ``stream_chat`` (or the new public entry point) here.
+   Reported: medians over ``--runs`` alternating runs after a warm-up, and their difference
+   (target: < 10 ms added at the median).
+   The **full sandbox send path** (``portal.sandbox.Sandbox``: length check, risk checklist on
+   the prompt and the system prompt, policy read from app_settings, quota count + reservation
+   row in a transaction locking the user's row, then ``stream_chat``; the event row is updated
+   after the stream) is measured in the same rotation, on a fresh SQLite file (and on
+   PostgreSQL too when ``--pg URL`` is given).
 2. **Practice model.** Training time on content/ja (+ demo corpus), words per second when
    generating directly and through the openai client path (in-process transport, SSE).
 3. **Retrieval.** BM25 index build time over the course passages and median query time.
@@ -81,36 +85,93 @@ def service_ttft(service: LLMService) -> float:
     return first
 
 
-def bench_ttft(runs: int) -> None:
+def seam_ttft(sandbox, user) -> tuple[float, float]:
+    """(time to first token, time until the event row is final) through the sandbox seam."""
+    from portal.sandbox import Draft
+
+    started = time.perf_counter()
+    sub, stream = sandbox.start(user, Draft(PROMPT, system=SYSTEM, temperature=0.7))  # what the chat page calls
+    assert sub.ready and stream is not None, sub.status
+    first = None
+    for event in stream.events():
+        if first is None and isinstance(event, TextDelta):
+            first = time.perf_counter() - started
+    assert stream.result is not None and stream.result.ok, stream.result
+    assert first is not None
+    return first, time.perf_counter() - started
+
+
+def make_seam(service, url: str):
+    """A Sandbox on a migrated database with one learner whose quota never runs out."""
+    from portal.accounts.roles import SYSTEM as SYSTEM_USER
+    from portal.accounts.service import create_user
+    from portal.db import init_db, session_scope
+    from portal.sandbox import Sandbox, set_user_quota
+
+    init_db(url)
+    with session_scope(url) as s:
+        user = create_user(s, SYSTEM_USER, name="計測 太郎", email=f"bench{time.time_ns()}@example.com")
+        set_user_quota(s, SYSTEM_USER, user.id, daily_requests=100_000, daily_tokens=100_000_000)
+    return Sandbox(service, database_url=url), user
+
+
+def bench_ttft(runs: int, pg_url: str | None = None) -> None:
+    import tempfile
+
     import openai
 
-    with FakeOpenAIServer() as server:
+    from portal.risk import warm_up
+
+    warm_up()
+    with FakeOpenAIServer() as server, tempfile.TemporaryDirectory() as tmp:
         bare = openai.OpenAI(base_url=server.base_url, api_key="sk-bench", max_retries=0)
         service = LLMService(
             EndpointConfig(provider="custom", base_url=server.base_url, api_key="sk-bench", default_model="fake-mini"),
             cooldowns=Cooldowns(),
         )
         service.warm_up()
+        seams = {"SQLite": make_seam(service, f"sqlite:///{tmp}/bench.db")}
+        if pg_url:
+            seams["PostgreSQL"] = make_seam(service, pg_url)
+        runners = {
+            "bare": lambda: bare_ttft(bare, "fake-mini"),
+            "service": lambda: service_ttft(service),
+        }
+        totals: dict[str, list[float]] = {name: [] for name in seams}
+        for name, (sandbox, user) in seams.items():
+            runners[name] = (lambda sb=sandbox, u=user, n=name: _seam_run(sb, u, totals[n]))
         for _ in range(20):  # warm-up: imports, connection pool, caches
-            bare_ttft(bare, "fake-mini")
-            service_ttft(service)
-        bare_times: list[float] = []
-        service_times: list[float] = []
+            for run in runners.values():
+                run()
+        for series in totals.values():
+            series.clear()
+        times: dict[str, list[float]] = {name: [] for name in runners}
+        names = list(runners)
         for i in range(runs):
-            if i % 2:
-                bare_times.append(bare_ttft(bare, "fake-mini"))
-                service_times.append(service_ttft(service))
-            else:
-                service_times.append(service_ttft(service))
-                bare_times.append(bare_ttft(bare, "fake-mini"))
+            order = names[i % len(names):] + names[: i % len(names)]  # rotate: no fixed position
+            for name in order:
+                times[name].append(runners[name]())
         bare.close()
         service.close()
-    b, s = statistics.median(bare_times), statistics.median(service_times)
     q = lambda xs: statistics.quantiles(xs, n=10)[-1]  # noqa: E731  (90th percentile)
-    print(f"time to first token, local fake server, {runs} alternating runs")
-    print(f"  bare openai client    median {ms(b)}   p90 {ms(q(bare_times))}")
-    print(f"  LLMService.stream_chat median {ms(s)}   p90 {ms(q(service_times))}")
-    print(f"  added by portal.llm   median {ms(s - b)}   (target < 10 ms)")
+    b = statistics.median(times["bare"])
+    print(f"time to first token, local fake server, {runs} rotating runs")
+    print(f"  bare openai client       median {ms(b)}   p90 {ms(q(times['bare']))}")
+    s = statistics.median(times["service"])
+    print(f"  LLMService.stream_chat   median {ms(s)}   p90 {ms(q(times['service']))}")
+    print(f"  added by portal.llm      median {ms(s - b)}   (target < 10 ms)")
+    for name in seams:
+        m = statistics.median(times[name])
+        print(f"  Sandbox seam ({name:10s}) median {ms(m)}   p90 {ms(q(times[name]))}")
+        print(f"  added by the full send path ({name}): median {ms(m - b)}   (target < 10 ms; risk check,"
+              f" policy, quota + reservation row)")
+        print(f"    whole send incl. final event update: median {ms(statistics.median(totals[name]))}")
+
+
+def _seam_run(sandbox, user, totals: list[float]) -> float:
+    first, total = seam_ttft(sandbox, user)
+    totals.append(total)
+    return first
 
 
 def bench_practice() -> None:
@@ -146,6 +207,25 @@ def bench_practice() -> None:
     print(f"  generation, service   {served:9,.0f} words/s  (openai client + in-process SSE transport)")
     print(f"  time to first token   median {ms(statistics.median(ttfts))} (practice model via service)")
 
+    import tempfile
+
+    from portal.sandbox import Draft
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sandbox, user = make_seam(service, f"sqlite:///{tmp}/practice.db")
+        words = 0
+        ttfts = []
+        started = time.perf_counter()
+        for seed in range(25):
+            for prompt in prompts:
+                sub, result = sandbox.send(user, Draft(prompt, temperature=1.0, top_p=0.95, max_tokens=200, seed=seed))
+                assert result is not None and result.ok, (sub.status, result)
+                words += result.completion_tokens
+                ttfts.append((result.ttft_ms or 0.0) / 1000)
+        seam = words / (time.perf_counter() - started)
+    print(f"  generation, seam      {seam:9,.0f} words/s  (risk check + quota + event rows + service)")
+    print(f"  time to first token   median {ms(statistics.median(ttfts))} (practice model via the sandbox seam)")
+
 
 def bench_retrieval() -> None:
     started = time.perf_counter()
@@ -173,8 +253,9 @@ def bench_retrieval() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--pg", default=None, help="also measure the seam on this PostgreSQL URL (tables are created)")
     args = parser.parse_args()
-    bench_ttft(args.runs)
+    bench_ttft(args.runs, args.pg)
     print()
     bench_practice()
     print()

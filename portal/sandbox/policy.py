@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.roles import CurrentUser, require_admin
@@ -66,17 +67,16 @@ def _risk_json(policy: RiskPolicy) -> dict[str, Any]:
     return data
 
 
-def _read(session: Session, key: str) -> Any:
-    row = session.get(AppSetting, key)
-    return None if row is None else row.value
+_READ = select(AppSetting.key, AppSetting.value).where(AppSetting.key.in_((RISK_POLICY_KEY, QUOTA_DEFAULTS_KEY)))
 
 
 def load_policy(session: Session) -> SandboxPolicy:
     """The current policy (defaults where nothing was saved yet). No role needed: the send path
     of every learner reads it. A stored value that no longer validates falls back to the
     defaults, with a warning in the log (never the value itself)."""
-    risk_raw = _read(session, RISK_POLICY_KEY)
-    quota_raw = _read(session, QUOTA_DEFAULTS_KEY)
+    stored = {key: value for key, value in session.connection().execute(_READ)}
+    risk_raw = stored.get(RISK_POLICY_KEY)
+    quota_raw = stored.get(QUOTA_DEFAULTS_KEY)
     risk = RiskPolicy()
     if risk_raw is not None:
         try:
@@ -247,8 +247,6 @@ def set_user_quota(
 
 def policy_history(session: Session, actor: CurrentUser, limit: int = 20) -> list[AuditEvent]:
     """Recent policy and quota changes (admins only)."""
-    from sqlalchemy import select
-
     require_admin(actor)
     return list(
         session.scalars(

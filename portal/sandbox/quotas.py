@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.db.models import SandboxEvent, User, utcnow
@@ -100,35 +100,46 @@ class QuotaStatus:
         )
 
 
-def _counted():
-    return and_(
-        SandboxEvent.outcome != "blocked",
-        or_(SandboxEvent.error_kind.is_(None), SandboxEvent.error_kind.not_in(NOT_COUNTED_KINDS)),
-    )
+_COUNTED = and_(
+    SandboxEvent.outcome != "blocked",
+    or_(SandboxEvent.error_kind.is_(None), SandboxEvent.error_kind.not_in(NOT_COUNTED_KINDS)),
+)
+# built once: this runs on every send, before the request (time to first token)
+_USAGE = select(
+    func.coalesce(func.sum(case((_COUNTED, 1), else_=0)), 0),
+    func.coalesce(func.sum(SandboxEvent.prompt_tokens + SandboxEvent.completion_tokens), 0),
+).where(
+    SandboxEvent.user_id == bindparam("user_id"),
+    SandboxEvent.created_at >= bindparam("start"),
+    SandboxEvent.created_at < bindparam("end"),
+)
 
 
 def usage(session: Session, user_id: int, now: datetime | None = None) -> tuple[int, int]:
     """(requests, tokens) the user used today (Japan time)."""
     start, end = day_window(now)
-    row = session.execute(
-        select(
-            func.coalesce(func.sum(case((_counted(), 1), else_=0)), 0),
-            func.coalesce(func.sum(SandboxEvent.prompt_tokens + SandboxEvent.completion_tokens), 0),
-        ).where(
-            SandboxEvent.user_id == user_id,
-            SandboxEvent.created_at >= start,
-            SandboxEvent.created_at < end,
-        )
-    ).one()
+    row = session.connection().execute(_USAGE, {"user_id": user_id, "start": start, "end": end}).one()
     return int(row[0]), int(row[1])
 
 
 def limits(session: Session, user: User | None, defaults: QuotaDefaults | None = None) -> tuple[int, int]:
     """(request limit, token limit): the user's own override, else the admin default."""
+    own = (user.daily_request_quota, user.daily_token_quota) if user is not None else (None, None)
+    return _limits(session, own, defaults)
+
+
+def _limits(session: Session, own: tuple[int | None, int | None], defaults: QuotaDefaults | None) -> tuple[int, int]:
+    if own[0] is not None and own[1] is not None:
+        return int(own[0]), int(own[1])
     defaults = defaults or quota_defaults(session)
-    requests = user.daily_request_quota if user is not None and user.daily_request_quota is not None else defaults.daily_requests
-    tokens = user.daily_token_quota if user is not None and user.daily_token_quota is not None else defaults.daily_tokens
-    return int(requests), int(tokens)
+    return (
+        int(own[0]) if own[0] is not None else defaults.daily_requests,
+        int(own[1]) if own[1] is not None else defaults.daily_tokens,
+    )
+
+
+_OVERRIDES = select(User.daily_request_quota, User.daily_token_quota).where(User.id == bindparam("user_id"))
+_OVERRIDES_LOCKED = _OVERRIDES.with_for_update()
 
 
 def quota_status(
@@ -143,7 +154,7 @@ def quota_status(
     ``FOR UPDATE``; SQLite transactions already take the write lock) so a reservation made in
     the same transaction cannot race another replica."""
     now = now or utcnow()
-    user = session.get(User, user_id, with_for_update=lock or None)
-    request_limit, token_limit = limits(session, user, defaults)
+    row = session.connection().execute(_OVERRIDES_LOCKED if lock else _OVERRIDES, {"user_id": user_id}).first()
+    request_limit, token_limit = _limits(session, (row[0], row[1]) if row is not None else (None, None), defaults)
     used_requests, used_tokens = usage(session, user_id, now)
     return QuotaStatus(used_requests, request_limit, used_tokens, token_limit, day_window(now)[1])

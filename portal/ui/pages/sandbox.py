@@ -71,7 +71,7 @@ def _render_history(sb) -> None:
             shared.answer_body(sb, turn["result"], f"sb_h{i}")
 
 
-def _send(sb, user, sub: Submission) -> None:
+def _send(sb, user, sub: Submission, stream=None) -> None:
     """Stream a ready submission into the page and keep it in the history."""
     grounded = sub.draft.mode == "grounded"
     caption = shared.action_caption(sub)
@@ -80,7 +80,8 @@ def _send(sb, user, sub: Submission) -> None:
         if caption:
             st.caption(caption)
     with st.chat_message("assistant", avatar=":material/smart_toy:"):
-        stream = sb.stream(user, sub)
+        if stream is None:
+            stream = sb.stream(user, sub)
         streamed = False
         if stream.started:
             with st.spinner(t("sandbox.chat.generating")):
@@ -93,15 +94,13 @@ def _send(sb, user, sub: Submission) -> None:
     )
 
 
-def _process(sb, user, sub: Submission) -> None:
+def _process(sb, user, sub: Submission, stream=None) -> None:
     if sub.status == "ready":
-        _send(sb, user, sub)
+        _send(sb, user, sub, stream)
     elif sub.status in ("blocked", "needs_review"):
         st.session_state[PENDING] = sub
         st.session_state[EDITING] = False
         st.rerun()
-    elif sub.status == "quota":
-        st.warning(sub.message, icon=":material/hourglass_disabled:")
     else:
         st.error(sub.message, icon=":material/error:")
 
@@ -185,8 +184,7 @@ def _pending_panel(sb, user) -> None:
         slot.empty()
         st.session_state.pop(PENDING, None)
         st.session_state[EDITING] = False
-        new = sb.submit(user, replace(pending.draft, prompt=edited_text), edited_from=pending)
-        _process(sb, user, new)
+        _process(sb, user, *sb.start(user, replace(pending.draft, prompt=edited_text), edited_from=pending))
 
 
 def chat_page() -> None:
@@ -221,5 +219,5 @@ def chat_page() -> None:
     if text is not None:
         st.session_state.pop(PENDING, None)
         st.session_state[EDITING] = False
-        _process(sb, user, sb.submit(user, _draft(text, params, grounded)))
+        _process(sb, user, *sb.start(user, _draft(text, params, grounded)))
     shared.quota_line(sb.quota(user), quota_slot)  # after a send in this run

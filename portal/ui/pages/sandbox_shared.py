@@ -347,7 +347,9 @@ def answer_body(sb: Sandbox, result: SendResult, key_prefix: str, *, streamed: b
         st.markdown(result.text)
     if result.outcome == "incomplete":
         st.warning(t("sandbox.answer.incomplete") + " " + result.message, icon=":material/content_cut:")
-    elif result.outcome in ("error", "quota", "blocked"):
+    elif result.outcome == "quota":
+        st.warning(result.message, icon=":material/hourglass_disabled:")
+    elif result.outcome in ("error", "blocked"):
         st.error(result.message or t("llm.error.unknown"), icon=":material/error:")
     sources_list(result, key_prefix)
     if result.outcome in ("ok", "incomplete"):

@@ -26,10 +26,10 @@ def at(y, mo, d, h, mi=0, s=0) -> datetime:
 
 def put(url, user, when: datetime, outcome="ok", tokens=(10, 20), error_kind=None) -> None:
     with session_scope(url) as s:
-        row = add_event(s, user.id, EventFields(mode="chat", provider="custom", model="m", outcome=outcome,
-                                                prompt_tokens=tokens[0], completion_tokens=tokens[1],
-                                                error_kind=error_kind))
-        row.created_at = when
+        event_id = add_event(s, user.id, EventFields(mode="chat", provider="custom", model="m", outcome=outcome,
+                                                     prompt_tokens=tokens[0], completion_tokens=tokens[1],
+                                                     error_kind=error_kind))
+        s.get(SandboxEvent, event_id).created_at = when
 
 
 def set_defaults(url, admin, requests, tokens) -> None:
@@ -144,12 +144,12 @@ def test_exhausted_learner_gets_the_message_and_nothing_is_sent(db_url, learner,
     for _ in range(2):
         _, result = sb.send(learner, Draft(CLEAN))
         assert result.ok
-    sub = sb.submit(learner, Draft(CLEAN))
-    assert sub.status == "quota"
-    assert sub.message.startswith("本日のサンドボックスの利用上限(リクエスト 2 回)に達しました。")
+    sub, result = sb.send(learner, Draft(CLEAN))
+    assert sub.status == "ready" and result.outcome == "quota"
+    assert result.message.startswith("本日のサンドボックスの利用上限(リクエスト 2 回)に達しました。")
     assert fake_openai_server.chat_requests == 2
     with session_scope(db_url) as s:
-        last = s.get(SandboxEvent, sub.event_id)
+        last = s.get(SandboxEvent, result.event_id)
         assert (last.outcome, last.error_kind) == ("error", "quota")
     # the refused attempt is recorded but not counted
     assert sb.quota(learner).requests_used == 2
@@ -170,9 +170,9 @@ def test_the_day_turns_over_at_japanese_midnight_through_the_seam(db_url, learne
     sb._clock = lambda: now[0]
     set_defaults(db_url, admin, 1, 100_000)
     put(db_url, learner, now[0])
-    assert sb.submit(learner, Draft(CLEAN)).status == "quota"
+    assert sb.send(learner, Draft(CLEAN))[1].outcome == "quota"
     now[0] = at(2025, 4, 2, 15, 1)  # 00:01 JST: a new day
-    assert sb.submit(learner, Draft(CLEAN)).status == "ready"
+    assert sb.send(learner, Draft(CLEAN))[1].outcome == "ok"
 
 
 def test_max_tokens_is_lowered_to_the_tokens_left(db_url, learner, admin, fake_openai_server):
