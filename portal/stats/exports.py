@@ -47,8 +47,8 @@ def csv_bytes(frame: pd.DataFrame, *, neutralize_formulas: bool = True) -> bytes
 
 def to_local(value: object) -> object:
     """A UTC timestamp as Japan time, to the minute (text, so Excel shows it as is)."""
-    if value is None or (not isinstance(value, (datetime, pd.Timestamp)) and pd.isna(value)):
-        return None
+    if value is None or value is pd.NaT or (not isinstance(value, (datetime, pd.Timestamp)) and pd.isna(value)):
+        return None  # pd.NaT is a datetime subclass whose strftime raises (e.g. a learner never signed in)
     if isinstance(value, pd.Timestamp) and pd.isna(value):
         return None
     if isinstance(value, datetime):
