@@ -6,18 +6,20 @@ Public API::
         .submit(user, Draft(...), edited_from=None) -> Submission   (length, risk checklist, quota)
         .resolve(user, submission, action="mask"|"send_anyway", operator=, include_possible=, acknowledged=)
         .stream(user, submission, **variant) -> SendStream          (.text() for st.write_stream, .result)
-        .send(user, draft) -> (Submission, SendResult | None)        (submit + stream, drained)
+        .start(user, draft, edited_from=None) -> (Submission, SendStream | None)   (submit + stream, one transaction)
+        .send(user, draft) -> (Submission, SendResult | None)        (start, drained)
         .endpoint_candidates(user, context, model=, k=) -> ExplorerFetch
         .check(text) -> RiskCheck ; .quota(user) -> QuotaStatus ; .policy() ; .rate(user, event_id, rating)
     load_policy(session) / save_policy(session, admin, SandboxPolicy) / build_policy(...)
     set_user_quota(session, admin, user_id, daily_requests=, daily_tokens=) / quota_defaults(session)
     quota_status(session, user_id) -> QuotaStatus ; day_window(now) (Asia/Tokyo days)
-    escape_markdown(text), highlight_markdown(text, spans) ; templates()
+    escape_markdown(text), highlight_markdown(text, spans) ; templates() ; compose_prompt(text, files)
 
 See docs/sandbox.md.
 """
 
 from portal.sandbox.events import EventFields, rate_event, recent_events
+from portal.sandbox.files import compose_prompt, decode_text_file
 from portal.sandbox.markdown import escape_markdown, highlight_markdown, number_mark
 from portal.sandbox.policy import (
     PolicyError,
@@ -66,7 +68,9 @@ __all__ = [
     "Submission",
     "build_policy",
     "check_text",
+    "compose_prompt",
     "day_window",
+    "decode_text_file",
     "escape_markdown",
     "get_template",
     "highlight_markdown",

@@ -289,3 +289,19 @@ def test_policy_page_is_admin_only_and_saves_a_blocking_category(portal):
     send(at, f"{EMAIL} に連絡して。")
     assert at.error[0].value.startswith("送信できません")
     assert any("リクエスト 7 / 7 回" in c.value for c in at.caption)
+
+
+def test_explorer_uses_the_endpoints_logprobs_once_per_context(portal, endpoint):
+    portal.user()
+    at = portal.signed_in()
+    goto(at, "sandbox-explorer")
+    assert not at.exception
+    assert at.radio(key="exp_source").value == "endpoint"
+    assert any(c.value.startswith("「fake-mini」が返した上位") for c in at.caption)
+    assert list(at.dataframe[0].value["次の単語"])[:2] == ["こんに", "候補1"]
+    requests = endpoint.chat_requests  # the capability probe and one explorer request
+    at.slider(key="exp_temperature").set_value(0.3).run()
+    at.slider(key="exp_top_p").set_value(0.8).run()
+    assert endpoint.chat_requests == requests  # the sliders re-weight the cached candidates
+    (event,) = events(portal.url)
+    assert (event.mode, event.outcome, event.risk_action) == ("explorer", "ok", "none")

@@ -9,7 +9,8 @@ import streamlit as st
 
 from portal.i18n import t
 from portal.llm import ChatMessage
-from portal.sandbox import Draft, Submission, escape_markdown, templates
+from portal.sandbox import Draft, SandboxRefused, Submission, escape_markdown, templates
+from portal.sandbox.files import FILE_TYPES, compose_prompt
 from portal.ui import state
 from portal.ui.pages import sandbox_shared as shared
 
@@ -187,6 +188,18 @@ def _pending_panel(sb, user) -> None:
         _process(sb, user, *sb.start(user, replace(pending.draft, prompt=edited_text), edited_from=pending))
 
 
+def _typed_prompt(raw) -> str | None:
+    """The chat input's text with any attached text files appended (the checklist sees them)."""
+    if isinstance(raw, str):
+        return raw
+    files = [(f.name, f.getvalue()) for f in (raw.get("files") or [])]
+    try:
+        return compose_prompt(raw.get("text") or "", files)
+    except SandboxRefused as exc:
+        st.error(exc.message, icon=":material/attach_file:")
+        return None
+
+
 def chat_page() -> None:
     user = state.current_user()
     sb = shared.sandbox()
@@ -214,8 +227,9 @@ def chat_page() -> None:
     _pending_panel(sb, user)
 
     limit = sb.config.max_prompt_chars
-    prompt = st.chat_input(t("sandbox.chat.placeholder", limit=f"{limit:,}"), key="sb_chat_input")
-    text = prompt if prompt is not None else template_text
+    raw = st.chat_input(t("sandbox.chat.placeholder", limit=f"{limit:,}"), key="sb_chat_input",
+                        accept_file="multiple", file_type=list(FILE_TYPES))
+    text = _typed_prompt(raw) if raw is not None else template_text
     if text is not None:
         st.session_state.pop(PENDING, None)
         st.session_state[EDITING] = False

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sandboxkit import EMAIL, MY_NUMBER, RISKY
 
 from portal.risk import RiskPolicy
-from portal.sandbox import check_text, escape_markdown, highlight_markdown, templates
+from portal.sandbox import SandboxRefused, check_text, escape_markdown, highlight_markdown, templates
+from portal.sandbox.files import MAX_FILE_BYTES, compose_prompt, decode_text_file
 from portal.sandbox.markdown import number_mark
 
 _PUNCT = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -83,3 +85,24 @@ def test_every_template_pair_passes_the_checklist_and_differs():
             check = check_text(text, RiskPolicy())
             assert check.clear and not check.decision.masked_by_default, (tpl.id, check.categories)
         assert len(tpl.improved) > 2 * len(tpl.vague) and tpl.point
+
+
+# --- attached text files ---------------------------------------------------------------------------
+
+
+def test_attached_files_are_decoded_and_appended_under_their_name():
+    sjis = "議事録: 来期の研修計画".encode("cp932")
+    prompt = compose_prompt("要約して", [("memo.txt", sjis), ("b.md", "\ufeff# 見出し\r\n本文".encode("utf-8"))])
+    assert prompt == "要約して\n\n[添付ファイル: memo.txt]\n議事録: 来期の研修計画\n\n[添付ファイル: b.md]\n# 見出し\n本文"
+
+
+def test_binary_and_oversized_files_are_refused_with_a_message():
+    with pytest.raises(SandboxRefused, match="テキストファイルではない"):
+        decode_text_file("x.txt", b"PK\x03\x04\x00\x00")
+    with pytest.raises(SandboxRefused, match="大きすぎます"):
+        decode_text_file("big.txt", b"a" * (MAX_FILE_BYTES + 1))
+
+
+def test_personal_data_in_an_attached_file_is_found_by_the_checklist():
+    prompt = compose_prompt("この名簿を整理して", [("list.csv", RISKY.encode("utf-8"))])
+    assert check_text(prompt, RiskPolicy()).blocked
