@@ -44,7 +44,7 @@ def main() -> None:
 
         if sso_callback():
             st.rerun()
-    page = st.navigation(navigation.pages_for(user), position="sidebar" if user else "hidden")
+    page = st.navigation(navigation.pages_for(user), position="sidebar" if user else "hidden", expanded=True)
     if user:
         with st.sidebar:
             st.caption(t("app.signed_in_as", name=user.name, role=t(f"role.{user.role}")))
