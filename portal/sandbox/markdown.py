@@ -8,12 +8,14 @@ background directive with its number (①, ②, …) after it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark.
-_ESCAPED = set("\\`*_{}[]()#+-.!|<>~$^=&\"'@%/;?,")
+_ESCAPED = set("\\`*_{}[]()#+-.!|<>~$^=&\"'%/;?,")
 _WORD_JOINER = "\u2060"  # invisible; stops ":smile:" and ":material/x:" from becoming icons
 _NBSP = "\u00a0"
+_WWW = re.compile(r"www(?=\.)", re.IGNORECASE)
 
 COLORS = {"block": "red", "warn": "orange", "info": "blue", "possible": "gray"}
 
@@ -27,11 +29,12 @@ def number_mark(n: int) -> str:
 
 def _escape_inline(text: str) -> str:
     out: list[str] = []
+    text = _WWW.sub(lambda m: m.group(0) + _WORD_JOINER, text)  # no "www." autolink either
     for ch in text:
         if ch in _ESCAPED:
             out.append("\\" + ch)
-        elif ch == ":":
-            out.append(":" + _WORD_JOINER)
+        elif ch in ":@":  # no directive / short code after ':', no e-mail autolink around '@'
+            out.append(ch + _WORD_JOINER)
         elif ch == "\t":
             out.append(_NBSP * 4)
         elif ch == "\r":

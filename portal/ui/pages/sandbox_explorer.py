@@ -44,11 +44,12 @@ def chart(rows, temperature: float, top_p: float) -> alt.Chart:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            y=alt.Y("token:N", sort=order, title=None),
+            y=alt.Y("token:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
             yOffset=alt.YOffset("series:N", sort=[before_label, after_label]),
             x=alt.X("prob:Q", title=t("sandbox.explorer.probability"), axis=alt.Axis(format="%")),
             color=alt.Color("series:N", sort=[before_label, after_label], title=None,
-                            scale=alt.Scale(range=["#9aa0a6", "#e8710a"])),
+                            scale=alt.Scale(range=["#9aa0a6", "#e8710a"]),
+                            legend=alt.Legend(orient="bottom", labelLimit=0)),
             opacity=alt.condition("datum.cut", alt.value(0.45), alt.value(1.0)),
             tooltip=[alt.Tooltip("token:N", title=t("sandbox.explorer.token")),
                      alt.Tooltip("series:N", title=" "),
@@ -62,7 +63,7 @@ def chart(rows, temperature: float, top_p: float) -> alt.Chart:
         .encode(y=alt.Y("token:N", sort=order), yOffset=alt.YOffset("series:N", sort=[before_label, after_label]),
                 x="prob:Q", text=alt.value("✂ " + t("sandbox.explorer.cut")))
     )
-    return (bars + marks).properties(height=36 * len(rows) + 20,
+    return (bars + marks).properties(height=40 * len(rows) + 20,
                                      title=t("sandbox.explorer.chart_title", temperature=f"{temperature:.1f}",
                                              top_p=f"{top_p:.2f}"))
 
@@ -72,9 +73,10 @@ def counts_chart(counts: list[tuple[str, int]]) -> alt.Chart:
     return (
         alt.Chart(frame)
         .mark_bar(color="#1a73e8")
-        .encode(y=alt.Y("token:N", sort="-x", title=None), x=alt.X("count:Q", title=t("sandbox.explorer.count")),
+        .encode(y=alt.Y("token:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160)),
+                x=alt.X("count:Q", title=t("sandbox.explorer.count"), axis=alt.Axis(tickMinStep=1)),
                 tooltip=["token:N", "count:Q"])
-        .properties(height=30 * len(frame) + 20)
+        .properties(height=34 * len(frame) + 20)
     )
 
 
