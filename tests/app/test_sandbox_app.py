@@ -305,3 +305,22 @@ def test_explorer_uses_the_endpoints_logprobs_once_per_context(portal, endpoint)
     assert endpoint.chat_requests == requests  # the sliders re-weight the cached candidates
     (event,) = events(portal.url)
     assert (event.mode, event.outcome, event.risk_action) == ("explorer", "ok", "none")
+
+
+def test_compare_holds_a_risky_prompt_until_it_is_masked(portal, endpoint):
+    portal.user()
+    at = portal.signed_in()
+    goto(at, "sandbox-compare")
+    at.radio(key="cmp_kind").set_value("temperatures").run()
+    at.text_area(key="cmp_prompt").input(RISKY)
+    button(at, "送信して比べる").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith("送信できません") and endpoint.chat_requests == 0
+    at.button(key="cmp_review_mask").click().run()
+    assert not at.exception
+    assert [r["temperature"] for r in endpoint.requests] == [0.2, 1.3]
+    assert all(MY_NUMBER not in r["messages"][-1]["content"] for r in endpoint.requests)
+    headers = [m.value for m in at.markdown if m.value.startswith("**temperature ")]
+    assert headers == ["**temperature 0.2**", "**temperature 1.3**"]
+    assert [(e.outcome, e.risk_action) for e in events(portal.url)] == [
+        ("blocked", "blocked"), ("ok", "masked"), ("ok", "masked")]

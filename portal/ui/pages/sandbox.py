@@ -221,8 +221,10 @@ def chat_page() -> None:
         st.caption(":material/menu_book: " + t("sandbox.grounded.lead"))
     template_text = _templates_box()
 
+    empty_slot = st.empty()
     if not st.session_state.get(HISTORY) and st.session_state.get(PENDING) is None:
-        st.info(t("sandbox.chat.empty_grounded" if grounded else "sandbox.chat.empty"), icon=":material/edit_note:")
+        empty_slot.info(t("sandbox.chat.empty_grounded" if grounded else "sandbox.chat.empty"),
+                        icon=":material/edit_note:")
     _render_history(sb)
     _pending_panel(sb, user)
 
@@ -231,6 +233,7 @@ def chat_page() -> None:
                         accept_file="multiple", file_type=list(FILE_TYPES))
     text = _typed_prompt(raw) if raw is not None else template_text
     if text is not None:
+        empty_slot.empty()
         st.session_state.pop(PENDING, None)
         st.session_state[EDITING] = False
         _process(sb, user, *sb.start(user, _draft(text, params, grounded)))

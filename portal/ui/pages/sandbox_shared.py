@@ -341,7 +341,7 @@ def answer_body(sb: Sandbox, result: SendResult, key_prefix: str, *, streamed: b
         for note in result.notes:
             st.info(note, icon=":material/menu_book:")
         sources_list(result, key_prefix)
-        st.caption(answer_meta(sb, result))
+        st.caption(t("sandbox.grounded.search_meta", n=len(result.sources), seconds=_seconds(result.latency_ms)))
         return
     if result.text and not streamed:
         st.markdown(result.text)
