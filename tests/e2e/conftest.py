@@ -107,7 +107,7 @@ def portal(start_portal) -> PortalServer:
 
 @pytest.fixture
 def fake_llm(tmp_path, request) -> Iterator[FakeLLMServer]:
-    server = FakeLLMServer(tmp_path)
+    server = FakeLLMServer(tmp_path, "--chunk-delay", "0.03")  # paced pieces, as a real server streams
     yield server
     server.stop()
     if _failed(request):

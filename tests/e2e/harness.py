@@ -156,6 +156,22 @@ class PortalServer(_Process):
         with session_scope(self.database_url) as session:
             return create_user(session, SYSTEM, name=name, email=email, password=password, role=role, **fields)
 
+    def database_text(self) -> str:
+        """Every row of every table of the server's database, as text (to search for leaks)."""
+        from sqlalchemy import MetaData, select
+
+        from portal.db.engine import get_engine
+
+        engine = get_engine(self.database_url)
+        metadata = MetaData()
+        metadata.reflect(engine)
+        lines = []
+        with engine.connect() as conn:
+            for table in metadata.sorted_tables:
+                for row in conn.execute(select(table)):
+                    lines.append(f"{table.name}: " + " | ".join(str(value) for value in row))
+        return "\n".join(lines)
+
     def setup_token(self, timeout: float = 30.0) -> str:
         """The one-time setup token the server prints at the first page load."""
         return self.wait_for_output(SETUP_TOKEN_RE, timeout).group(1)

@@ -50,11 +50,34 @@ class App:
         self.base_url = base_url.rstrip("/")
         self.server_log = server_log or (lambda: "")
         self._ws: WebSocket | None = None
+        self._recorders: list[list[ForwardMsg]] = []
         page.on("websocket", self._on_websocket)
 
     def _on_websocket(self, ws: WebSocket) -> None:
         if ws.url.endswith("/_stcore/stream"):
             self._ws = ws
+            ws.on("framereceived", self._on_frame)
+
+    def _on_frame(self, payload: bytes | str) -> None:
+        if not self._recorders or isinstance(payload, str):
+            return
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:
+            return
+        for frames in self._recorders:
+            frames.append(msg)
+
+    @contextmanager
+    def recording(self) -> Iterator[list[ForwardMsg]]:
+        """Collect every message the server sends meanwhile (to see *how* something arrived)."""
+        frames: list[ForwardMsg] = []
+        self._recorders.append(frames)
+        try:
+            yield frames
+        finally:
+            self._recorders.remove(frames)
 
     # ------------------------------------------------------------------ waiting
 
@@ -98,15 +121,17 @@ class App:
 
     @property
     def main(self) -> Locator:
-        return self.page.get_by_test_id("stMain")
+        """The page body (``stMain`` holds it, or ``stAppScrollToBottomContainer`` on a chat page)."""
+        return self.page.get_by_test_id("stMainBlockContainer")
 
     @property
     def sidebar(self) -> Locator:
         return self.page.get_by_test_id("stSidebar")
 
     def block(self, *has: Locator) -> Locator:
-        """The innermost layout block (a bordered container, a column, ...) holding all of ``has``."""
-        found = self.main.get_by_test_id("stVerticalBlock")
+        """The innermost layout block (a bordered container, a row of columns, ...) holding all of
+        ``has`` (page-rooted locators such as ``page.get_by_text(...)``, matched inside each block)."""
+        found = self.main.locator("[data-testid='stVerticalBlock'], [data-testid='stHorizontalBlock']")
         for part in has:
             found = found.filter(has=part)
         return found.last
@@ -123,6 +148,18 @@ class App:
             scope.get_by_role("button", name=name)
         with self.rerun():
             button.click()
+
+    def tab(self, name: str, *, reruns: bool = False) -> Locator:
+        """Open a tab by its label and return its panel. ``reruns``: the tabs run the script on
+        change (``st.tabs(on_change="rerun")``), so wait for that run."""
+        tab = self.main.get_by_role("tab", name=name, exact=True)
+        if reruns:
+            with self.rerun():
+                tab.click()
+        else:
+            tab.click()
+        expect(tab).to_have_attribute("aria-selected", "true")
+        return self.main.get_by_role("tabpanel", name=name, exact=True)
 
     def nav(self, label: str) -> None:
         """Follow a sidebar navigation link (keeps the browser session, unlike goto)."""
@@ -154,6 +191,16 @@ class App:
             scope.get_by_role("button", name=name, exact=True).click()
         return info.value
 
+    @property
+    def chat_input(self) -> Locator:
+        return self.page.get_by_test_id("stChatInputTextArea")
+
+    def chat(self, prompt: str) -> None:
+        """Type into the chat input at the bottom of the page and press Enter, as a learner does."""
+        self.chat_input.fill(prompt)
+        with self.rerun():
+            self.chat_input.press("Enter")
+
     def sign_in(self, login: str, password: str, *, success: bool = True) -> None:
         """Sign in through the form. A successful sign-in may reload the page (the session cookie
         handoff): wait for the signed-in navigation to appear, then for the idle app."""
@@ -180,3 +227,24 @@ def dataframe_rows(frame: Locator) -> list[dict[str, str]]:
         "t => [...t.rows].map(r => [...r.cells].map(c => (c.textContent || '').trim()))"
     )
     return [dict(zip(header, row)) for row in rows]
+
+
+def markdown_updates(frames: list[ForwardMsg]) -> dict[tuple[int, ...], list[str]]:
+    """Markdown element bodies sent during a recording, per element position (delta path), in
+    the order they arrived. A streamed answer shows up as one position with a growing body."""
+    bodies: dict[tuple[int, ...], list[str]] = {}
+    for msg in frames:
+        if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
+            continue
+        element = msg.delta.new_element
+        if element.WhichOneof("type") == "markdown":
+            bodies.setdefault(tuple(msg.metadata.delta_path), []).append(element.markdown.body)
+    return bodies
+
+
+def streamed(frames: list[ForwardMsg], final_text: str) -> list[str]:
+    """The successive versions of the element that ended up showing ``final_text`` (stripped)."""
+    for versions in markdown_updates(frames).values():
+        if versions and versions[-1].strip() == final_text.strip():
+            return versions
+    return []

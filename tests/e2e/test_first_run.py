@@ -44,8 +44,7 @@ def test_first_admin_then_employee_csv_import(portal, app, new_app, tmp_path):
     # 管理 > ユーザー管理 > CSV一括登録
     app.nav("ユーザー管理")
     expect(app.title()).to_have_text("ユーザー管理")
-    app.page.get_by_role("tab", name="CSV一括登録").click()
-    panel = app.main.get_by_role("tabpanel", name="CSV一括登録")
+    panel = app.tab("CSV一括登録")
     file = tmp_path / "社員一覧.csv"
     file.write_text(EMPLOYEES, encoding="utf-8-sig")  # as Excel's "CSV UTF-8" saves it
     app.upload(str(file), within=panel)
@@ -65,8 +64,7 @@ def test_first_admin_then_employee_csv_import(portal, app, new_app, tmp_path):
     assert sorted(r["email"] for r in rows) == ["hanako.sato@example.com", "ichiro.yamada@example.com"]
 
     # the list tab now holds the imported employees, and not the rejected row
-    app.page.get_by_role("tab", name="一覧と編集").click()
-    listed = dataframe_rows(app.main.get_by_role("tabpanel", name="一覧と編集").get_by_test_id("stDataFrame"))
+    listed = dataframe_rows(app.tab("一覧と編集").get_by_test_id("stDataFrame"))
     assert {r["メール"] for r in listed} == {"kanri@example.com", "ichiro.yamada@example.com", "hanako.sato@example.com"}
     assert not any("鈴木" in r["氏名"] for r in listed)
 
