@@ -19,7 +19,7 @@ def frame(session: Session, statement: Select) -> pd.DataFrame:
     """Execute and load into a DataFrame; PostgreSQL's NUMERIC sums become floats."""
     result = session.execute(statement)
     columns = list(result.keys())
-    rows = result.all()
+    rows = [tuple(row) for row in result.all()]  # plain tuples: pandas probes Row objects slowly
     df = pd.DataFrame.from_records(rows, columns=columns)
     for col in df.columns:
         if df[col].dtype == object and any(isinstance(v, Decimal) for v in df[col].head(20)):

@@ -9,7 +9,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from portal.accounts.roles import CurrentUser, require_admin
-from portal.config import get_settings
+from portal.sandbox.policy import quota_defaults
 from portal.learning.content import Course
 from portal.learning.quiz import Quiz
 from portal.stats import due_dates, overview, people, quiz_stats, sandbox
@@ -44,14 +44,14 @@ def bare_statements(session: Session, course: Course, quizzes: dict[str, Quiz], 
     """Every SQL statement ``whole_dashboard`` runs, by tab and name (for the benchmark)."""
     shape = CourseShape.of(course, quizzes)
     d = dialect(session)
-    settings = get_settings()
+    defaults = quota_defaults(session)
     out: dict[str, Select] = {}
     for tab, statements in (
         ("overview", overview.statements(shape, flt, d)),
         ("due", due_dates.statements(shape, StatsFilter(departments=flt.departments))),
         ("people", people.statements(shape, flt)),
         ("quizzes", quiz_stats.statements(shape, flt)),
-        ("sandbox", sandbox.statements(flt, d, settings.sandbox_daily_requests, settings.sandbox_daily_tokens)),
+        ("sandbox", sandbox.statements(flt, d, defaults.daily_requests, defaults.daily_tokens)),
     ):
         out.update({f"{tab}.{name}": st for name, st in statements.items()})
     out["due.dates"] = due_dates.list_due_dates_statement()

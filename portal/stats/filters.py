@@ -8,6 +8,7 @@ the database are UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 
 from portal.learning.content import Course
@@ -79,20 +80,24 @@ class CourseShape:
         refs = tuple(LessonRef(l.id, l.meta.order, l.title, l.meta.quiz_id) for l in course.lessons)
         return cls(refs, dict(quizzes or {}))
 
-    @property
+    @cached_property
     def lesson_ids(self) -> list[str]:
         return [l.id for l in self.lessons]
 
-    @property
+    @cached_property
     def quiz_to_lesson(self) -> dict[str, str]:
         return {l.quiz_id: l.id for l in self.lessons if l.quiz_id}
 
-    @property
+    @cached_property
     def lessons_without_quiz(self) -> list[str]:
         return [l.id for l in self.lessons if not l.quiz_id]
 
+    @cached_property
+    def _by_id(self) -> dict[str, LessonRef]:
+        return {l.id: l for l in self.lessons}
+
     def lesson(self, lesson_id: str) -> LessonRef | None:
-        return next((l for l in self.lessons if l.id == lesson_id), None)
+        return self._by_id.get(lesson_id)
 
     def label(self, lesson_id: str) -> str:
         ref = self.lesson(lesson_id)

@@ -42,7 +42,9 @@ def _sandbox_last_use(flt: StatsFilter):
 def statements(shape: CourseShape, flt: StatsFilter) -> dict:
     return {
         "directory": q.learner_directory(flt),
-        "cells": q.learner_cells(shape, flt),
+        "cells": q.learner_cells(shape, flt, columns=(
+            "user_id", "lesson_id", "opened", "read", "attempts", "passed", "best_score", "last_at", "completed",
+        )),
         "sandbox": _sandbox_last_use(flt),
     }
 

@@ -213,11 +213,13 @@ def cells(shape: CourseShape, flt: StatsFilter, *, user_id: int | None = None) -
     ).group_by(u.c.user_id, u.c.lesson_id)
 
 
-def learner_cells(shape: CourseShape, flt: StatsFilter) -> Select:
-    """``cells`` restricted to the learners of the filter (for the people table)."""
+def learner_cells(shape: CourseShape, flt: StatsFilter, *, columns: tuple[str, ...] | None = None) -> Select:
+    """``cells`` restricted to the learners of the filter; only ``columns`` when given (every
+    timestamp fetched costs a conversion per row)."""
     c = cells(shape, flt).subquery("c")
     L = learners(flt).subquery("l")
-    return select(c).join(L, L.c.user_id == c.c.user_id)
+    chosen = [c.c[name] for name in columns] if columns else [c]
+    return select(*chosen).join(L, L.c.user_id == c.c.user_id)
 
 
 def overview_cells(shape: CourseShape, flt: StatsFilter) -> Select:
@@ -502,11 +504,21 @@ def sandbox_risks(flt: StatsFilter) -> Select:
 
 def sandbox_quota_use(flt: StatsFilter, dialect: str, default_requests: int, default_tokens: int) -> Select:
     """Per user: days used, peak requests and tokens in one (Japanese) day, and the days on which
-    the request or token quota (the user's own, else the default) was reached."""
+    the request or token quota (the user's own, else the admin default) was reached. Requests
+    and tokens are counted as the quota counts them."""
+    from portal.sandbox.quotas import NOT_COUNTED_KINDS
+
     U = _sandbox_users(flt)
     day = local_day(events.c.created_at, dialect)
+    # the quota's own counting rule (portal.sandbox.quotas): blocked sends and sends refused
+    # before reaching the model do not use a request; every event's tokens count
+    counted = and_(
+        events.c.outcome != "blocked",
+        or_(events.c.error_kind.is_(None), events.c.error_kind.not_in(NOT_COUNTED_KINDS)),
+    )
     per_day = (
-        select(events.c.user_id, day.label("day"), func.count().label("requests"), func.sum(_tokens()).label("tokens"))
+        select(events.c.user_id, day.label("day"), func.sum(_flag(counted)).label("requests"),
+               func.sum(_tokens()).label("tokens"))
         .join(U, U.c.user_id == events.c.user_id)
         .where(*_in_range(events.c.created_at, flt))
         .group_by(events.c.user_id, day)

@@ -114,7 +114,8 @@ def question_flags(n: int, facility_index: float | None, discrimination_index: f
 
 
 def _short(text: str, width: int = 40) -> str:
-    text = " ".join(str(text).split())
+    """One line of plain text: Markdown emphasis and code marks removed, cut at ``width``."""
+    text = " ".join(str(text).replace("**", "").replace("`", "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -254,30 +255,39 @@ def shape_quiz(shape: CourseShape, attempts, moments) -> QuizAnalytics:
     grid["range"] = grid["bin"].map(_bin_label)
     score_distribution = grid[["quiz_id", "quiz", "attempts_kind", "bin", "range", "attempts"]]
 
-    # per question and per option
+    # per question and per option: sum the per-response partial sums (plain Python: a few
+    # hundred rows, and pandas' per-group overhead would dominate)
+    acc: dict[tuple[str, str], list] = {}
+    for quiz_id, question_id, response, n, sx, sxx, st_, stt, stx, correct in moments[
+        ["quiz_id", "question_id", "response", "n", "sx", "sxx", "st", "stt", "stx", "correct"]
+    ].itertuples(index=False, name=None):
+        a = acc.setdefault((quiz_id, question_id), [0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, []])
+        a[0] += int(n)
+        a[1] += float(sx)
+        a[2] += float(sxx)
+        a[3] += float(st_)
+        a[4] += float(stt)
+        a[5] += float(stx)
+        a[6] += int(correct)
+        a[7].append((response, int(n)))
     question_rows = []
     option_rows = []
-    m = moments
-    groups = m.groupby(["quiz_id", "question_id"], sort=False) if len(m) else []
     seen = set()
-    for (quiz_id, question_id), grp in groups:
+    for (quiz_id, question_id), (n, sx, sxx, st_, stt, stx, correct, responses) in acc.items():
         seen.add((quiz_id, question_id))
         quiz = shape.quizzes.get(quiz_id)
         question = quiz.question(question_id) if quiz else None
-        n = int(grp["n"].sum())
-        sx = float(grp["sx"].sum())
         fac = facility(sx, n)
-        disc = discrimination(n, sx, float(grp["sxx"].sum()), float(grp["st"].sum()), float(grp["stt"].sum()),
-                              float(grp["stx"].sum()))
-        share = ratio(float(grp["correct"].sum()), n)
+        disc = discrimination(n, sx, sxx, st_, stt, stx)
+        share = ratio(correct, n)
         options = []
         if question is not None:
             parsed = []
-            for text, count in zip(grp["response"], grp["n"]):
+            for text, count in responses:
                 try:
-                    parsed.append((json.loads(text) if text is not None else None, int(count)))
+                    parsed.append((json.loads(text) if text is not None else None, count))
                 except (TypeError, ValueError):
-                    parsed.append((None, int(count)))
+                    parsed.append((None, count))
             options = _option_counts(question, parsed)
         right = max((c for _, _, c, ok in options if ok), default=0)
         wrong = max((c for k, _, c, ok in options if ok is False and k != OTHER_OPTION), default=0)
@@ -302,7 +312,7 @@ def shape_quiz(shape: CourseShape, attempts, moments) -> QuizAnalytics:
                     discrimination=None, flags=["few_responses"],
                 ))
     questions = pd.DataFrame(question_rows, columns=[
-        "quiz_id", "quiz", "question_id", "type", "prompt", "n", "facility", "share_correct", "discrimination", "flags",
+        "quiz_id", "quiz", "question_id", "type", "prompt", "flags", "n", "facility", "share_correct", "discrimination",
     ])
     if len(questions):
         bank_order = {

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from portal.accounts.roles import CurrentUser, require_admin
-from portal.config import get_settings
+from portal.sandbox.policy import quota_defaults
 from portal.stats import queries as q
 from portal.stats.base import as_timestamp, bucket_unit, dialect, frame
 from portal.stats.filters import StatsFilter
@@ -81,8 +81,8 @@ def explode_risks(rows: pd.DataFrame) -> pd.DataFrame:
 
 def sandbox_stats(session: Session, actor: CurrentUser, flt: StatsFilter) -> SandboxStats:
     require_admin(actor)
-    settings = get_settings()
-    st = statements(flt, dialect(session), settings.sandbox_daily_requests, settings.sandbox_daily_tokens)
+    defaults = quota_defaults(session)
+    st = statements(flt, dialect(session), defaults.daily_requests, defaults.daily_tokens)
     return shape_sandbox(flt, **{k: frame(session, s) for k, s in st.items()})
 
 

@@ -23,6 +23,9 @@ from portal.ui import content, state
 CACHE_SECONDS = 300
 TAB_KEYS = ("overview", "due", "people", "quizzes", "sandbox", "exports")
 PEOPLE_PICK_LIMIT = 500
+# what the learner did with flagged text: safe actions green, the risky one red, blocked grey
+ACTION_COLORS = {"masked": "#2e7d32", "edited": "#81c784", "sent_anyway": "#c62828", "blocked": "#9e9e9e",
+                 "none": "#bdbdbd"}
 
 
 def pages() -> list:
@@ -82,6 +85,16 @@ def _table(frame: pd.DataFrame, name: str, shape: CourseShape | None = None, *, 
 def _download(shown: pd.DataFrame, name: str) -> None:
     st.download_button(t("common.download_csv"), csv_bytes(shown), file_name=f"{name}.csv", mime="text/csv",
                        key=f"csv-{name}", icon=":material/download:", on_click="ignore")
+
+
+def _labels(title: str | None = None) -> alt.Axis:
+    """A category axis that shows every label in full (Japanese labels are long)."""
+    return alt.Axis(title=title, labelLimit=320, labelOverlap=False)
+
+
+def _rows(n: int) -> alt.Step:
+    """Height of a bar chart with one bar per category: a fixed band per row."""
+    return alt.Step(24)
 
 
 def _chart(chart: alt.Chart) -> None:
@@ -188,13 +201,13 @@ def _overview(user, flt, shape, *, has_learners) -> None:
     st.subheader(t("stats.overview.per_lesson"))
     _chart(
         alt.Chart(ov.per_lesson).mark_bar().encode(
-            y=alt.Y("lesson:N", sort=list(ov.per_lesson["lesson"]), title=None),
+            y=alt.Y("lesson:N", sort=list(ov.per_lesson["lesson"]), axis=_labels()),
             x=alt.X("completion_rate:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
                     title=t("stats.col.completion_rate")),
             tooltip=[alt.Tooltip("lesson:N", title=t("stats.col.lesson")),
                      alt.Tooltip("completion_rate:Q", format=".1%", title=t("stats.col.completion_rate")),
                      alt.Tooltip("completed:Q", title=t("stats.col.completed"))],
-        ).properties(height=max(200, 24 * len(ov.per_lesson)))
+        ).properties(height=_rows(len(ov.per_lesson)))
     )
     _table(ov.per_lesson, "completion_per_lesson", shape, drop=("lesson_id", "order"))
 
@@ -204,7 +217,7 @@ def _overview(user, flt, shape, *, has_learners) -> None:
     _chart(
         alt.Chart(heat).mark_rect().encode(
             x=alt.X("short:O", title=t("stats.col.lesson")),
-            y=alt.Y("department:N", title=None),
+            y=alt.Y("department:N", axis=_labels()),
             color=alt.Color("completion_rate:Q", scale=alt.Scale(domain=[0, 1], scheme="greens"),
                             legend=alt.Legend(format="%", title=t("stats.col.completion_rate"))),
             tooltip=[alt.Tooltip("department:N", title=t("stats.col.department")),
@@ -212,7 +225,7 @@ def _overview(user, flt, shape, *, has_learners) -> None:
                      alt.Tooltip("completion_rate:Q", format=".1%", title=t("stats.col.completion_rate")),
                      alt.Tooltip("completed:Q", title=t("stats.col.completed")),
                      alt.Tooltip("learners:Q", title=t("stats.col.learners"))],
-        ).properties(height=max(160, 22 * heat["department"].nunique()))
+        ).properties(height=_rows(heat["department"].nunique()))
     )
     _table(ov.heatmap, "completion_department_lesson", shape, drop=("lesson_id", "order"))
 
@@ -431,14 +444,14 @@ def _quizzes(user, flt, shape, *, has_learners) -> None:
     data = options.assign(kind=options["correct"].map(lambda v: marks[None if v is None or pd.isna(v) else bool(v)]))
     _chart(
         alt.Chart(data).mark_bar().encode(
-            y=alt.Y("option:N", sort="-x", title=None),
+            y=alt.Y("option:N", sort="-x", axis=_labels()),
             x=alt.X("share:Q", axis=alt.Axis(format="%"), title=t("stats.col.share")),
             color=alt.Color("kind:N", title=None,
                             scale=alt.Scale(domain=list(marks.values()), range=["#2e7d32", "#c62828", "#9e9e9e"])),
             tooltip=[alt.Tooltip("option:N", title=t("stats.col.option")),
                      alt.Tooltip("chosen:Q", title=t("stats.col.chosen")),
                      alt.Tooltip("share:Q", format=".1%", title=t("stats.col.share"))],
-        ).properties(height=max(120, 28 * len(data)))
+        ).properties(height=_rows(len(data)))
     )
     _table(options, f"options_{quiz_id}_{question_id}", drop=("quiz_id", "question_id", "option_id"))
 
@@ -461,16 +474,16 @@ def _sandbox(user, flt, shape, *, has_learners) -> None:
     c[5].metric(t("stats.sandbox.action.blocked"), f"{sb.blocked:,}")
 
     st.subheader(t("stats.sandbox.over_time"))
-    long = sb.by_period.melt(id_vars=["period"], value_vars=["requests", "tokens"], var_name="measure")
-    long["measure"] = long["measure"].map(lambda m: t(f"stats.col.{m}"))
-    _chart(
-        alt.Chart(long).mark_line(point=True).encode(
-            x=alt.X("period:T", title=t(f"stats.unit.{sb.unit}")),
-            y=alt.Y("value:Q", title=None),
-            row=alt.Row("measure:N", title=None),
-            tooltip=[alt.Tooltip("period:T", title=t(f"stats.unit.{sb.unit}")), alt.Tooltip("value:Q", title="")],
-        ).properties(height=140).resolve_scale(y="independent")
-    )
+    for column, measure in zip(st.columns(2), ("requests", "tokens")):
+        with column:
+            _chart(
+                alt.Chart(sb.by_period).mark_line(point=True).encode(
+                    x=alt.X("period:T", title=t(f"stats.unit.{sb.unit}")),
+                    y=alt.Y(f"{measure}:Q", title=t(f"stats.col.{measure}")),
+                    tooltip=[alt.Tooltip("period:T", title=t(f"stats.unit.{sb.unit}")),
+                             alt.Tooltip(f"{measure}:Q", format=",", title=t(f"stats.col.{measure}"))],
+                ).properties(height=220)
+            )
     _table(sb.by_period, "sandbox_over_time")
 
     col_a, col_b = st.columns(2)
@@ -480,12 +493,12 @@ def _sandbox(user, flt, shape, *, has_learners) -> None:
             lambda d: d or t("stats.department.none")))
         _chart(
             alt.Chart(dep).mark_bar().encode(
-                y=alt.Y("department:N", sort="-x", title=None),
+                y=alt.Y("department:N", sort="-x", axis=_labels()),
                 x=alt.X("requests:Q", title=t("stats.col.requests")),
                 tooltip=[alt.Tooltip("department:N", title=t("stats.col.department")),
                          alt.Tooltip("requests:Q", title=t("stats.col.requests")),
                          alt.Tooltip("tokens:Q", title=t("stats.col.tokens"))],
-            ).properties(height=max(160, 22 * len(dep)))
+            ).properties(height=_rows(len(dep)))
         )
         _table(sb.by_department, "sandbox_departments")
     with col_b:
@@ -512,14 +525,16 @@ def _sandbox(user, flt, shape, *, has_learners) -> None:
         )
         _chart(
             alt.Chart(risks).mark_bar().encode(
-                y=alt.Y("category_label:N", sort="-x", title=None),
+                y=alt.Y("category_label:N", sort="-x", axis=_labels()),
                 x=alt.X("sum(requests):Q", title=t("stats.col.requests")),
-                color=alt.Color("action_label:N", title=t("stats.col.action")),
+                color=alt.Color("action_label:N", title=t("stats.col.action"), scale=alt.Scale(
+                    domain=[_code_label("stats.sandbox.action", a) for a in ACTION_COLORS],
+                    range=list(ACTION_COLORS.values()))),
                 tooltip=[alt.Tooltip("category_label:N", title=t("stats.col.category")),
                          alt.Tooltip("action_label:N", title=t("stats.col.action")),
                          alt.Tooltip("requests:Q", title=t("stats.col.requests")),
                          alt.Tooltip("findings:Q", title=t("stats.col.findings"))],
-            ).properties(height=max(160, 26 * risks["category"].nunique()))
+            ).properties(height=_rows(risks["category"].nunique()))
         )
         _table(sb.risks, "sandbox_risks")
         _table(sb.actions, "sandbox_actions", title=t("stats.sandbox.actions"))

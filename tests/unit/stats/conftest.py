@@ -14,7 +14,8 @@ People (the admin and the deactivated learner never count as learners):
     L5    開発部      deactivated: read A and passed (excluded everywhere)
     ADM   人事部      admin; one sandbox request
 
-Sandbox: L1 three requests on 03-02 (JST), L1's own quota is 3 requests a day:
+Sandbox: L1 three requests on 03-02 (JST), L1's own quota is 2 requests a day (the blocked
+one does not use a request, as in portal.sandbox.quotas):
     {"EMAIL": 1, "PHONE": 2} masked, 10+20 tokens; {"EMAIL": 1} sent_anyway, 5+5 tokens;
     {"MY_NUMBER": 1} blocked, 0 tokens; L4 one plain request (rating 5, 7+8 tokens); ADM one (1+1).
 """
@@ -163,7 +164,7 @@ def build_org(url: str, root: Path) -> Org:
             people[key] = create_user(s, SYSTEM, name=f"社員 {key}", email=f"{key.lower()}@example.com",
                                       employee_id=f"E-{key}", department=dept, role=role)
         set_active(s, SYSTEM, people["L5"].id, False)
-        s.get(User, people["L1"].id).daily_request_quota = 3
+        s.get(User, people["L1"].id).daily_request_quota = 2
         u = {k: v.id for k, v in people.items()}
 
         read(s, u["L1"], a, utc(3, 2, 0, 30))

@@ -89,3 +89,10 @@ def test_every_column_of_every_table_has_a_japanese_header(org):
     for frame in frames:
         for column in present(frame, shape).columns:
             assert not column.isascii() or column in ("ID",), f"no Japanese header for {column!r}"
+
+
+def test_missing_times_stay_empty():
+    frame = pd.DataFrame({"last_activity": pd.to_datetime([datetime(2026, 3, 5, 16, tzinfo=timezone.utc), None],
+                                                          utc=True)})
+    back = read_back(csv_bytes(present(frame)))
+    assert back["最終学習日時"].tolist() == ["2026-03-06 01:00", ""]

@@ -48,11 +48,13 @@ def test_per_day_and_department(org):
 def test_quota_use_against_each_persons_quota(org):
     quota = run(org).quota.set_index("employee_id")
     l1 = quota.loc["E-L1"]
-    assert l1["request_quota"] == 3  # L1's own quota
-    assert l1["peak_requests"] == 3 and l1["days_at_limit"] == 1 and l1["days"] == 1
+    assert l1["request_quota"] == 2  # L1's own quota
+    assert l1["peak_requests"] == 2  # the blocked send did not use a request
+    assert l1["days_at_limit"] == 1 and l1["days"] == 1
+    assert l1["tokens"] == 40
     assert l1["peak_request_share"] == pytest.approx(1.0)
     l4 = quota.loc["E-L4"]
-    assert l4["request_quota"] == 100 and l4["days_at_limit"] == 0  # the default quota
+    assert l4["request_quota"] == 100 and l4["days_at_limit"] == 0  # the default quota (PORTAL_SANDBOX_DAILY_REQUESTS)
     assert l4["peak_tokens"] == 15
     assert quota.index[0] == "E-L1"  # most days at the limit first
 
@@ -85,3 +87,15 @@ def test_explode_risks_tolerates_odd_rows():
                          ("edited", "not json", 1)], columns=["risk_action", "categories", "requests"])
     out = explode_risks(rows)
     assert out.to_dict("records") == [{"category": "EMAIL", "action": "masked", "requests": 3, "findings": 6}]
+
+
+def test_quota_default_set_by_an_admin_is_used(org):
+    from portal.sandbox.policy import load_policy, save_policy
+
+    with session_scope(org.url) as s:
+        policy = load_policy(s)
+        save_policy(s, org.admin, policy.model_copy(update={"quotas": policy.quotas.model_copy(
+            update={"daily_requests": 1})}))
+    quota = run(org).quota.set_index("employee_id")
+    assert quota.loc["E-L4", "request_quota"] == 1 and quota.loc["E-L4", "days_at_limit"] == 1
+    assert quota.loc["E-L1", "request_quota"] == 2  # a person's own quota still wins
