@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, WebSocket, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from portal.i18n import t
@@ -107,8 +109,14 @@ class App:
             yield
             self.wait_idle(timeout)
             return
-        with ws.expect_event("framereceived", predicate=run_finished, timeout=timeout):
-            yield
+        try:
+            with ws.expect_event("framereceived", predicate=run_finished, timeout=timeout):
+                yield
+        except PlaywrightError as exc:
+            # the run sent the browser to another URL (sign-in cookie handoff, sign-out): the old
+            # connection closed before its last message; the new page is awaited below instead
+            if not ws.is_closed() or isinstance(exc, PlaywrightTimeoutError):
+                raise
         self.wait_idle(timeout)
 
     def goto(self, path: str = "") -> None:
