@@ -324,3 +324,18 @@ def test_compare_holds_a_risky_prompt_until_it_is_masked(portal, endpoint):
     assert headers == ["**temperature 0.2**", "**temperature 1.3**"]
     assert [(e.outcome, e.risk_action) for e in events(portal.url)] == [
         ("blocked", "blocked"), ("ok", "masked"), ("ok", "masked")]
+
+
+def test_controls_a_reasoning_model_rejects_are_disabled_with_a_note(portal, endpoint, monkeypatch):
+    monkeypatch.setenv("PORTAL_LLM_MODELS", '["fake-mini", "o3-mini"]')
+    get_settings.cache_clear()
+    at = open_chat(portal)
+    assert not at.slider(key="sb_temperature").disabled
+    at.selectbox(key="sb_model").set_value("o3-mini").run()
+    assert at.slider(key="sb_temperature").disabled and at.slider(key="sb_top_p").disabled
+    assert any("推論モデルのため temperature を変更できません" in c.value for c in at.caption)
+    send(at, "生成AIの注意点を教えてください。")
+    body = endpoint.requests[-1]
+    assert body["model"] == "o3-mini" and "temperature" not in body and "top_p" not in body
+    assert chat_texts(at, "assistant")[0].startswith("こんにちは")
+    assert (events(portal.url)[-1].temperature, events(portal.url)[-1].top_p) == (None, None)
