@@ -6,7 +6,7 @@ import streamlit as st
 
 from portal.accounts.roles import CurrentUser
 from portal.i18n import t
-from portal.ui.pages import admin_users, auth
+from portal.ui.pages import admin_dashboard, admin_policy, admin_users, auth, course, sandbox
 
 
 def _setup_needed() -> bool:
@@ -41,27 +41,16 @@ def pages_for(user: CurrentUser | None):
 
 
 def learn_pages() -> list:
-    from portal.ui.pages import course
-
     return course.pages()
 
 
 def try_pages() -> list:
-    try:
-        from portal.ui.pages import sandbox
-    except ImportError:
-        return []
     return sandbox.pages()
 
 
 def admin_pages() -> list:
-    pages = []
-    try:
-        from portal.ui.pages import admin_dashboard
-
-        pages.extend(admin_dashboard.pages())
-    except ImportError:
-        pass
-    pages.append(st.Page(admin_users.render, title=t("nav.admin.users"), icon=":material/group:", url_path="admin-users"))
-    pages.append(__import__("portal.ui.pages.admin_policy", fromlist=["page"]).page())
-    return pages
+    return [
+        *admin_dashboard.pages(),
+        st.Page(admin_users.render, title=t("nav.admin.users"), icon=":material/group:", url_path="admin-users"),
+        admin_policy.page(),
+    ]

@@ -7,6 +7,7 @@ import streamlit as st
 from portal.i18n import t
 from portal.learning import progress
 from portal.learning.progress import Status
+from portal.stats import due_dates
 from portal.ui import content, state
 from portal.ui.pages import lesson as lesson_page
 from portal.ui.pages import quiz as quiz_page
@@ -47,7 +48,7 @@ def overview() -> None:
         return
     with state.db() as session:
         states = progress.course_states(session, user, course)
-        due = _due_date(session, user)
+        due = due_dates.describe_for_learner(session, user)
     done = sum(s.status == Status.COMPLETED for s in states.values())
     ratio = progress.completion_ratio(states)
     pct = round(ratio * 100)  # the bar and its text show the same whole percentage (a float bar truncates)
@@ -76,14 +77,6 @@ def overview() -> None:
                 st.markdown(f"{STATUS_ICON[s.status]} {status_label(s.status)}")
                 if st.button(t("course.open"), key=f"open-{lesson.id}"):
                     lesson_page.open_lesson(lesson.id)
-
-
-def _due_date(session, user) -> str | None:
-    try:
-        from portal.stats import due_dates
-    except ImportError:
-        return None
-    return due_dates.describe_for_learner(session, user)
 
 
 def glossary() -> None:
