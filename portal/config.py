@@ -69,8 +69,9 @@ class Settings(BaseSettings):
     llm_models: list[str] = Field(default_factory=list)
     llm_default_model: str | None = None
     llm_azure_api_version: str | None = None
-    llm_timeout_s: float = Field(default=60.0, gt=0, le=600)
-    llm_max_retries: int = Field(default=1, ge=0, le=5)
+    # read timeout; unset = the provider preset's (60 s, 120 s for Ollama / LM Studio)
+    llm_timeout_s: float | None = Field(default=None, gt=0, le=600)
+    llm_max_retries: int = Field(default=1, ge=0, le=2)
     sandbox_max_prompt_chars: int = Field(default=4000, ge=100, le=100_000)
     sandbox_daily_requests: int = Field(default=100, ge=0)
     sandbox_daily_tokens: int = Field(default=50_000, ge=0)
