@@ -130,6 +130,15 @@ def open_lesson(session: Session, user: CurrentUser, course: Course, lesson: Les
     return _states(course, progress, attempts)[lesson.id]
 
 
+def lesson_state(session: Session, user: CurrentUser, course: Course, lesson: Lesson) -> tuple[LessonState, bool]:
+    """Read-only: the lesson's state and whether this version's opening is already recorded
+    (a page can then skip the write unit of work that ``open_lesson`` needs)."""
+    require_user(user)
+    progress, attempts = _rows(session, user)
+    recorded = any(r.lesson_id == lesson.id and r.content_version == lesson.version for r in progress)
+    return _states(course, progress, attempts)[lesson.id], recorded
+
+
 def completion_ratio(states: dict[str, LessonState]) -> float:
     if not states:
         return 0.0

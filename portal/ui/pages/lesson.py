@@ -31,8 +31,11 @@ def render() -> None:
         lesson = _pick_lesson(course)
         if lesson is None:
             return
-    with state.db() as session:
-        lesson_state = progress.open_lesson(session, user, course, lesson)
+    with state.db(readonly=True) as session:
+        lesson_state, recorded = progress.lesson_state(session, user, course, lesson)
+    if not recorded:  # first visit of this version: record it (a write, once)
+        with state.db() as session:
+            lesson_state = progress.open_lesson(session, user, course, lesson)
 
     st.caption(t("lesson.kicker", order=lesson.meta.order, total=len(course.lessons), minutes=lesson.meta.reading_minutes))
     st.title(lesson.title)
