@@ -572,7 +572,3 @@ def learner_due(shape: CourseShape, flt: StatsFilter) -> Select:
         .where(due.is_not(None))
     )
 
-
-def department_of(user_id: int) -> Select:
-    return select(users.c.department).where(users.c.id == user_id)
-

@@ -92,9 +92,8 @@ def _labels(title: str | None = None) -> alt.Axis:
     return alt.Axis(title=title, labelLimit=320, labelOverlap=False)
 
 
-def _rows(n: int) -> alt.Step:
-    """Height of a bar chart with one bar per category: a fixed band per row."""
-    return alt.Step(24)
+# height of a bar chart with one bar per category: a fixed band per bar
+BAND = alt.Step(24)
 
 
 def _chart(chart: alt.Chart) -> None:
@@ -207,7 +206,7 @@ def _overview(user, flt, shape, *, has_learners) -> None:
             tooltip=[alt.Tooltip("lesson:N", title=t("stats.col.lesson")),
                      alt.Tooltip("completion_rate:Q", format=".1%", title=t("stats.col.completion_rate")),
                      alt.Tooltip("completed:Q", title=t("stats.col.completed"))],
-        ).properties(height=_rows(len(ov.per_lesson)))
+        ).properties(height=BAND)
     )
     _table(ov.per_lesson, "completion_per_lesson", shape, drop=("lesson_id", "order"))
 
@@ -225,7 +224,7 @@ def _overview(user, flt, shape, *, has_learners) -> None:
                      alt.Tooltip("completion_rate:Q", format=".1%", title=t("stats.col.completion_rate")),
                      alt.Tooltip("completed:Q", title=t("stats.col.completed")),
                      alt.Tooltip("learners:Q", title=t("stats.col.learners"))],
-        ).properties(height=_rows(heat["department"].nunique()))
+        ).properties(height=BAND)
     )
     _table(ov.heatmap, "completion_department_lesson", shape, drop=("lesson_id", "order"))
 
@@ -451,7 +450,7 @@ def _quizzes(user, flt, shape, *, has_learners) -> None:
             tooltip=[alt.Tooltip("option:N", title=t("stats.col.option")),
                      alt.Tooltip("chosen:Q", title=t("stats.col.chosen")),
                      alt.Tooltip("share:Q", format=".1%", title=t("stats.col.share"))],
-        ).properties(height=_rows(len(data)))
+        ).properties(height=BAND)
     )
     _table(options, f"options_{quiz_id}_{question_id}", drop=("quiz_id", "question_id", "option_id"))
 
@@ -498,7 +497,7 @@ def _sandbox(user, flt, shape, *, has_learners) -> None:
                 tooltip=[alt.Tooltip("department:N", title=t("stats.col.department")),
                          alt.Tooltip("requests:Q", title=t("stats.col.requests")),
                          alt.Tooltip("tokens:Q", title=t("stats.col.tokens"))],
-            ).properties(height=_rows(len(dep)))
+            ).properties(height=BAND)
         )
         _table(sb.by_department, "sandbox_departments")
     with col_b:
@@ -534,7 +533,7 @@ def _sandbox(user, flt, shape, *, has_learners) -> None:
                          alt.Tooltip("action_label:N", title=t("stats.col.action")),
                          alt.Tooltip("requests:Q", title=t("stats.col.requests")),
                          alt.Tooltip("findings:Q", title=t("stats.col.findings"))],
-            ).properties(height=_rows(risks["category"].nunique()))
+            ).properties(height=BAND)
         )
         _table(sb.risks, "sandbox_risks")
         _table(sb.actions, "sandbox_actions", title=t("stats.sandbox.actions"))
