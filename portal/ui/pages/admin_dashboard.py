@@ -39,7 +39,7 @@ def pages() -> list:
 
 def _compute(kind: str, actor: CurrentUser, flt: StatsFilter):
     course, quizzes = content.course(), content.quizzes()
-    with state.db() as session:
+    with state.db(readonly=True) as session:
         if kind == "overview":
             return overview.overview(session, actor, course, quizzes, flt)
         if kind == "due":
@@ -125,7 +125,7 @@ def render() -> None:
 
 def _render(user: CurrentUser) -> None:
     shape = CourseShape.of(content.course(), content.quizzes())
-    with state.db() as session:
+    with state.db(readonly=True) as session:
         options = overview.department_options(session, user)
     flt = _filters(options)
     tabs = st.tabs([t(f"stats.tab.{k}") for k in TAB_KEYS], key="dash_tab", on_change="rerun")
@@ -270,7 +270,7 @@ def _due(user, flt, shape, *, has_learners) -> None:
 
 
 def _due_settings(user) -> None:
-    with state.db() as session:
+    with state.db(readonly=True) as session:
         current = due_dates.list_due_dates(session, user)
         options = [d for d, _ in overview.department_options(session, user)]
     st.caption(t("stats.due.settings.lead"))
@@ -349,7 +349,7 @@ def _people(user, flt, shape, *, has_learners) -> None:
 
 
 def _learner(user, user_id: int, shape) -> None:
-    with state.db() as session:
+    with state.db(readonly=True) as session:
         try:
             d = people.learner_detail(session, user, user_id, content.course(), content.quizzes())
         except people.NotFound as exc:
@@ -565,7 +565,7 @@ def _exports(user, flt, shape, *, has_learners) -> None:
         _import_hint()
     st.subheader(t("stats.xapi.title"))
     st.caption(t("stats.xapi.lead"))
-    with state.db() as session:
+    with state.db(readonly=True) as session:
         base = xapi.get_base_iri(session, user)
     col_a, col_b = st.columns([3, 2])
     iri = col_a.text_input(t("stats.xapi.base_iri"), value=base, key="xapi_base",
@@ -578,7 +578,7 @@ def _exports(user, flt, shape, *, has_learners) -> None:
             with state.db() as session:
                 iri = xapi.set_base_iri(session, user, iri) if iri != base else iri
             options = xapi.XapiOptions(base_iri=iri, actor=actor_mode, include_answers=answers)
-            with st.spinner(t("stats.xapi.building")), state.db() as session:
+            with st.spinner(t("stats.xapi.building")), state.db(readonly=True) as session:
                 n = xapi.count_statements(session, user, content.course(), content.quizzes(), flt, options)
                 if n > xapi.MAX_STATEMENTS:
                     st.warning(t("stats.xapi.too_many", n=f"{n:,}", max=f"{xapi.MAX_STATEMENTS:,}"))
