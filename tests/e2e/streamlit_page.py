@@ -120,7 +120,8 @@ class App:
         self.wait_idle(timeout)
 
     def goto(self, path: str = "") -> None:
-        """Open a URL (a new browser session: a signed-in user is signed out by a full load)."""
+        """Load a URL, as typing it in the address bar does: a new Streamlit session (a sign-in
+        survives only through the app's session cookie)."""
         self.page.goto(f"{self.base_url}/{path.lstrip('/')}")
         self.wait_idle()
         expect(self.main).not_to_be_empty()
