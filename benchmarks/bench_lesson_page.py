@@ -121,7 +121,7 @@ def measure(lesson_id: str, runs: int, portal, profile: bool) -> tuple[list[floa
             timed_runs(page, 20)
         finally:
             script_runner.exec_func_with_error_handling = original
-        stats = pstats.Stats(prof).sort_stats("cumulative"); stats.print_stats(45); stats.print_callees("_memory_calculator|lesson.py:23")
+        stats = pstats.Stats(prof).sort_stats(os.environ.get("BENCH_SORT", "cumulative")); stats.print_stats(45)
     bare_t, page_t = [], []
     for _ in range(runs):
         bare_t += timed_runs(bare, 1)

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -147,17 +147,21 @@ def resolve_session(session: Session, token: str | None, *, now: datetime | None
     if not token:
         return None
     now = now or utcnow()
-    user = session.scalar(
-        select(User)
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .where(
-            AuthSession.token_hash == _token_hash(token),
-            AuthSession.revoked_at.is_(None),
-            AuthSession.expires_at > now,
-            User.active.is_(True),
-        )
-    )
+    user = session.scalar(_RESOLVE_SESSION, {"token_hash": _token_hash(token), "now": now})
     return CurrentUser.from_model(user) if user is not None else None
+
+
+# built once: this runs on every page view
+_RESOLVE_SESSION = (
+    select(User)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(
+        AuthSession.token_hash == bindparam("token_hash"),
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > bindparam("now", type_=AuthSession.expires_at.type),
+        User.active.is_(True),
+    )
+)
 
 
 HANDOFF_SECONDS = 60

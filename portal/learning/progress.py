@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,15 +80,18 @@ def compute_status(read: bool, opened: bool, passed: bool, has_quiz: bool, attem
     return Status.NOT_STARTED
 
 
+# built once: these run on every lesson and course page view
+_PROGRESS_ROWS = select(LessonProgress.lesson_id, LessonProgress.content_version, LessonProgress.read_at).where(
+    LessonProgress.user_id == bindparam("user_id")
+)
+_ATTEMPT_ROWS = select(QuizAttempt.quiz_id, QuizAttempt.score, QuizAttempt.passed).where(
+    QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.status == "submitted"
+)
+
+
 def _rows(session: Session, user: CurrentUser) -> tuple[list, list]:
-    progress = session.execute(
-        select(LessonProgress.lesson_id, LessonProgress.content_version, LessonProgress.read_at)
-        .where(LessonProgress.user_id == user.id)
-    ).all()
-    attempts = session.execute(
-        select(QuizAttempt.quiz_id, QuizAttempt.score, QuizAttempt.passed)
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.status == "submitted")
-    ).all()
+    progress = session.execute(_PROGRESS_ROWS, {"user_id": user.id}).all()
+    attempts = session.execute(_ATTEMPT_ROWS, {"user_id": user.id}).all()
     return list(progress), list(attempts)
 
 
