@@ -9,18 +9,10 @@ from portal.i18n import t
 from portal.ui.pages import admin_dashboard, admin_policy, admin_users, auth, course, sandbox
 
 
-def _setup_needed() -> bool:
-    from portal.accounts.service import needs_setup
-    from portal.ui import state
-
-    with state.db() as session:
-        return needs_setup(session)
-
-
 def pages_for(user: CurrentUser | None):
     if user is None:
         pages = [st.Page(auth.login_page, title=t("nav.login"), icon=":material/login:", url_path="login", default=True)]
-        if _setup_needed():
+        if auth.setup_needed():
             pages.append(st.Page(auth.setup_page, title=t("nav.setup"), icon=":material/key:", url_path="setup"))
         return pages
     account = [

@@ -31,7 +31,7 @@ def bootstrap(database_url: str) -> None:
     if token:
         message = (
             "\n" + "=" * 72 + "\n"
-            "AI リテラシーポータル: 管理者がまだいません。ブラウザでアプリを開き「初期設定」画面で\n"
+            "AI リテラシーポータル: 管理者がまだいません。ブラウザでアプリの /setup (初期設定) を開き\n"
             f"次のワンタイムトークンを入力してください (first-run setup token): {token}\n"
             "(または `portal create-admin` で管理者を作成できます)\n" + "=" * 72
         )

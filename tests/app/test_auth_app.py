@@ -8,6 +8,15 @@ def test_first_visit_shows_only_sign_in_and_setup(portal):
     assert not at.exception
     assert at.title[0].value == "AI リテラシーポータル"
     assert set(nav_paths(at)) == {"", "setup"}  # sign-in (default page) and, with no admin yet, setup
+    assert "管理者がいません" in at.markdown[0].value  # the sign-in page points to the setup page
+    assert at.get("page_link")[0].proto.page == "setup"
+
+
+def test_setup_hint_disappears_once_an_admin_exists(portal):
+    portal.user(email="admin@example.com", role="admin", name="管理 太郎")
+    at = portal.app()
+    assert set(nav_paths(at)) == {""}
+    assert not at.get("page_link")
 
 
 def test_right_password_signs_in_and_shows_the_course(portal):

@@ -78,7 +78,7 @@ def _table(frame: pd.DataFrame, name: str, shape: CourseShape | None = None, *, 
     """A table behind a chart: shown in an expander, downloadable as CSV (Japanese Excel)."""
     shown = present(frame, shape, drop=tuple(drop))
     with st.expander(title or t("stats.table.show"), expanded=expanded):
-        st.dataframe(shown, hide_index=True, use_container_width=True)
+        st.dataframe(shown, hide_index=True, width="stretch")
         _download(shown, name)
 
 
@@ -97,7 +97,7 @@ BAND = alt.Step(24)
 
 
 def _chart(chart: alt.Chart) -> None:
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")
 
 
 def _import_hint() -> None:
@@ -258,14 +258,14 @@ def _due(user, flt, shape, *, has_learners) -> None:
         st.success(t("stats.due.attention.none"), icon=":material/check:")
     else:
         shown = present(report.attention, shape, drop=("user_id", "total"))
-        st.dataframe(shown, hide_index=True, use_container_width=True)
+        st.dataframe(shown, hide_index=True, width="stretch")
         _download(shown, "due_attention")
     st.subheader(t("stats.due.by_setting"))
     summary = report.due_dates.assign(
         department=report.due_dates["department"].map(lambda d: d or t("stats.due.global"))
     )
     shown = present(summary)
-    st.dataframe(shown, hide_index=True, use_container_width=True)
+    st.dataframe(shown, hide_index=True, width="stretch")
     _download(shown, "due_dates")
 
 
@@ -333,7 +333,7 @@ def _people(user, flt, shape, *, has_learners) -> None:
         shown = shown[shown["done"] >= n_lessons]
     st.caption(t("stats.people.count", n=f"{len(shown):,}", total=f"{len(table):,}"))
     presented = present(shown, shape, drop=("user_id",))
-    st.dataframe(presented, hide_index=True, use_container_width=True, height=420)
+    st.dataframe(presented, hide_index=True, width="stretch", height=420)
     _download(presented, "learners")
 
     st.subheader(t("stats.people.detail"))
@@ -429,7 +429,7 @@ def _quizzes(user, flt, shape, *, has_learners) -> None:
     if flagged:
         st.warning(t("stats.quiz.flagged", n=flagged), icon=":material/flag:")
     shown = present(questions, drop=("quiz_id", "quiz"))
-    st.dataframe(shown, hide_index=True, use_container_width=True)
+    st.dataframe(shown, hide_index=True, width="stretch")
     _download(shown, f"questions_{quiz_id}")
 
     qlabels = {r.question_id: f"{r.question_id}: {r.prompt}" for r in questions.itertuples()}

@@ -83,7 +83,7 @@ def _list_section(user) -> None:
         frame = frame[mask]
     st.dataframe(
         frame.drop(columns=["id"]).rename(columns=lambda c: t(f"users.col.{c}")),
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
     )
     st.download_button(t("common.download_csv"), csv_bytes(frame.drop(columns=["id"])), file_name="users.csv", mime="text/csv")
 

@@ -12,6 +12,10 @@ from portal.ui import state
 def login_page() -> None:
     st.title(t("app.title"))
     st.caption(t("login.lead"))
+    if setup_needed():
+        with st.container(border=True):
+            st.markdown(t("login.setup_hint"))
+            st.page_link(st.Page(setup_page, url_path="setup"), label=t("nav.setup"), icon=":material/key:")
     with st.form("login", clear_on_submit=False, enter_to_submit=True):
         login = st.text_input(t("login.field.login"), autocomplete="username")
         password = st.text_input(t("login.field.password"), type="password", autocomplete="current-password")
@@ -29,6 +33,11 @@ def login_page() -> None:
         if st.button(t("login.sso"), icon=":material/login:"):
             st.login()
     st.info(t("login.help"))
+
+
+def setup_needed() -> bool:
+    with state.db(readonly=True) as session:
+        return accounts.needs_setup(session)
 
 
 def sso_callback() -> bool:
