@@ -12,23 +12,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from portal.sudachi import dictionary
+
 # Sudachi refuses inputs above 49,149 bytes; a UTF-8 Japanese character takes 3 bytes.
 _MAX_CHUNK_CHARS = 12000
 
 _local = threading.local()
-_dict_lock = threading.Lock()
-_dictionary = None
-
-
-def _get_dictionary():  # pragma: no cover - trivial
-    global _dictionary
-    if _dictionary is None:
-        with _dict_lock:
-            if _dictionary is None:
-                from sudachipy import Dictionary
-
-                _dictionary = Dictionary(dict="small")
-    return _dictionary
 
 
 def _tokenizer(mode: str):
@@ -37,7 +26,7 @@ def _tokenizer(mode: str):
         cache = _local.tokenizers = {}
     tok = cache.get(mode)
     if tok is None:
-        tok = cache[mode] = _get_dictionary().tokenizer(mode=mode, fields={"pos"})
+        tok = cache[mode] = dictionary().tokenizer(mode=mode, fields={"pos"})
     return tok
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-_lock = threading.Lock()
-_dictionary = None
+from portal.sudachi import dictionary
+
 _local = threading.local()
 
 
@@ -52,23 +52,12 @@ class Token:
         return self.pos[0] == "空白"
 
 
-def _get_dictionary():
-    global _dictionary
-    if _dictionary is None:
-        with _lock:
-            if _dictionary is None:
-                from sudachipy import Dictionary
-
-                _dictionary = Dictionary(dict="small")
-    return _dictionary
-
-
 def _tokenizer():
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
         from sudachipy import SplitMode
 
-        tok = _get_dictionary().tokenizer(mode=SplitMode.C)
+        tok = dictionary().tokenizer(mode=SplitMode.C)
         _local.tokenizer = tok
     return tok
 
