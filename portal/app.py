@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 
 if __package__ in (None, ""):  # started as a script by `streamlit run portal/app.py`
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    _root = str(Path(__file__).resolve().parents[1])
+    if _root not in sys.path:  # this script runs again on every rerun: add it once
+        sys.path.insert(0, _root)
 
 import streamlit as st
 
@@ -21,8 +23,9 @@ from portal.db import DatabaseError
 from portal.i18n import t
 from portal.ui import navigation, state
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-logging.getLogger("alembic").setLevel(logging.WARNING)
+if not logging.getLogger().handlers:  # this script runs again on every rerun: configure once
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/school:", layout="wide")
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal_column, null, select, type_coerce, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -96,24 +97,25 @@ def _rows(session: Session, user: CurrentUser) -> tuple[list, list]:
 
 
 def _states(course: Course, progress: list, attempts: list) -> dict[str, LessonState]:
-    states: dict[str, LessonState] = {}
-    for lesson in course.lessons:
-        rows = [r for r in progress if r.lesson_id == lesson.id]
-        reads = sorted((r for r in rows if r.read_at is not None), key=lambda r: r.read_at)
-        quiz_rows = [a for a in attempts if a.quiz_id == lesson.meta.quiz_id] if lesson.meta.quiz_id else []
-        best = max((a.score for a in quiz_rows if a.score is not None), default=None)
-        passed = any(a.passed for a in quiz_rows)
-        last_read = reads[-1] if reads else None
-        states[lesson.id] = LessonState(
-            lesson_id=lesson.id,
-            status=compute_status(bool(reads), bool(rows), passed, bool(lesson.meta.quiz_id), len(quiz_rows)),
-            read_at=last_read.read_at if last_read else None,
-            read_version=last_read.content_version if last_read else None,
-            best_score=best,
-            passed=passed,
-            attempts=len(quiz_rows),
-        )
-    return states
+    return {lesson.id: _state(lesson, progress, attempts) for lesson in course.lessons}
+
+
+def _state(lesson: Lesson, progress: list, attempts: list) -> LessonState:
+    rows = [r for r in progress if r.lesson_id == lesson.id]
+    reads = sorted((r for r in rows if r.read_at is not None), key=lambda r: r.read_at)
+    quiz_rows = [a for a in attempts if a.quiz_id == lesson.meta.quiz_id] if lesson.meta.quiz_id else []
+    best = max((a.score for a in quiz_rows if a.score is not None), default=None)
+    passed = any(a.passed for a in quiz_rows)
+    last_read = reads[-1] if reads else None
+    return LessonState(
+        lesson_id=lesson.id,
+        status=compute_status(bool(reads), bool(rows), passed, bool(lesson.meta.quiz_id), len(quiz_rows)),
+        read_at=last_read.read_at if last_read else None,
+        read_version=last_read.content_version if last_read else None,
+        best_score=best,
+        passed=passed,
+        attempts=len(quiz_rows),
+    )
 
 
 def course_states(session: Session, user: CurrentUser, course: Course) -> dict[str, LessonState]:
@@ -137,9 +139,54 @@ def lesson_state(session: Session, user: CurrentUser, course: Course, lesson: Le
     """Read-only: the lesson's state and whether this version's opening is already recorded
     (a page can then skip the write unit of work that ``open_lesson`` needs)."""
     require_user(user)
-    progress, attempts = _rows(session, user)
-    recorded = any(r.lesson_id == lesson.id and r.content_version == lesson.version for r in progress)
-    return _states(course, progress, attempts)[lesson.id], recorded
+    session.flush()  # (a no-op when clean) the query below runs on the connection, past autoflush
+    progress, attempts = [], []
+    # one round trip on the session's connection: this lesson's progress rows and its quiz's attempts
+    params = {"user_id": user.id, "lesson_id": lesson.id, "quiz_id": lesson.meta.quiz_id or ""}
+    for kind, key, version, read_at, score, passed in session.connection().execute(_LESSON_ROWS, params):
+        if kind == "p":
+            progress.append(_ProgressRow(key, version, read_at))
+        else:
+            attempts.append(_AttemptRow(key, score, passed))
+    recorded = any(r.content_version == lesson.version for r in progress)
+    return _state(lesson, progress, attempts), recorded
+
+
+class _ProgressRow(NamedTuple):
+    lesson_id: str
+    content_version: str
+    read_at: datetime | None
+
+
+class _AttemptRow(NamedTuple):
+    quiz_id: str
+    score: float | None
+    passed: bool
+
+
+# built once: the lesson page runs this on every rerun
+_LESSON_ROWS = union_all(
+    select(
+        literal_column("'p'").label("kind"),
+        LessonProgress.lesson_id.label("key"),
+        LessonProgress.content_version.label("version"),
+        LessonProgress.read_at.label("read_at"),
+        type_coerce(null(), QuizAttempt.score.type).label("score"),
+        type_coerce(null(), QuizAttempt.passed.type).label("passed"),
+    ).where(LessonProgress.user_id == bindparam("user_id"), LessonProgress.lesson_id == bindparam("lesson_id")),
+    select(
+        literal_column("'q'"),
+        QuizAttempt.quiz_id,
+        null(),
+        null(),
+        QuizAttempt.score,
+        QuizAttempt.passed,
+    ).where(
+        QuizAttempt.user_id == bindparam("user_id"),
+        QuizAttempt.quiz_id == bindparam("quiz_id"),
+        QuizAttempt.status == "submitted",
+    ),
+)
 
 
 def completion_ratio(states: dict[str, LessonState]) -> float:

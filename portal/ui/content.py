@@ -12,28 +12,42 @@ from portal.learning.quiz import Quiz, load_quizzes
 from portal.learning.validate import cross_check
 from portal.ui.state import settings
 
+Loaded = tuple[Course, dict[str, Quiz], list[Problem]]
+# the last loaded content by folders: pages ask for it several times per run, and a dictionary
+# lookup costs less than hashing the arguments for st.cache_resource each time
+_last: dict[tuple[str, str], Loaded] = {}
+
 
 @st.cache_resource(show_spinner=False)
-def _load(content_dir: str, quiz_dir: str) -> tuple[Course, dict[str, Quiz], list[Problem]]:
+def _load(content_dir: str, quiz_dir: str) -> Loaded:
     course = load_course(Path(content_dir))
     quizzes, quiz_problems = load_quizzes(Path(quiz_dir))
     return course, quizzes, course.problems + quiz_problems + cross_check(course, quizzes)
 
 
-def course() -> Course:
+def _loaded() -> Loaded:
     s = settings()
-    return _load(str(s.content_dir), str(s.quiz_dir))[0]
+    key = (str(s.content_dir), str(s.quiz_dir))
+    loaded = _last.get(key)
+    if loaded is None:
+        loaded = _load(*key)
+        _last.clear()
+        _last[key] = loaded
+    return loaded
+
+
+def course() -> Course:
+    return _loaded()[0]
 
 
 def quizzes() -> dict[str, Quiz]:
-    s = settings()
-    return _load(str(s.content_dir), str(s.quiz_dir))[1]
+    return _loaded()[1]
 
 
 def problems() -> list[Problem]:
-    s = settings()
-    return _load(str(s.content_dir), str(s.quiz_dir))[2]
+    return _loaded()[2]
 
 
 def reload() -> None:
+    _last.clear()
     _load.clear()

@@ -8,13 +8,43 @@ from portal.accounts.roles import CurrentUser
 from portal.i18n import t
 from portal.ui.pages import admin_dashboard, admin_policy, admin_users, auth, course, sandbox
 
+NAV_KEY = "_portal_nav"
+
 
 def pages_for(user: CurrentUser | None):
+    """The navigation for this visitor. A signed-in user's pages are built once per browser
+    session and role (st.Page objects are reused run after run; another session never shares
+    them: st.navigation marks the page it returns as the one to run)."""
     if user is None:
-        pages = [st.Page(auth.login_page, title=t("nav.login"), icon=":material/login:", url_path="login", default=True)]
-        if auth.setup_needed():
-            pages.append(st.Page(auth.setup_page, title=t("nav.setup"), icon=":material/key:", url_path="setup"))
-        return pages
+        st.session_state.pop(NAV_KEY, None)
+        return _public_pages()
+    key = (user.role, user.must_change_password)
+    cached = st.session_state.get(NAV_KEY)
+    if cached is None or cached[0] != key:
+        cached = (key, _user_pages(user))
+        st.session_state[NAV_KEY] = cached
+    return cached[1]
+
+
+def page(url_path: str):
+    """One of this run's navigation pages by URL path, for st.page_link (which accepts only
+    pages handed to st.navigation)."""
+    cached = st.session_state.get(NAV_KEY)
+    for section in cached[1].values() if cached else ():
+        for p in section:
+            if p.url_path == url_path:
+                return p
+    raise LookupError(f"page '{url_path}' is not in this user's navigation")
+
+
+def _public_pages() -> list:
+    pages = [st.Page(auth.login_page, title=t("nav.login"), icon=":material/login:", url_path="login", default=True)]
+    if auth.setup_needed():
+        pages.append(st.Page(auth.setup_page, title=t("nav.setup"), icon=":material/key:", url_path="setup"))
+    return pages
+
+
+def _user_pages(user: CurrentUser) -> dict:
     account = [
         st.Page(auth.change_password_page, title=t("nav.password"), icon=":material/password:", url_path="password",
                 default=user.must_change_password),

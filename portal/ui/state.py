@@ -22,9 +22,19 @@ TOKEN_KEY = "auth_token"
 COOKIE = "portal_session"  # set by portal/server.py's /auth/session route
 
 
-@st.cache_resource(show_spinner=False)
+_bootstrapped: set[str] = set()
+
+
 def bootstrap(database_url: str) -> None:
-    """Once per process and database: apply migrations; print a setup token if no admin exists."""
+    """Once per process and database: apply migrations; print a setup token if no admin exists.
+    (Checked on every run: a set lookup, cheaper than hashing the argument for st.cache_resource.)"""
+    if database_url not in _bootstrapped:
+        _bootstrap(database_url)
+        _bootstrapped.add(database_url)
+
+
+@st.cache_resource(show_spinner=False)
+def _bootstrap(database_url: str) -> None:
     init_db(database_url)
     with session_scope(database_url) as session:
         token = accounts.issue_setup_token(session)

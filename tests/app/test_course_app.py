@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 from sqlalchemy import select
@@ -70,6 +71,11 @@ def test_open_button_goes_to_the_lesson(portal):
     assert at.title[0].value == COURSE.get("rag").title
 
 
+def page_links(at) -> dict[str, tuple[str, str]]:
+    """Label -> (target page URL path, query string) of the page's st.page_link links."""
+    return {link.proto.label: (link.proto.page, link.proto.query_string) for link in at.get("page_link")}
+
+
 def test_lesson_page_shows_objectives_contents_body_and_takeaways(portal):
     portal.user()
     at = portal.signed_in()
@@ -78,20 +84,56 @@ def test_lesson_page_shows_objectives_contents_body_and_takeaways(portal):
     lesson = COURSE.get("parameters")
     assert at.title[0].value == lesson.title
     assert at.caption[0].value == f"レッスン 4 / {N} ・ 約 {lesson.meta.reading_minutes} 分"
-    markdown = [m.value for m in at.markdown]
-    objectives = next(m for m in markdown if m.startswith("**このレッスンの目標**"))
-    assert all(f"- {o}" in objectives for o in lesson.meta.objectives)
-    assert [e.label for e in at.expander] == ["目次"]
-    toc = at.expander[0].markdown[0].value
+    # objectives first, then the contents: links to every section's anchor
+    (overview,) = [i.value for i in at.info]
+    assert overview.startswith("**このレッスンの目標**")
+    assert all(f"- {o}" in overview for o in lesson.meta.objectives)
+    toc = overview.split("**目次**", 1)[1]
     for n, section in enumerate(lesson.sections, 1):
-        assert f"{n}. [{section.title}](#{section.id})" in toc
-    assert [h.value for h in at.header] == [s.title for s in lesson.sections]
+        assert f"[{n}. {section.title}](#{section.id})" in toc
+    assert [(h.value, h.proto.anchor) for h in at.header] == [(s.title, s.id) for s in lesson.sections]
+    markdown = [m.value for m in at.markdown]
     assert any("Llama 3.1" in m for m in markdown)
-    assert at.subheader[0].value == "まとめ"
-    assert all(x in at.success[0].value for x in lesson.meta.takeaways)
-    labels = [b.label for b in at.button]
-    assert "読み終えた" in labels and "確認クイズに進む" in labels
-    assert f"次へ:{COURSE.get('how-generation-works').title}" in labels
+    # the takeaways close the page, before the actions
+    takeaways = at.success[0].value
+    assert takeaways.startswith("**まとめ**") and all(x in takeaways for x in lesson.meta.takeaways)
+    assert [b.label for b in at.button] == ["読み終えた"]
+    links = page_links(at)
+    assert links["確認クイズに進む"] == ("quiz", "id=parameters")
+    assert links[f"前へ:{COURSE.get('vs-conventional').title}"] == ("lesson", "id=vs-conventional")
+    assert links[f"次へ:{COURSE.get('how-generation-works').title}"] == ("lesson", "id=how-generation-works")
+
+
+def test_first_and_last_lessons_link_only_to_the_neighbour_they_have(portal):
+    portal.user()
+    at = portal.signed_in()
+    goto(at, "lesson", id=COURSE.lessons[0].id)
+    labels = list(page_links(at))
+    assert not any(label.startswith("前へ") for label in labels)
+    assert f"次へ:{COURSE.lessons[1].title}" in labels
+    goto(at, "lesson", id=COURSE.lessons[-1].id)
+    labels = list(page_links(at))
+    assert f"前へ:{COURSE.lessons[-2].title}" in labels
+    assert not any(label.startswith("次へ") for label in labels)
+
+
+def follow(at, link: tuple[str, str]):
+    """What the browser does on a page link click: run its page with its query string."""
+    page, query = link
+    at.query_params.clear()
+    return goto(at, page, **dict(part.split("=", 1) for part in query.split("&") if part))
+
+
+def test_lesson_links_open_the_next_lesson_and_the_quiz(portal):
+    portal.user()
+    at = portal.signed_in()
+    goto(at, "lesson", id="parameters")
+    nxt = COURSE.get("how-generation-works")
+    follow(at, page_links(at)[f"次へ:{nxt.title}"])
+    assert not at.exception and at.title[0].value == nxt.title
+    follow(at, page_links(at)["確認クイズに進む"])
+    assert not at.exception
+    assert "クイズを始める" in [b.label for b in at.button]
 
 
 def test_opening_a_lesson_records_it_once(portal):
@@ -120,6 +162,23 @@ def test_mark_read_records_in_the_database_and_shows_the_date(portal):
     assert status_lines(at)["parameters"] == "クイズ未合格"
 
 
+def test_a_lesson_read_before_an_update_says_so_and_can_be_confirmed_again(portal):
+    user = portal.user()
+    lesson = COURSE.get("parameters")
+    with session_scope(portal.url) as s:  # read when the file had another content hash
+        progress.mark_read(s, user, dataclasses.replace(lesson, version="0123456789abcdef"))
+    at = portal.signed_in()
+    goto(at, "lesson", id="parameters")
+    assert not at.exception
+    (read,) = [m.value for m in at.markdown if "に読了" in m.value]
+    assert "読んだ後にこのレッスンの内容が更新されています。" in read
+    assert [b.label for b in at.button] == ["最新版を読み終えた"]
+    at.button[0].click().run()
+    assert not at.exception
+    assert sorted(r.read_at is not None for r in read_rows(portal.url, "parameters")) == [True, True]
+    assert not at.button and not any("更新されています" in m.value for m in at.markdown)
+
+
 def test_memory_calculator_computes_70b_fp8_as_70_gb(portal):
     portal.user()
     at = portal.signed_in()
@@ -130,11 +189,13 @@ def test_memory_calculator_computes_70b_fp8_as_70_gb(portal):
     assert not at.exception
     assert at.metric[0].value == "70 GB"
     table = next(m.value for m in at.markdown if m.value.startswith("| GPU |"))
-    cells = [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+    rows = [line for line in table.splitlines() if line.startswith("|")][2:]
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in rows]
     verdict = {row[0]: row[2] for row in cells}
     assert len(verdict) == 5
     assert verdict["NVIDIA RTX 4090"] == "❌ 載らない"
     assert verdict["NVIDIA H100 ノード (8枚)"] == "✅ 載る"
+    assert "重みだけの目安です" in table  # the note under the table
 
 
 def test_unknown_lesson_id_warns_and_offers_a_list(portal):

@@ -176,6 +176,16 @@ class App:
         with self.rerun():
             link.click()
 
+    def follow(self, label: str, *, within: Locator | None = None) -> Locator:
+        """Follow a link in the page (an st.page_link) from the keyboard: focus it, press Enter,
+        wait for the run it causes. Returns the link (as found before the run)."""
+        scope = within if within is not None else self.main
+        link = scope.get_by_role("link", name=label, exact=True)
+        link.focus()
+        with self.rerun():
+            link.press("Enter")
+        return link
+
     def fill(self, label: str, value: str, *, within: Locator | None = None, submit: bool = False) -> None:
         """Type into a text input or area found by its label. With ``submit`` the value is
         committed (Enter / blur) and the rerun it causes is awaited."""

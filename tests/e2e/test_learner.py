@@ -1,5 +1,6 @@
-"""Journey 2: a learner reads lesson 1, marks it read, fails its quiz, reviews, retakes and passes;
-the course then shows the lesson completed and the progress bar moved."""
+"""Journey 2: a learner reads lesson 1 (its contents, the link to lesson 2 and back, by keyboard),
+marks it read, fails its quiz, reviews, retakes and passes; the course then shows the lesson
+completed and the progress bar moved."""
 
 from __future__ import annotations
 
@@ -34,13 +35,22 @@ def test_learner_reads_fails_reviews_retakes_and_passes(portal, app):
     app.click("開く", within=card)
     expect(app.title()).to_have_text(lesson.title)
     expect(app.main.get_by_text("このレッスンの目標")).to_be_visible()
-    expect(app.main.get_by_role("heading", name="まとめ")).to_be_visible()
+    expect(app.main.get_by_text("まとめ", exact=True)).to_be_visible()
+    # the contents link to the sections; the last lesson link goes to lesson 2 and back again
+    first_section = lesson.sections[0]
+    expect(app.main.get_by_role("link", name=f"1. {first_section.title}", exact=True)).to_have_attribute(
+        "href", f"#{first_section.id}")
+    expect(app.main.get_by_role("link", name=re.compile("^前へ"))).to_have_count(0)
+    app.follow(f"次へ:{course.lessons[1].title}")
+    expect(app.title()).to_have_text(course.lessons[1].title)
+    app.follow(f"前へ:{lesson.title}")
+    expect(app.title()).to_have_text(lesson.title)
     app.click("読み終えた")
     expect(app.main.get_by_text(re.compile(r"\d{4}-\d{2}-\d{2} に読了"))).to_be_visible()
     expect(app.main.get_by_role("button", name="読み終えた")).to_have_count(0)
 
-    # first attempt: every answer wrong
-    app.click("確認クイズに進む")
+    # first attempt: every answer wrong (the quiz is a link from the lesson)
+    app.follow("確認クイズに進む")
     expect(app.title()).to_have_text(quiz.meta.title)
     app.click("クイズを始める")
     _, drawn = open_attempt(portal.database_url, learner.id, quiz)

@@ -7,7 +7,7 @@ import streamlit as st
 from portal.i18n import t
 from portal.learning import memory, progress
 from portal.learning.content import Lesson
-from portal.ui import content, state
+from portal.ui import content, navigation, state
 
 
 def open_lesson(lesson_id: str) -> None:
@@ -39,19 +39,24 @@ def render() -> None:
 
     st.caption(t("lesson.kicker", order=lesson.meta.order, total=len(course.lessons), minutes=lesson.meta.reading_minutes))
     st.title(lesson.title)
-    with st.container(border=True):
-        st.markdown(f"**{t('lesson.objectives')}**\n\n" + "\n".join(f"- {o}" for o in lesson.meta.objectives))
-    if len(lesson.sections) > 1:
-        with st.expander(t("lesson.toc"), expanded=False, icon=":material/toc:"):
-            st.markdown("\n".join(f"{i}. [{s.title}](#{s.id})" for i, s in enumerate(lesson.sections, 1)))
+    st.info(_overview(lesson), icon=":material/flag:")
 
     render_body(lesson)
 
     if lesson.meta.takeaways:
-        st.subheader(t("lesson.takeaways"), anchor="takeaways", divider="gray")
-        st.success("\n".join(f"- {x}" for x in lesson.meta.takeaways), icon=":material/lightbulb:")
+        st.success(f"**{t('lesson.takeaways')}**\n\n" + "\n".join(f"- {x}" for x in lesson.meta.takeaways),
+                   icon=":material/lightbulb:")
     _actions(user, lesson, lesson_state)
     _prev_next(course, lesson)
+
+
+def _overview(lesson: Lesson) -> str:
+    """Objectives, then the contents as one line of links to the sections: one element."""
+    text = f"**{t('lesson.objectives')}**\n\n" + "\n".join(f"- {o}" for o in lesson.meta.objectives)
+    if len(lesson.sections) > 1:
+        links = " ・ ".join(f"[{i}. {s.title}](#{s.id})" for i, s in enumerate(lesson.sections, 1))
+        text += f"\n\n**{t('lesson.toc')}**\n\n{links}"
+    return text
 
 
 def _pick_lesson(course) -> Lesson | None:
@@ -81,21 +86,21 @@ def _memory_calculator(lesson: Lesson) -> None:
     """Changing a value reruns only this fragment, not the whole lesson page."""
     with st.container(border=True):
         st.markdown(f"**{t('calc.title')}**")
-        col1, col2 = st.columns(2)
-        params = col1.number_input(t("calc.parameters"), min_value=0.1, max_value=5000.0, value=8.0, step=1.0,
-                                   help=t("calc.parameters.help"), key=f"calc-p-{lesson.id}")
-        precision = col2.selectbox(t("calc.precision"), list(memory.BYTES_PER_PARAMETER), index=1,
-                                   key=f"calc-q-{lesson.id}",
-                                   format_func=lambda p: t("calc.precision.option", p=p, b=memory.BYTES_PER_PARAMETER[p]))
+        with st.container(horizontal=True):
+            params = st.number_input(t("calc.parameters"), min_value=0.1, max_value=5000.0, value=8.0, step=1.0,
+                                     help=t("calc.parameters.help"), key=f"calc-p-{lesson.id}")
+            precision = st.selectbox(t("calc.precision"), list(memory.BYTES_PER_PARAMETER), index=1,
+                                     key=f"calc-q-{lesson.id}",
+                                     format_func=lambda p: t("calc.precision.option", p=p, b=memory.BYTES_PER_PARAMETER[p]))
         need = memory.weights_gb(params, precision)
         st.metric(t("calc.result"), f"{need:,.0f} GB")
-        # a Markdown table: five fixed rows need no interactive grid (st.dataframe costs ~10x more per rerun)
+        # a Markdown table: five fixed rows need no interactive grid (st.dataframe costs ~10x more per rerun);
+        # the note below it in the same element
         rows = [f"| {t('calc.col.gpu')} | {t('calc.col.memory')} | {t('calc.col.verdict')} |", "|---|--:|---|"]
         for fit in memory.fits(need):
             verdict = t("calc.tight") if fit.tight else (t("calc.fits") if fit.fits else t("calc.no"))
             rows.append(f"| {fit.gpu.name} | {fit.gpu.memory_gb:,.0f} GB | {verdict} |")
-        st.markdown("\n".join(rows))
-        st.caption(t("calc.note"))
+        st.markdown("\n".join(rows) + f"\n\n:small[:gray[{t('calc.note')}]]")
 
 
 def _sandbox_link(lesson: Lesson, grounded: bool = False) -> None:
@@ -112,9 +117,9 @@ WIDGETS = {
 
 
 def _actions(user, lesson: Lesson, lesson_state: progress.LessonState) -> None:
-    st.divider()
-    col1, col2 = st.columns(2)
-    with col1:
+    """読み終えた (or when it was read) and the link to the lesson's quiz, in one row."""
+    quiz = content.quizzes().get(lesson.meta.quiz_id or "")
+    with st.container(horizontal=True, vertical_alignment="center"):
         if lesson_state.read_at is None:
             if st.button(t("lesson.mark_read"), type="primary", icon=":material/done:"):
                 with state.db() as session:
@@ -122,29 +127,31 @@ def _actions(user, lesson: Lesson, lesson_state: progress.LessonState) -> None:
                 st.toast(t("lesson.marked"))
                 st.rerun()
         else:
-            st.markdown(f":material/check_circle: {t('lesson.read_on', date=lesson_state.read_at.astimezone().strftime('%Y-%m-%d'))}")
-            if lesson_state.read_version != lesson.version:
-                st.caption(t("lesson.updated_since"))
+            read_on = t("lesson.read_on", date=lesson_state.read_at.astimezone().strftime("%Y-%m-%d"))
+            if lesson_state.read_version == lesson.version:
+                st.markdown(f":green[:material/check_circle:] {read_on}", width="content")
+            else:
+                st.markdown(f":green[:material/check_circle:] {read_on} ・ :small[{t('lesson.updated_since')}]",
+                            width="content")
                 if st.button(t("lesson.mark_read_again")):
                     with state.db() as session:
                         progress.mark_read(session, user, lesson)
                     st.rerun()
-    with col2:
-        quiz = content.quizzes().get(lesson.meta.quiz_id or "")
         if quiz is not None:
-            label = t("lesson.quiz_passed") if lesson_state.passed else t("lesson.take_quiz")
-            if st.button(label, icon=":material/quiz:", type="secondary" if lesson_state.passed else "primary"):
-                from portal.ui.pages.quiz import open_quiz
-
-                open_quiz(quiz.id)
+            st.page_link(navigation.page("quiz"), query_params={"id": quiz.id}, icon=":material/quiz:",
+                         label=t("lesson.quiz_passed") if lesson_state.passed else t("lesson.take_quiz"))
         elif lesson.meta.quiz_id:
             st.caption(t("lesson.quiz_unavailable"))
 
 
 def _prev_next(course, lesson: Lesson) -> None:
+    """Links to the previous and next lessons, at the two ends of one row."""
     prev, nxt = course.neighbours(lesson.id)
-    col1, col2 = st.columns(2)
-    if prev and col1.button(t("lesson.prev", title=prev.title), icon=":material/arrow_back:"):
-        open_lesson(prev.id)
-    if nxt and col2.button(t("lesson.next", title=nxt.title), icon=":material/arrow_forward:"):
-        open_lesson(nxt.id)
+    page = navigation.page("lesson")
+    with st.container(horizontal=True, horizontal_alignment="distribute"):
+        if prev:
+            st.page_link(page, label=t("lesson.prev", title=prev.title), icon=":material/arrow_back:",
+                         query_params={"id": prev.id})
+        if nxt:
+            st.page_link(page, label=t("lesson.next", title=nxt.title), icon=":material/arrow_forward:",
+                         icon_position="right", query_params={"id": nxt.id})

@@ -84,6 +84,32 @@ def test_open_lesson_records_once_and_returns_the_lesson_state(db_url):
     assert len(rows(db_url, user)) == 2
 
 
+def test_lesson_state_reads_the_same_state_as_the_course_and_whether_this_version_is_recorded(db_url):
+    (user,) = make_users(db_url)
+    other = COURSE.lessons[0]
+
+    def lesson_state(lesson=LESSON):
+        with session_scope(db_url, readonly=True) as s:
+            return progress.lesson_state(s, user, COURSE, lesson)
+
+    st, recorded = lesson_state()
+    assert not recorded and st == states(db_url, user)[LESSON.id] and st.status == Status.NOT_STARTED
+    with session_scope(db_url) as s:
+        progress.mark_read(s, user, other)  # another lesson's row is not this lesson's
+    assert lesson_state() == (states(db_url, user)[LESSON.id], False)
+    take_quiz(db_url, user, QUIZZES[LESSON.meta.quiz_id], right=False, key="fail")
+    take_quiz(db_url, user, QUIZZES[LESSON.meta.quiz_id], right=True, key="pass")
+    with session_scope(db_url) as s:
+        progress.mark_read(s, user, LESSON)
+    st, recorded = lesson_state()
+    assert recorded and st == states(db_url, user)[LESSON.id]
+    assert (st.status, st.attempts, st.passed, st.best_score) == (Status.COMPLETED, 2, True, 1.0)
+    assert st.read_at is not None and st.read_at.tzinfo is not None
+    updated = dataclasses.replace(LESSON, version="fedcba9876543210")
+    st, recorded = lesson_state(updated)
+    assert not recorded and st.read_version == LESSON.version  # read before the update
+
+
 def test_a_new_content_version_gets_a_new_row(db_url):
     (user,) = make_users(db_url)
     updated = dataclasses.replace(LESSON, version="0123456789abcdef")
