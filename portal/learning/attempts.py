@@ -20,6 +20,7 @@ from portal.accounts.roles import CurrentUser, PermissionDenied, require_user
 from portal.db.models import QuizAnswer, QuizAttempt, utcnow
 from portal.i18n import t
 from portal.learning.quiz import Quiz, draw_questions, grade
+from portal.stats import summary
 
 
 class AttemptError(ValueError):
@@ -123,10 +124,11 @@ def submit(
     score = credits / len(attempt.question_ids) if attempt.question_ids else 0.0
     passed = score >= quiz.meta.pass_mark - 1e-9
     # claim the attempt atomically: a concurrent submit of the same attempt updates 0 rows
+    now = utcnow()
     claimed = session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "in_progress")
-        .values(status="submitted", idempotency_key=idempotency_key, submitted_at=utcnow(),
+        .values(status="submitted", idempotency_key=idempotency_key, submitted_at=now,
                 score=score, passed=passed, draft=None)
         .execution_options(synchronize_session="fetch")
     ).rowcount
@@ -140,6 +142,11 @@ def submit(
         session.flush()
     except IntegrityError:
         raise AttemptError(t("quiz.error.duplicate")) from None
+    # the dashboard's summaries, in this same transaction (also numbers the attempt)
+    summary.record_submission(
+        session, user_id=user.id, lesson_id=quiz.meta.lesson_id, quiz_id=quiz.id, attempt_id=attempt.id, at=now,
+        score=score, passed=passed, question_count=len(attempt.question_ids),
+    )
     return AttemptResult(attempt.id, score, passed, duplicate=False)
 
 

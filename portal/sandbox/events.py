@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.roles import CurrentUser, PermissionDenied
 from portal.db.models import SandboxEvent, utcnow
+from portal.stats import summary
 from portal.i18n import t
 
 Mode = Literal["chat", "compare", "explorer", "grounded"]
@@ -84,13 +85,19 @@ _UPDATE = _TABLE.update().where(_TABLE.c.id == bindparam("event_id"))
 
 
 def add_event(session: Session, user_id: int, fields: EventFields) -> int:
-    """Insert one event row; returns its id."""
-    return session.connection().execute(_INSERT, {"user_id": user_id, "created_at": utcnow(), **fields.values()}).scalar_one()
+    """Insert one event row (and count it in the dashboard's summaries); returns its id."""
+    now, values = utcnow(), fields.values()
+    event_id = session.connection().execute(_INSERT, {"user_id": user_id, "created_at": now, **values}).scalar_one()
+    summary.record_event(session, user_id, now, values)
+    return event_id
 
 
 def update_event(session: Session, event_id: int, fields: EventFields) -> None:
     """Final values of an event (a row deleted meanwhile, with its user, is simply not there)."""
-    session.connection().execute(_UPDATE, {"event_id": event_id, **fields.values()})
+    before = summary.event_before_update(session, event_id)
+    values = fields.values()
+    session.connection().execute(_UPDATE, {"event_id": event_id, **values})
+    summary.record_event_update(session, before, values)
 
 
 RATINGS = (0, 1)  # st.feedback("thumbs"): 0 = 👎, 1 = 👍
@@ -103,6 +110,7 @@ def rate_event(session: Session, user: CurrentUser, event_id: int, rating: int |
     row = session.get(SandboxEvent, event_id)
     if row is None or row.user_id != user.id:
         raise PermissionDenied()
+    summary.record_rating(session, row.created_at, row.rating, rating)
     row.rating = rating
 
 

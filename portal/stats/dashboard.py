@@ -12,7 +12,7 @@ from portal.accounts.roles import CurrentUser, require_admin
 from portal.sandbox.policy import quota_defaults
 from portal.learning.content import Course
 from portal.learning.quiz import Quiz
-from portal.stats import due_dates, overview, people, quiz_stats, sandbox
+from portal.stats import due_dates, overview, people, quiz_stats, sandbox, summary
 from portal.stats.base import dialect
 from portal.stats.filters import CourseShape, StatsFilter
 
@@ -46,12 +46,15 @@ def bare_statements(session: Session, course: Course, quizzes: dict[str, Quiz], 
     d = dialect(session)
     defaults = quota_defaults(session)
     out: dict[str, Select] = {}
+    src = summary.source(session, shape, flt)
+    now_filter = StatsFilter(departments=flt.departments)
     for tab, statements in (
-        ("overview", overview.statements(shape, flt, d)),
-        ("due", due_dates.statements(shape, StatsFilter(departments=flt.departments))),
-        ("people", people.statements(shape, flt)),
-        ("quizzes", quiz_stats.statements(shape, flt)),
-        ("sandbox", sandbox.statements(flt, d, defaults.daily_requests, defaults.daily_tokens)),
+        ("overview", overview.statements(shape, flt, d, src)),
+        ("due", due_dates.statements(shape, now_filter, summary.source(session, shape, now_filter))),
+        ("people", people.statements(shape, flt, src)),
+        ("quizzes", quiz_stats.statements(shape, flt, src)),
+        ("sandbox", sandbox.statements(flt, d, defaults.daily_requests, defaults.daily_tokens,
+                                       summary.source(session, None, flt))),
     ):
         out.update({f"{tab}.{name}": st for name, st in statements.items()})
     out["due.dates"] = due_dates.list_due_dates_statement()

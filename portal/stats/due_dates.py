@@ -25,6 +25,7 @@ from portal.i18n import t
 from portal.learning.content import Course
 from portal.learning.quiz import Quiz
 from portal.stats import queries as q
+from portal.stats import summary
 from portal.stats.base import frame
 from portal.stats.filters import CourseShape, StatsFilter, today_local
 
@@ -110,8 +111,8 @@ class DueReport:
         return not self.due_dates.empty
 
 
-def statements(shape: CourseShape, flt: StatsFilter) -> dict:
-    return {"learners": q.learner_due(shape, flt), "heads": q.learner_count_by_department(flt)}
+def statements(shape: CourseShape, flt: StatsFilter, src: q.Source = q.FACTS) -> dict:
+    return {"learners": q.learner_due(shape, flt, src), "heads": q.learner_count_by_department(flt)}
 
 
 def due_report(
@@ -130,7 +131,7 @@ def due_report(
     today = today or today_local()
     shape = CourseShape.of(course, quizzes)
     now_filter = StatsFilter(departments=flt.departments)
-    st = statements(shape, now_filter)
+    st = statements(shape, now_filter, summary.source(session, shape, now_filter))
     rows = frame(session, st["learners"])
     heads = frame(session, st["heads"])
     dates = list_due_dates(session, actor)

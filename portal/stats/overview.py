@@ -11,6 +11,7 @@ from portal.accounts.roles import CurrentUser, require_admin
 from portal.learning.content import Course
 from portal.learning.quiz import Quiz
 from portal.stats import queries as q
+from portal.stats import summary
 from portal.stats.base import as_timestamp, bucket_unit, dialect, frame, ratio
 from portal.stats.filters import CourseShape, StatsFilter
 
@@ -39,11 +40,11 @@ def department_options(session: Session, actor: CurrentUser) -> list[tuple[str, 
     return [(d, int(n)) for d, n in session.execute(q.departments()).all()]
 
 
-def statements(shape: CourseShape, flt: StatsFilter, dialect_name: str) -> dict:
+def statements(shape: CourseShape, flt: StatsFilter, dialect_name: str, src: q.Source = q.FACTS) -> dict:
     return {
         "learners": q.learner_count_by_department(flt),
-        "cells": q.overview_cells(shape, flt),
-        "active": q.active_learners(flt, dialect_name, bucket_unit(flt)),
+        "cells": q.overview_cells(shape, flt, src),
+        "active": q.active_learners(flt, dialect_name, bucket_unit(flt), src),
     }
 
 
@@ -52,7 +53,7 @@ def overview(
 ) -> Overview:
     require_admin(actor)
     shape = CourseShape.of(course, quizzes)
-    st = statements(shape, flt, dialect(session))
+    st = statements(shape, flt, dialect(session), summary.source(session, shape, flt))
     return shape_overview(shape, flt, **{k: frame(session, s) for k, s in st.items()})
 
 

@@ -17,6 +17,7 @@ from portal.learning.content import Course
 from portal.learning.progress import Status
 from portal.learning.quiz import Quiz
 from portal.stats import queries as q
+from portal.stats import summary
 from portal.stats.base import frame
 from portal.stats.filters import CourseShape, StatsFilter
 
@@ -31,21 +32,13 @@ class NotFound(LookupError):
         super().__init__(t("stats.people.not_found"))
 
 
-def _sandbox_last_use(flt: StatsFilter):
-    events = SandboxEvent.__table__
-    query = select(events.c.user_id, func.max(events.c.created_at).label("sandbox_at")).group_by(events.c.user_id)
-    if flt.end_utc is not None:
-        query = query.where(events.c.created_at < flt.end_utc)
-    return query
-
-
-def statements(shape: CourseShape, flt: StatsFilter) -> dict:
+def statements(shape: CourseShape, flt: StatsFilter, src: q.Source = q.FACTS) -> dict:
     return {
         "directory": q.learner_directory(flt),
         "cells": q.learner_cells(shape, flt, columns=(
             "user_id", "lesson_id", "opened", "read", "attempts", "passed", "best_score", "last_at", "completed",
-        )),
-        "sandbox": _sandbox_last_use(flt),
+        ), src=src),
+        "sandbox": q.sandbox_last_use(flt, src),
     }
 
 
@@ -73,7 +66,7 @@ def people(
     (best quiz score 0..1) for every lesson in course order."""
     require_admin(actor)
     shape = CourseShape.of(course, quizzes)
-    st = statements(shape, flt)
+    st = statements(shape, flt, summary.source(session, shape, flt))
     return shape_people(shape, frame(session, st["directory"]), frame(session, st["cells"]), frame(session, st["sandbox"]))
 
 

@@ -28,6 +28,7 @@ from portal.i18n import t
 from portal.learning.content import Course
 from portal.learning.quiz import Matching, MultipleChoice, Numeric, Ordering, Quiz, SingleChoice, TrueFalse
 from portal.stats import queries as q
+from portal.stats import summary
 from portal.stats.base import frame, ratio
 from portal.stats.filters import CourseShape, StatsFilter
 
@@ -53,10 +54,10 @@ class QuizAnalytics:
         return self.summary.empty or int(self.summary["attempts"].sum()) == 0
 
 
-def statements(shape: CourseShape, flt: StatsFilter) -> dict:
+def statements(shape: CourseShape, flt: StatsFilter, src: q.Source = q.FACTS) -> dict:
     return {
-        "attempts": q.quiz_attempts(shape, flt),
-        "moments": q.question_moments(shape, flt),
+        "attempts": q.quiz_attempts(shape, flt, src),
+        "moments": q.question_moments(shape, flt, src),
     }
 
 
@@ -65,7 +66,7 @@ def quiz_analytics(
 ) -> QuizAnalytics:
     require_admin(actor)
     shape = CourseShape.of(course, quizzes)
-    st = statements(shape, flt)
+    st = statements(shape, flt, summary.source(session, shape, flt))
     return shape_quiz(shape, **{k: frame(session, s) for k, s in st.items()})
 
 

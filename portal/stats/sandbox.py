@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.roles import CurrentUser, require_admin
 from portal.sandbox.policy import quota_defaults
 from portal.stats import queries as q
+from portal.stats import summary
 from portal.stats.base import as_timestamp, bucket_unit, dialect, frame
 from portal.stats.filters import StatsFilter
 
@@ -41,15 +42,17 @@ class SandboxStats:
         return self.requests == 0
 
 
-def statements(flt: StatsFilter, dialect_name: str, default_requests: int, default_tokens: int) -> dict:
+def statements(
+    flt: StatsFilter, dialect_name: str, default_requests: int, default_tokens: int, src: q.Source = q.FACTS
+) -> dict:
     unit = bucket_unit(flt)
     return {
-        "period": q.sandbox_by_period(flt, dialect_name, unit),
-        "department": q.sandbox_by_department(flt),
-        "kind": q.sandbox_by_kind(flt),
-        "ratings": q.sandbox_ratings(flt),
-        "risks": q.sandbox_risks(flt),
-        "quota": q.sandbox_quota_use(flt, dialect_name, default_requests, default_tokens),
+        "period": q.sandbox_by_period(flt, dialect_name, unit, src),
+        "department": q.sandbox_by_department(flt, dialect_name, src),
+        "kind": q.sandbox_by_kind(flt, src),
+        "ratings": q.sandbox_ratings(flt, src),
+        "risks": q.sandbox_risks(flt, src),
+        "quota": q.sandbox_quota_use(flt, dialect_name, default_requests, default_tokens, src),
     }
 
 
@@ -82,7 +85,8 @@ def explode_risks(rows: pd.DataFrame) -> pd.DataFrame:
 def sandbox_stats(session: Session, actor: CurrentUser, flt: StatsFilter) -> SandboxStats:
     require_admin(actor)
     defaults = quota_defaults(session)
-    st = statements(flt, dialect(session), defaults.daily_requests, defaults.daily_tokens)
+    st = statements(flt, dialect(session), defaults.daily_requests, defaults.daily_tokens,
+                    summary.source(session, None, flt))
     return shape_sandbox(flt, **{k: frame(session, s) for k, s in st.items()})
 
 
@@ -93,8 +97,9 @@ def shape_sandbox(flt, period, department, kind, ratings, risks, quota) -> Sandb
                 df[col] = df[col].fillna(0).astype(int)
     if len(period):
         period["period"] = as_timestamp(period["period"])
-    department = department.sort_values("requests", ascending=False).reset_index(drop=True)
-    kind = kind.sort_values("requests", ascending=False).reset_index(drop=True)
+    # most used first; ties in name order (the same table whichever source computed it)
+    department = department.sort_values(["requests", "department"], ascending=[False, True]).reset_index(drop=True)
+    kind = kind.sort_values(["requests", "mode", "model", "outcome"], ascending=[False, True, True, True]).reset_index(drop=True)
 
     ratings = ratings.sort_values("rating", na_position="last").reset_index(drop=True)
     ratings["rating"] = ratings["rating"].astype(object).where(ratings["rating"].notna(), None)

@@ -153,3 +153,21 @@ def test_learners_are_not_offered_the_dashboard(portal, org):
     assert at.title[0].value != "学習状況ダッシュボード"
     assert not any("jiro@example.com" in str(df.value.to_dict()) for df in at.dataframe)
     assert not at.metric
+
+
+def test_the_first_opening_prepares_the_summary_tables_and_the_writers_keep_them(portal, org, content):
+    from portal.stats import summary
+    from portal.stats.filters import CourseShape
+
+    shape = CourseShape.of(*content)
+    with session_scope(portal.url) as s:
+        assert not summary.ready(s, shape)  # the migration leaves them to the first admin view
+    dashboard(portal)
+    with session_scope(portal.url) as s:
+        assert summary.ready(s, shape)
+        before = s.get(summary.LessonSummary, (org["saburo"].id, content[0].lessons[1].id))
+    assert before is None
+    learn(portal.url, org["saburo"], *content, 2)  # through the services: summaries follow
+    with session_scope(portal.url) as s:
+        row = s.get(summary.LessonSummary, (org["saburo"].id, content[0].lessons[1].id))
+        assert row.read_at is not None and row.passed and row.attempts == 1

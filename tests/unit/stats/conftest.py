@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from portal.accounts.roles import SYSTEM, CurrentUser
 from portal.accounts.service import create_user, set_active
@@ -137,9 +138,13 @@ def add_attempt(s, user_id: int, quiz: Quiz, when: datetime, responses: dict, *,
         answers.append(QuizAnswer(question_id=qid, position=pos, response=responses.get(qid) if g.answered else None,
                                   credit=g.credit, correct=g.correct))
     score = credits / len(ids)
+    s.flush()
+    number = 1 + s.scalar(select(func.count()).select_from(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.status == "submitted"))
     attempt = QuizAttempt(user_id=user_id, quiz_id=quiz.id, quiz_version=quiz.version, question_ids=ids, seed=1,
                           status="submitted", started_at=when - timedelta(minutes=minutes), submitted_at=when,
-                          score=score, passed=score >= quiz.meta.pass_mark - 1e-9, answers=answers)
+                          score=score, passed=score >= quiz.meta.pass_mark - 1e-9, answers=answers,
+                          attempt_no=number)
     s.add(attempt)
     s.flush()
     return attempt.id
@@ -197,9 +202,21 @@ def build_org(url: str, root: Path) -> Org:
     return Org(url=url, course=course, quizzes=quizzes, admin=people["ADM"], users=people)
 
 
-@pytest.fixture
-def org(db_url, tmp_path) -> Org:
-    return build_org(db_url, tmp_path)
+@pytest.fixture(params=["facts", "summaries"])
+def org(request, db_url, tmp_path) -> Org:
+    """The organisation, its statistics computed from the facts, or (after a rebuild) from the
+    dashboard's summary tables: every test of a statistic runs on both and expects the same."""
+    built = build_org(db_url, tmp_path)
+    if request.param == "summaries":
+        from portal.stats import summary
+        from portal.stats.filters import CourseShape
+
+        shape = CourseShape.of(built.course, built.quizzes)
+        with session_scope(db_url) as s:
+            summary.rebuild(s, shape)
+        with session_scope(db_url) as s:
+            assert summary.ready(s, shape)
+    return built
 
 
 @pytest.fixture
