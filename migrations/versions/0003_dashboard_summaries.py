@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.Column("last_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id", "lesson_id"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "quiz_day_stats",
@@ -61,6 +62,7 @@ def upgrade() -> None:
         sa.Column("score_sum", sa.Float(), nullable=False),
         sa.Column("passed", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "quiz_id", "first", "bin"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "question_day_stats",
@@ -76,6 +78,7 @@ def upgrade() -> None:
         sa.Column("stx", sa.Float(), nullable=False),
         sa.Column("correct", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "quiz_id", "question_id", "response"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "activity_days",
@@ -83,6 +86,7 @@ def upgrade() -> None:
         sa.Column("day", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id", "day"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_activity_days_day", "activity_days", ["day", "user_id"])
     op.create_table(
@@ -96,6 +100,7 @@ def upgrade() -> None:
         sa.Column("last_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("user_id", "day"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_sandbox_user_days_day", "sandbox_user_days", ["day"])
     op.create_table(
@@ -110,6 +115,7 @@ def upgrade() -> None:
         sa.Column("latency_sum", sa.Float(), nullable=False),
         sa.Column("latency_n", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "kind", "k1", "k2", "k3"),
+        sqlite_with_rowid=False,
     )
 
 

@@ -186,6 +186,7 @@ class LessonSummary(Base):
     """Per learner and lesson, as of now: reading and the lesson's quiz results."""
 
     __tablename__ = "lesson_summaries"
+    __table_args__ = {"sqlite_with_rowid": False}  # rows stored in key order
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     lesson_id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -205,6 +206,7 @@ class QuizDayStat(Base):
     """Submitted attempts per Japanese calendar day, quiz, first attempt or not, and score bin."""
 
     __tablename__ = "quiz_day_stats"
+    __table_args__ = {"sqlite_with_rowid": False}  # rows stored in key order
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     quiz_id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -220,6 +222,7 @@ class QuestionDayStat(Base):
     from which facility and discrimination indices are computed (see portal.stats.quiz_stats)."""
 
     __tablename__ = "question_day_stats"
+    __table_args__ = {"sqlite_with_rowid": False}  # rows stored in key order
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     quiz_id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -239,7 +242,7 @@ class ActivityDay(Base):
     quiz, used the sandbox): the "active learners" chart counts these."""
 
     __tablename__ = "activity_days"
-    __table_args__ = (Index("ix_activity_days_day", "day", "user_id"),)
+    __table_args__ = (Index("ix_activity_days_day", "day", "user_id"), {"sqlite_with_rowid": False})
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -249,7 +252,7 @@ class SandboxUserDay(Base):
     """Sandbox use per user and Japanese calendar day (requests as the quota counts them too)."""
 
     __tablename__ = "sandbox_user_days"
-    __table_args__ = (Index("ix_sandbox_user_days_day", "day"),)
+    __table_args__ = (Index("ix_sandbox_user_days_day", "day"), {"sqlite_with_rowid": False})
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -266,6 +269,7 @@ class SandboxDayStat(Base):
     as JSON text {category: findings})."""
 
     __tablename__ = "sandbox_day_stats"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -149,7 +149,7 @@ def shape_due(shape, today, window_days, rows, heads, dates, departments) -> Due
         rows["days_left"] = [(d - today).days for d in rows["due_on"]]
         rows["total"] = total
         rows["progress"] = rows["done"] / total if total else 0.0
-        rows["last_activity"] = pd.to_datetime(rows["last_at"], utc=True)
+        rows["last_activity"] = pd.to_datetime(rows["last_at"], utc=True, format="ISO8601")
     else:
         rows = pd.DataFrame(columns=["user_id", "employee_id", "name", "email", "department", "due_on", "done",
                                      "last_at", "due_status", "days_left", "total", "progress", "last_activity"])

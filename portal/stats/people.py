@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -35,27 +36,19 @@ class NotFound(LookupError):
 def statements(shape: CourseShape, flt: StatsFilter, src: q.Source = q.FACTS) -> dict:
     return {
         "directory": q.learner_directory(flt),
-        "cells": q.learner_cells(shape, flt, columns=(
-            "user_id", "lesson_id", "opened", "read", "attempts", "passed", "best_score", "last_at", "completed",
-        ), src=src),
+        "cells": q.people_cells(shape, flt, src),
+        "per_user": q.done_per_learner(shape, flt, src),
         "sandbox": q.sandbox_last_use(flt, src),
     }
 
 
-def status_codes(cells: pd.DataFrame, shape: CourseShape) -> pd.Series:
-    """The status of each (learner, lesson) cell, decided by ``progress.compute_status`` itself
-    (applied once per distinct combination of flags, not once per row)."""
-    with_quiz = {l.id for l in shape.lessons if l.quiz_id}
-    flags = pd.DataFrame({
-        "read": cells["read"].astype(int) > 0,
-        "opened": cells["opened"].astype(int) > 0,
-        "passed": cells["passed"].astype(int) > 0,
-        "has_quiz": cells["lesson_id"].isin(with_quiz),
-        "attempts": cells["attempts"].astype(int).clip(upper=1),
-    })
-    keys = list(flags.itertuples(index=False, name=None))
-    decided = {k: progress.compute_status(*k).value for k in set(keys)}
-    return pd.Series([decided[k] for k in keys], index=cells.index, dtype=object)
+def _cell_status(code: int, shape: CourseShape) -> str:
+    """The status of a ``queries.people_cells`` cell code, decided by ``progress.compute_status``."""
+    position, flags = divmod(int(code), q.CELL)
+    return progress.compute_status(
+        read=bool(flags & q.READ), opened=bool(flags & q.OPENED), passed=bool(flags & q.PASSED),
+        has_quiz=bool(shape.lessons[position].quiz_id), attempts=int(bool(flags & q.ATTEMPTED)),
+    ).value
 
 
 def people(
@@ -67,42 +60,45 @@ def people(
     require_admin(actor)
     shape = CourseShape.of(course, quizzes)
     st = statements(shape, flt, summary.source(session, shape, flt))
-    return shape_people(shape, frame(session, st["directory"]), frame(session, st["cells"]), frame(session, st["sandbox"]))
+    return shape_people(shape, **{k: frame(session, s) for k, s in st.items()})
 
 
-def shape_people(shape: CourseShape, directory: pd.DataFrame, cells: pd.DataFrame, sandbox: pd.DataFrame) -> pd.DataFrame:
+def shape_people(
+    shape: CourseShape, directory: pd.DataFrame, cells: pd.DataFrame, per_user: pd.DataFrame, sandbox: pd.DataFrame
+) -> pd.DataFrame:
     lesson_ids = shape.lesson_ids
     base = directory.set_index("user_id")
     out = base[["employee_id", "name", "email", "department"]].copy()
     out["employee_id"] = out["employee_id"].fillna("")
     n = len(lesson_ids)
+    per_user = per_user.set_index("user_id")[["done", "last_at"]] if len(per_user) else pd.DataFrame(
+        columns=["done", "last_at"], index=pd.Index([], name="user_id"))
+    # learner x lesson matrices filled straight from the cell codes (one status decision per
+    # distinct code; no pivot of the long table)
+    status = np.full((len(out), n), Status.NOT_STARTED.value, dtype=object)
+    best = np.full((len(out), n), np.nan)
     if len(cells):
-        cells = cells.assign(status=status_codes(cells, shape), completed=cells["completed"].astype(int))
-        status = cells.pivot(index="user_id", columns="lesson_id", values="status")
-        best = cells.pivot(index="user_id", columns="lesson_id", values="best_score")
-        per_user = cells.groupby("user_id").agg(done=("completed", "sum"), last_at=("last_at", "max"),
-                                                 average_score=("best_score", "mean"))
-    else:
-        status = pd.DataFrame(index=pd.Index([], name="user_id"))
-        best = pd.DataFrame(index=pd.Index([], name="user_id"))
-        per_user = pd.DataFrame(columns=["done", "last_at", "average_score"], index=pd.Index([], name="user_id"))
+        rows = out.index.get_indexer(cells["user_id"])
+        codes = cells["cell"].to_numpy(dtype=np.int64)
+        keep = rows >= 0
+        rows, codes = rows[keep], codes[keep]
+        unique, inverse = np.unique(codes, return_inverse=True)
+        labels = np.array([_cell_status(c, shape) for c in unique], dtype=object)
+        status[rows, codes // q.CELL] = labels[inverse]
+        best[rows, codes // q.CELL] = pd.to_numeric(cells["best_score"]).to_numpy(dtype=float, na_value=np.nan)[keep]
+    best_frame = pd.DataFrame(best, index=out.index, columns=[BEST_PREFIX + lid for lid in lesson_ids])
     out = out.join(per_user, how="left")
     out["done"] = out["done"].fillna(0).astype(int)
     out["progress"] = out["done"] / n if n else 0.0
-    out["average_score"] = pd.to_numeric(out["average_score"], errors="coerce")
-    last = pd.to_datetime(out["last_at"], utc=True)
+    out["average_score"] = best_frame.mean(axis=1, skipna=True)  # mean of the best scores of quizzes taken
+    last = pd.to_datetime(out["last_at"], utc=True, format="ISO8601")
     if len(sandbox):
-        sb = pd.to_datetime(sandbox.set_index("user_id")["sandbox_at"], utc=True)
+        sb = pd.to_datetime(sandbox.set_index("user_id")["sandbox_at"], utc=True, format="ISO8601")
         last = pd.concat([last, sb.reindex(out.index)], axis=1).max(axis=1)
     out["last_activity"] = last
     out = out.drop(columns=["last_at"])
-    status = status.reindex(index=out.index, columns=lesson_ids)
-    best = best.reindex(index=out.index, columns=lesson_ids)
-    status_cols = {lid: STATUS_PREFIX + lid for lid in lesson_ids}
-    best_cols = {lid: BEST_PREFIX + lid for lid in lesson_ids}
     out = pd.concat(
-        [out, status.astype(object).fillna(Status.NOT_STARTED.value).rename(columns=status_cols),
-         best.astype(float).rename(columns=best_cols)],
+        [out, pd.DataFrame(status, index=out.index, columns=[STATUS_PREFIX + lid for lid in lesson_ids]), best_frame],
         axis=1,
     )
     return out.reset_index()

@@ -108,6 +108,13 @@ def json_text(column) -> ColumnElement:
     return cast(column, Text)
 
 
+def raw_time(column) -> ColumnElement:
+    """A UTC timestamp fetched as the driver gives it (SQLite: ISO text; PostgreSQL: a naive
+    datetime), for large frames that pandas converts in one vectorised step
+    (``pd.to_datetime(..., utc=True, format="ISO8601")``) instead of row by row."""
+    return type_coerce(column, String)
+
+
 def _in_range(column, flt: StatsFilter, *, start: bool = True) -> list[ColumnElement]:
     conds = []
     if start and flt.start_utc is not None:
@@ -186,7 +193,6 @@ def learner_directory(flt: StatsFilter) -> Select:
     """The people table's identity columns."""
     query = select(
         users.c.id.label("user_id"), users.c.employee_id, users.c.name, users.c.email, users.c.department,
-        users.c.created_at, users.c.last_login_at,
     ).where(users.c.role == ROLE_LEARNER, users.c.active == true())
     if flt.departments:
         query = query.where(users.c.department.in_(flt.departments))
@@ -303,10 +309,12 @@ def summary_cells(shape: CourseShape, *, user_id: int | None = None) -> Select:
         s.first_pass_at,
         s.last_at,
         _flag(and_(read, or_(s.passed == true(), s.lesson_id.in_(no_quiz) if no_quiz else false()))).label("completed"),
-    ).where(s.lesson_id.in_(shape.lesson_ids or ["-"]))
+    )
     if user_id is not None:
-        query = query.where(s.user_id == user_id)
-    return query
+        return query.where(s.user_id == user_id, s.lesson_id.in_(shape.lesson_ids or ["-"]))
+    # a filter, not an index condition (`|| ''`): SQLite would otherwise probe the primary key once
+    # per learner and lesson id instead of reading each learner's rows in one range
+    return query.where(s.lesson_id.op("||")(literal_column("''")).in_(shape.lesson_ids or ["-"]))
 
 
 def learner_cells(
@@ -318,6 +326,23 @@ def learner_cells(
     L = learners(flt).subquery("l")
     chosen = [c.c[name] for name in columns] if columns else [c]
     return select(*chosen).join(L, L.c.user_id == c.c.user_id)
+
+
+# the people table's cell flags, packed into one integer (one value to fetch per cell, not five)
+OPENED, READ, PASSED, ATTEMPTED, COMPLETED = 1, 2, 4, 8, 16
+CELL = 32  # people_cells: cell = lesson position * CELL + flags
+
+
+def people_cells(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) -> Select:
+    """user_id, cell, best_score: the learners' cells for the people table, with
+    cell = lesson's position in ``shape.lessons`` * 32 + flags (OPENED | READ | PASSED |
+    ATTEMPTED | COMPLETED): two small integers per cell instead of a text and five flags."""
+    c = cells(shape, flt, src=src).subquery("c")
+    L = learners(flt).subquery("l")
+    flags = (c.c.opened * OPENED + c.c.read * READ + c.c.passed * PASSED + _flag(c.c.attempts > 0) * ATTEMPTED
+             + c.c.completed * COMPLETED)
+    position = case({lesson_id: i for i, lesson_id in enumerate(shape.lesson_ids)}, value=c.c.lesson_id)
+    return select(c.c.user_id, (position * CELL + flags).label("cell"), c.c.best_score).join(L, L.c.user_id == c.c.user_id)
 
 
 def overview_cells(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) -> Select:
@@ -366,12 +391,12 @@ def overview_cells(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) ->
 
 
 def done_per_learner(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) -> Select:
-    """user_id, done (completed lessons), last_at: learners who touched anything."""
+    """user_id, done (completed lessons), last_at (``raw_time``): learners who touched anything."""
     c = cells(shape, flt, src=src).subquery("c")
     return select(
         c.c.user_id,
         type_coerce(func.sum(c.c.completed), Integer).label("done"),
-        type_coerce(func.max(c.c.last_at), UTCDateTime()).label("last_at"),
+        raw_time(func.max(c.c.last_at)).label("last_at"),
     ).group_by(c.c.user_id)
 
 
@@ -480,40 +505,44 @@ def quiz_attempts(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) -> 
             .where(mine, *_in_range(a.submitted_at, flt))
             .group_by(a.quiz_id, first, b)
         )
-    if src.lesson_summaries:  # everything is before the end: "an attempt since start" = the latest one is
+    if src.lesson_summaries:
+        # one pass over the summaries: per quiz and attempt number of the first pass, the learners
+        # with attempts and those whose latest attempt is inside the range (everything is before
+        # the range's end, so "an attempt inside the range" = "the latest one is")
         s = summaries.c
-        people = (
-            select(literal_column("'learners'"), s.quiz_id, zero, cast(null(), Integer), func.count(),
-                   cast(zero, Float), zero)
-            .join(L, L.c.user_id == s.user_id)
-            .where(s.quiz_id.in_(list(shape.quiz_to_lesson) or ["-"]), s.last_attempt_at.is_not(None),
-                   *([s.last_attempt_at >= flt.start_utc] if flt.start_utc is not None else []))
-            .group_by(s.quiz_id)
-        )
-    else:
-        people = (
-            select(literal_column("'learners'"), a.quiz_id, zero, cast(null(), Integer),
-                   func.count(func.distinct(a.user_id)), cast(zero, Float), zero)
-            .join(L, L.c.user_id == a.user_id)
-            .where(mine, *_in_range(a.submitted_at, flt))
-            .group_by(a.quiz_id)
-        )
-    if src.lesson_summaries:  # as of now: the attempt number of each learner's first pass
-        s = summaries.c
+        recent = _flag(s.last_attempt_at >= flt.start_utc) if flt.start_utc is not None else literal_column("1")
         per = (
-            select(s.quiz_id, s.pass_attempt_no.label("needed"))
+            select(s.quiz_id, s.pass_attempt_no.label("needed"), func.count().label("n"),
+                   func.sum(recent).label("recent"))
             .join(L, L.c.user_id == s.user_id)
             .where(s.attempts > 0, s.quiz_id.in_(list(shape.quiz_to_lesson) or ["-"]))
-            .subquery("p")
+            .group_by(s.quiz_id, s.pass_attempt_no)
+            .cte("per_pass")
         )
-    else:
-        per = (
-            select(a.quiz_id, func.min(case((a.passed == true(), a.attempt_no))).label("needed"))
-            .join(L, L.c.user_id == a.user_id)
-            .where(mine)
-            .group_by(a.quiz_id, a.user_id)
-            .subquery("p")
+        people = (
+            select(literal_column("'learners'"), per.c.quiz_id, zero, cast(null(), Integer),
+                   type_coerce(func.sum(per.c.recent), Integer), cast(zero, Float), zero)
+            .group_by(per.c.quiz_id)
+            .having(func.sum(per.c.recent) > 0)
         )
+        to_pass = select(
+            literal_column("'to_pass'"), per.c.quiz_id, zero, per.c.needed, per.c.n, cast(zero, Float), zero,
+        )
+        return union_all(bins, people, to_pass)
+    people = (
+        select(literal_column("'learners'"), a.quiz_id, zero, cast(null(), Integer),
+               func.count(func.distinct(a.user_id)), cast(zero, Float), zero)
+        .join(L, L.c.user_id == a.user_id)
+        .where(mine, *_in_range(a.submitted_at, flt))
+        .group_by(a.quiz_id)
+    )
+    per = (
+        select(a.quiz_id, func.min(case((a.passed == true(), a.attempt_no))).label("needed"))
+        .join(L, L.c.user_id == a.user_id)
+        .where(mine)
+        .group_by(a.quiz_id, a.user_id)
+        .subquery("p")
+    )
     to_pass = select(
         literal_column("'to_pass'"), per.c.quiz_id, zero, per.c.needed, func.count(), cast(zero, Float), zero,
     ).group_by(per.c.quiz_id, per.c.needed)
@@ -600,18 +629,18 @@ def quota_counted() -> ColumnElement:
     )
 
 
-def _sandbox_per_user_day(flt: StatsFilter, dialect: str, src: Source):
-    """user_id, department, day, requests, counted, tokens, flagged, last_at: one row per user
+def _sandbox_per_user_day(flt: StatsFilter, dialect: str, src: Source, *, department: bool = False):
+    """user_id, [department,] day, requests, counted, tokens, flagged, last_at: one row per user
     and day with sandbox use in the range."""
     U = _sandbox_users(flt)
     if src.ready:
         d = sandbox_days.c
-        return (
-            select(d.user_id, U.c.department, d.day, d.requests, d.counted, d.tokens, d.flagged, d.last_at)
-            .join(U, U.c.user_id == d.user_id)
-            .where(*_day_range(d.day, flt))
-            .subquery("d")
+        query = select(d.user_id, d.day, d.requests, d.counted, d.tokens, d.flagged, d.last_at).where(
+            *_day_range(d.day, flt)
         )
+        if department or flt.departments:  # everyone's use counts: no join needed without a filter
+            query = query.join(U, U.c.user_id == d.user_id).add_columns(U.c.department)
+        return query.subquery("d")
     day = local_day(events.c.created_at, dialect)
     return (
         select(
@@ -630,12 +659,14 @@ def _sandbox_per_user_day(flt: StatsFilter, dialect: str, src: Source):
 def sandbox_by_period(flt: StatsFilter, dialect: str, unit: str, src: Source = FACTS) -> Select:
     d = _sandbox_per_user_day(flt, dialect, src)
     period = day_bucket(d.c.day, dialect, unit)
+    # one row per user and day: per day, rows are distinct users already
+    users_in_period = func.count(func.distinct(d.c.user_id)) if unit == "week" else func.count()
     return (
         select(
             period.label("period"),
             func.sum(d.c.requests).label("requests"),
             func.sum(d.c.tokens).label("tokens"),
-            func.count(func.distinct(d.c.user_id)).label("users"),
+            users_in_period.label("users"),
             func.sum(d.c.flagged).label("flagged"),
         )
         .group_by(period)
@@ -644,7 +675,7 @@ def sandbox_by_period(flt: StatsFilter, dialect: str, unit: str, src: Source = F
 
 
 def sandbox_by_department(flt: StatsFilter, dialect: str = "sqlite", src: Source = FACTS) -> Select:
-    d = _sandbox_per_user_day(flt, dialect, src)
+    d = _sandbox_per_user_day(flt, dialect, src, department=True)
     return (
         select(
             d.c.department,
@@ -776,11 +807,11 @@ def sandbox_quota_use(
 
 
 def sandbox_last_use(flt: StatsFilter, src: Source = FACTS) -> Select:
-    """user_id, sandbox_at: each user's latest sandbox use up to the end of the range."""
+    """user_id, sandbox_at (``raw_time``): each user's latest sandbox use up to the end of the range."""
     if src.lesson_summaries:  # as of now
         d = sandbox_days.c
-        return select(d.user_id, func.max(d.last_at).label("sandbox_at")).group_by(d.user_id)
-    query = select(events.c.user_id, func.max(events.c.created_at).label("sandbox_at")).group_by(events.c.user_id)
+        return select(d.user_id, raw_time(func.max(d.last_at)).label("sandbox_at")).group_by(d.user_id)
+    query = select(events.c.user_id, raw_time(func.max(events.c.created_at)).label("sandbox_at")).group_by(events.c.user_id)
     if flt.end_utc is not None:
         query = query.where(events.c.created_at < flt.end_utc)
     return query

@@ -226,11 +226,12 @@ def _add_moments(session: Session, day: date, quiz_id: str, rows: Iterable[tuple
         x, t = float(credit), float(total)
         for i, v in enumerate((1, x, x * x, t, t * t, t * x, 1 if correct else 0)):
             s[i] += v
-    for (qid, resp), s in sorted(sums.items()):
-        _run(session, "question_day", {
-            "day": day, "quiz_id": quiz_id, "question_id": qid, "response": resp,
-            "n": s[0], "sx": s[1], "sxx": s[2], "st": s[3], "stt": s[4], "stx": s[5], "correct": s[6],
-        })
+    if sums:
+        _run(session, "question_day", [
+            {"day": day, "quiz_id": quiz_id, "question_id": qid, "response": resp,
+             "n": s[0], "sx": s[1], "sxx": s[2], "st": s[3], "stt": s[4], "stx": s[5], "correct": s[6]}
+            for (qid, resp), s in sorted(sums.items())
+        ])
 
 
 # ---------------------------------------------------------------- writers' hooks: the sandbox
