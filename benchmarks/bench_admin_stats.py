@@ -25,7 +25,6 @@ import gc
 import math
 import os
 import random
-import resource
 import statistics
 import sys
 import tempfile
@@ -256,10 +255,12 @@ def generate(urls: list[str], *, learners: int = 10_000, departments: int = 20, 
 # ---------------------------------------------------------------- measurement (in a fresh process)
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS") -> float:
+    """Resident memory of this process (VmHWM: its peak). Not ru_maxrss: on Linux that carries
+    the parent's peak across fork + exec, so a subprocess would report the generator's memory."""
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -310,7 +311,7 @@ def measure(url: str, repeat: int, days: int) -> dict:
         "dash_wall": statistics.median(w for w, _ in fulls),
         "dash_cpu": statistics.median(c for _, c in fulls),
         "ratios_wall": [f[0] / b[0] for f, b in zip(fulls, bares)],
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb": _rss_mb("VmHWM"),
         "baseline_mb": baseline_mb,
         "per_statement": per_statement,
     }

@@ -7,7 +7,8 @@ its own unit of work, as the quiz page does. A share of the submissions is sent 
 same key (a double click) to check that retries record nothing.
 
 At the end of each run the database is checked: exactly one submitted attempt per first
-submission, none lost, none duplicated, 8 answer rows per attempt, and no unfinished attempt.
+submission, none lost, none duplicated, 8 answer rows per attempt, and no unfinished attempt;
+after all runs, attempt numbers and the dashboard's summary tables must equal a rebuild from the facts.
 
 Printed per backend and N: submissions/s (first submissions only), the median and 95th
 percentile latency of one submit call, and the checks. The figures depend on the machine; the
@@ -127,6 +128,36 @@ def run_once(url: str, n: int, rounds: int) -> dict:
     }
 
 
+def summaries_consistent(url: str) -> bool:
+    """After the concurrent runs: attempt numbers are 1..k per learner and quiz, and the dashboard
+    summaries kept by the submissions equal a rebuild from the facts."""
+    from portal.config import get_settings
+    from portal.learning.content import load_course
+    from portal.learning.quiz import load_quizzes
+    from portal.stats import summary
+    from portal.stats.filters import CourseShape
+
+    settings = get_settings()
+    shape = CourseShape.of(load_course(settings.content_dir), load_quizzes(settings.quiz_dir)[0])
+
+    def dump(s) -> dict:
+        return {t.name: sorted(tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+                               for row in s.execute(select(*t.c)))
+                for t in summary.TABLES}
+
+    with session_scope(url) as s:
+        numbering = s.execute(
+            select(QuizAttempt.user_id).where(QuizAttempt.status == "submitted")
+            .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+            .having((func.count() != func.count(func.distinct(QuizAttempt.attempt_no)))
+                    | (func.max(QuizAttempt.attempt_no) != func.count()))
+        ).all()
+        kept = dump(s)
+        summary.rebuild(s, shape)
+        rebuilt = dump(s)
+    return not numbering and kept == rebuilt
+
+
 def create_pg(base_url: str) -> tuple[str, object, str] | None:
     try:
         base = make_url(base_url).set(drivername="postgresql+psycopg")
@@ -182,6 +213,10 @@ def main() -> int:
                       f"{r['per_s'] / base:>5.2f} "
                       f"{r['lost']:>5} {r['duplicated']:>4} {'ok' if r['answers_ok'] else 'WRONG':>8} "
                       f"{r['unfinished']:>5}  {len(r['errors'])} {r['errors'][:1] if r['errors'] else ''}")
+            consistent = summaries_consistent(url)
+            failed |= not consistent
+            print(f"{name:11} attempt numbers and dashboard summaries after the runs: "
+                  f"{'equal to a rebuild from the facts' if consistent else 'DIFFERENT from a rebuild'}")
             db_engine.reset_engine()
     finally:
         if pg:
