@@ -5,8 +5,8 @@ Both pages run in Streamlit's AppTest (the script runner, no browser), in the sa
 - bare:   a script that only renders the same lesson Markdown, block by block, with st.markdown
           (headings as `## ...`, diagrams as fenced code); the lesson is parsed once and cached;
 - lesson: the real app (portal/app.py) signed in as a learner, on /lesson?id=<lesson>: session
-          check, navigation, progress queries, objectives, contents, body, diagrams, widgets,
-          takeaways and buttons.
+          check, navigation, progress query, objectives and contents, body, diagrams, widgets
+          (the memory calculator), takeaways, the 読み終えた button and the quiz and lesson links.
 
 Runs are interleaved (bare, lesson, bare, lesson, ...) after a warm-up, and the medians are
 compared. Target: lesson / bare <= 1.5 for the AppTest rerun time.
