@@ -36,36 +36,24 @@ from sqlalchemy import Text, case, cast, delete, func, insert, literal_column, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from portal.db.models import (
-    ActivityDay,
-    AppSetting,
-    LessonProgress,
-    LessonSummary,
-    QuestionDayStat,
-    QuizAnswer,
-    QuizAttempt,
-    QuizDayStat,
-    SandboxDayStat,
-    SandboxEvent,
-    SandboxUserDay,
-    utcnow,
-)
+from portal.db.models import AppSetting, utcnow
 from portal.stats import queries as q
 from portal.stats.filters import JST, CourseShape, StatsFilter
+from portal.stats.queries import (
+    activity,
+    answers,
+    attempts,
+    events,
+    progress,
+    question_days,
+    quiz_days,
+    sandbox_days,
+    sandbox_stats,
+    summaries,
+)
 
 SUMMARY_KEY = "stats.summaries"
 SUMMARY_VERSION = 1
-
-summaries = LessonSummary.__table__
-quiz_days = QuizDayStat.__table__
-question_days = QuestionDayStat.__table__
-activity = ActivityDay.__table__
-sandbox_days = SandboxUserDay.__table__
-sandbox_stats = SandboxDayStat.__table__
-progress = LessonProgress.__table__
-attempts = QuizAttempt.__table__
-answers = QuizAnswer.__table__
-events = SandboxEvent.__table__
 TABLES = (summaries, quiz_days, question_days, activity, sandbox_days, sandbox_stats)
 
 
