@@ -74,7 +74,8 @@ def score_bin(score: float) -> int:
 # ---------------------------------------------------------------- upserts, built once per dialect
 
 
-def _later(current, new):
+def _greatest(current, new):
+    """The larger of the stored and the new value (the new one when nothing is stored)."""
     return case((current.is_(None), new), (new > current, new), else_=current)
 
 
@@ -88,7 +89,7 @@ def _add(table, *names: str) -> Callable:
 
 def _opened(stmt):
     c, x = summaries.c, stmt.excluded
-    return {"opened_at": func.coalesce(c.opened_at, x.opened_at), "last_at": _later(c.last_at, x.last_at)}
+    return {"opened_at": func.coalesce(c.opened_at, x.opened_at), "last_at": _greatest(c.last_at, x.last_at)}
 
 
 def _read(stmt):
@@ -101,16 +102,16 @@ def _submitted(stmt):
         "quiz_id": x.quiz_id,
         "attempts": c.attempts + 1,
         "passed": c.passed | x.passed,
-        "best_score": _later(c.best_score, x.best_score),
+        "best_score": _greatest(c.best_score, x.best_score),
         "first_pass_at": func.coalesce(c.first_pass_at, x.first_pass_at),
-        "last_attempt_at": _later(c.last_attempt_at, x.last_attempt_at),
-        "last_at": _later(c.last_at, x.last_at),
+        "last_attempt_at": _greatest(c.last_attempt_at, x.last_attempt_at),
+        "last_at": _greatest(c.last_at, x.last_at),
     }
 
 
 def _sandbox_day(stmt):
     return {**_add(sandbox_days, "requests", "counted", "tokens", "flagged")(stmt),
-            "last_at": _later(sandbox_days.c.last_at, stmt.excluded.last_at)}
+            "last_at": _greatest(sandbox_days.c.last_at, stmt.excluded.last_at)}
 
 
 _UPSERTS: dict[str, tuple[Any, Callable | None]] = {
