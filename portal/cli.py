@@ -39,12 +39,37 @@ def cmd_init_db(args: argparse.Namespace) -> int:
         init_db()
         with session_scope() as session:
             token = issue_setup_token(session)
+        built = _build_summaries()
     except DatabaseError as exc:
         return _fail(f"エラー: {exc}")
     print("データベースを最新の状態にしました。 (database is up to date)")
+    if built is not None:
+        print(f"管理ダッシュボードの集計表を作成しました ({built:.1f} 秒)。 (dashboard summary tables built)")
     if token:
         print(f"最初の管理者を作成するには `portal create-admin` を実行するか、アプリのセットアップ画面で次のトークンを入力してください: {token}")
     return 0
+
+
+def _build_summaries() -> float | None:
+    """Build the admin dashboard's summary tables when they are missing or were built for another
+    quiz -> lesson map (after an upgrade): here rather than on the first admin view. Returns the
+    seconds it took, None when nothing was needed (or the content does not allow it)."""
+    import time
+
+    from portal.config import get_settings
+    from portal.db import session_scope
+    from portal.learning.content import load_course
+    from portal.learning.quiz import load_quizzes
+    from portal.stats import summary
+    from portal.stats.filters import CourseShape
+
+    settings = get_settings()
+    shape = CourseShape.of(load_course(settings.content_dir), load_quizzes(settings.quiz_dir)[0])
+    start = time.perf_counter()
+    with session_scope() as session:
+        if not summary.ensure(session, shape):
+            return None
+    return time.perf_counter() - start
 
 
 def cmd_create_admin(args: argparse.Namespace) -> int:

@@ -83,3 +83,13 @@ def test_unusable_data_folder_gets_a_clear_message(tmp_path):
     assert result.returncode != 0
     assert "データフォルダ" in result.stderr and "PORTAL_DATA_DIR" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_init_db_builds_the_dashboard_summaries_once(tmp_path):
+    env = {**os.environ, "PORTAL_DATA_DIR": str(tmp_path)}
+    env.pop("PORTAL_DATABASE_URL", None)
+    first = subprocess.run([str(PORTAL), "init-db"], env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "集計表を作成しました" in first.stdout
+    again = subprocess.run([str(PORTAL), "init-db"], env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "集計表" not in again.stdout  # already built: nothing to do
