@@ -11,7 +11,7 @@ from support.apptest import goto, nav_paths
 from portal.accounts.roles import CurrentUser
 from portal.config import get_settings
 from portal.db import session_scope
-from portal.db.models import SandboxEvent
+from portal.db.models import LessonSummary, SandboxEvent
 from portal.learning import attempts, progress
 from portal.learning.content import load_course
 from portal.learning.quiz import correct_response, load_quizzes
@@ -165,9 +165,9 @@ def test_the_first_opening_prepares_the_summary_tables_and_the_writers_keep_them
     dashboard(portal)
     with session_scope(portal.url) as s:
         assert summary.ready(s, shape)
-        before = s.get(summary.LessonSummary, (org["saburo"].id, content[0].lessons[1].id))
+        before = s.get(LessonSummary, (org["saburo"].id, content[0].lessons[1].id))
     assert before is None
     learn(portal.url, org["saburo"], *content, 2)  # through the services: summaries follow
     with session_scope(portal.url) as s:
-        row = s.get(summary.LessonSummary, (org["saburo"].id, content[0].lessons[1].id))
+        row = s.get(LessonSummary, (org["saburo"].id, content[0].lessons[1].id))
         assert row.read_at is not None and row.passed and row.attempts == 1
