@@ -77,6 +77,7 @@ def shape_people(
     # distinct code; no pivot of the long table)
     status = np.full((len(out), n), Status.NOT_STARTED.value, dtype=object)
     best = np.full((len(out), n), np.nan)
+    cells = cells[cells["cell"].notna()] if len(cells) else cells  # lessons no longer in the course
     if len(cells):
         rows = out.index.get_indexer(cells["user_id"])
         codes = cells["cell"].to_numpy(dtype=np.int64)

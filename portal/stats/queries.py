@@ -292,8 +292,10 @@ def cells(shape: CourseShape, flt: StatsFilter, *, user_id: int | None = None, s
     ).group_by(u.c.user_id, u.c.lesson_id)
 
 
-def summary_cells(shape: CourseShape, *, user_id: int | None = None) -> Select:
-    """``cells`` as of now, from the lesson summaries (one row per learner and lesson)."""
+def summary_cells(shape: CourseShape, *, user_id: int | None = None, lesson_filter: bool = True) -> Select:
+    """``cells`` as of now, from the lesson summaries (one row per learner and lesson).
+    ``lesson_filter=False``: also rows of lessons no longer in the course (for callers that drop
+    them themselves)."""
     s = summaries.c
     no_quiz = shape.lessons_without_quiz
     read = s.read_at.is_not(None)
@@ -312,6 +314,8 @@ def summary_cells(shape: CourseShape, *, user_id: int | None = None) -> Select:
     )
     if user_id is not None:
         return query.where(s.user_id == user_id, s.lesson_id.in_(shape.lesson_ids or ["-"]))
+    if not lesson_filter:
+        return query
     # a filter, not an index condition (`|| ''`): SQLite would otherwise probe the primary key once
     # per learner and lesson id instead of reading each learner's rows in one range
     return query.where(s.lesson_id.op("||")(literal_column("''")).in_(shape.lesson_ids or ["-"]))
@@ -337,7 +341,8 @@ def people_cells(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) -> S
     """user_id, cell, best_score: the learners' cells for the people table, with
     cell = lesson's position in ``shape.lessons`` * 32 + flags (OPENED | READ | PASSED |
     ATTEMPTED | COMPLETED): two small integers per cell instead of a text and five flags."""
-    c = cells(shape, flt, src=src).subquery("c")
+    # from the summaries, rows of lessons no longer in the course get a NULL cell (dropped by the service)
+    c = (summary_cells(shape, lesson_filter=False) if src.lesson_summaries else cells(shape, flt, src=src)).subquery("c")
     L = learners(flt).subquery("l")
     flags = (c.c.opened * OPENED + c.c.read * READ + c.c.passed * PASSED + _flag(c.c.attempts > 0) * ATTEMPTED
              + c.c.completed * COMPLETED)
@@ -353,8 +358,29 @@ def overview_cells(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) ->
     - kind 'done': department, done (lessons completed), n (learners). Learners with no activity
       at all are not listed: the service counts them as done = 0.
     """
-    c = cells(shape, flt, src=src).subquery("c")
     L = learners(flt).subquery("l")
+    zero = literal_column("0")
+    if src.lesson_summaries:
+        # the summaries are cheap to read twice: per lesson after the join, and "done" per learner
+        # before it (10,000 rows to join instead of 130,000); lessons no longer in the course are
+        # dropped by the service's lesson grid
+        c = summary_cells(shape, lesson_filter=False).subquery("c")
+        per_lesson = select(
+            literal_column("'lesson'").label("kind"), L.c.department, c.c.lesson_id,
+            cast(null(), Integer).label("done"), func.count().label("n"), func.sum(c.c.read).label("read"),
+            func.sum(c.c.passed).label("passed"), func.sum(c.c.completed).label("completed"),
+            func.sum(c.c.best_score).label("score_sum"), func.count(c.c.best_score).label("score_n"),
+        ).join(L, L.c.user_id == c.c.user_id).group_by(L.c.department, c.c.lesson_id)
+        d = summary_cells(shape).subquery("d")
+        pu = select(d.c.user_id, func.sum(d.c.completed).label("done")).group_by(d.c.user_id).subquery("pu")
+        done = (
+            select(literal_column("'done'"), L.c.department, cast(null(), String), pu.c.done, func.count(),
+                   zero, zero, zero, cast(zero, Float), zero)
+            .join(L, L.c.user_id == pu.c.user_id)
+            .group_by(L.c.department, pu.c.done)
+        )
+        return union_all(per_lesson, done)
+    c = cells(shape, flt, src=src).subquery("c")
     lc = (
         select(c.c.user_id, L.c.department, c.c.lesson_id, c.c.read, c.c.passed, c.c.completed, c.c.best_score)
         .join(L, L.c.user_id == c.c.user_id)
@@ -378,7 +404,6 @@ def overview_cells(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) ->
         .group_by(lc.c.user_id, lc.c.department)
         .subquery("pu")
     )
-    zero = literal_column("0")
     done = select(
         literal_column("'done'"),
         per_user.c.department,

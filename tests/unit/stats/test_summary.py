@@ -175,3 +175,29 @@ def test_score_bins_in_python_match_the_sql_bins():
 def test_local_date_is_the_japanese_calendar_day():
     assert summary.local_date(datetime(2026, 3, 5, 15, 0, tzinfo=timezone.utc)) == date(2026, 3, 6)
     assert summary.local_date(datetime(2026, 3, 5, 14, 59, tzinfo=timezone.utc)) == date(2026, 3, 5)
+
+
+def test_rows_of_a_lesson_no_longer_in_the_course_are_ignored(db_url, content):
+    from portal.db.models import LessonSummary
+    from portal.stats.people import people
+
+    course, quizzes = content
+    shape = CourseShape.of(course, quizzes)
+    with session_scope(db_url) as s:
+        learner = create_user(s, SYSTEM, name="社員", email="u@example.com", employee_id="E1", department="営業部")
+    with session_scope(db_url) as s:
+        progress.mark_read(s, learner, course.lessons[1])  # lesson B has no quiz: completed
+        summary.rebuild(s, shape)
+        at = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        s.add(LessonSummary(user_id=learner.id, lesson_id="retired-lesson", opened_at=at, read_at=at, attempts=1,
+                            passed=True, best_score=1.0, last_at=at))
+    with session_scope(db_url) as s:
+        assert summary.source(s, shape, StatsFilter()).lesson_summaries
+        ov = overview(s, SYSTEM, course, quizzes, StatsFilter())
+        table = people(s, SYSTEM, course, quizzes, StatsFilter())
+    assert list(ov.per_lesson["lesson_id"]) == ["lesson-a", "lesson-b"]
+    assert ov.per_lesson.set_index("lesson_id")["completed"].to_dict() == {"lesson-a": 0, "lesson-b": 1}
+    assert ov.departments["completed_all"].tolist() == [0]
+    row = table.iloc[0]
+    assert row["done"] == 1 and row["status:lesson-b"] == "completed" and row["status:lesson-a"] == "not_started"
+    assert not any("retired" in c for c in table.columns)
