@@ -12,6 +12,8 @@ Rules (docs/admin.md):
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -141,12 +143,15 @@ def due_report(
 def shape_due(shape, today, window_days, rows, heads, dates, departments) -> DueReport:
     total = len(shape.lessons)
     if len(rows):
-        rows["due_on"] = pd.to_datetime(rows["due_on"].astype(str)).dt.date
+        due = pd.to_datetime(rows["due_on"].astype(str))
+        rows["due_on"] = due.dt.date
         rows["done"] = rows["done"].astype(int)
         rows["employee_id"] = rows["employee_id"].fillna("")
-        rows["due_status"] = [classify(d, total > 0 and n >= total, today, window_days)
-                          for d, n in zip(rows["due_on"], rows["done"])]
-        rows["days_left"] = [(d - today).days for d in rows["due_on"]]
+        # ``classify`` decides once per distinct (due date, completed) pair (a handful of due dates)
+        decide = functools.cache(lambda d, c: classify(d, c, today, window_days))
+        completed = (rows["done"] >= total) & (total > 0)
+        rows["due_status"] = [decide(d, c) for d, c in zip(rows["due_on"], completed)]
+        rows["days_left"] = (due - pd.Timestamp(today)).dt.days
         rows["total"] = total
         rows["progress"] = rows["done"] / total if total else 0.0
         rows["last_activity"] = pd.to_datetime(rows["last_at"], utc=True, format="ISO8601")
