@@ -321,15 +321,11 @@ def summary_cells(shape: CourseShape, *, user_id: int | None = None, lesson_filt
     return query.where(s.lesson_id.op("||")(literal_column("''")).in_(shape.lesson_ids or ["-"]))
 
 
-def learner_cells(
-    shape: CourseShape, flt: StatsFilter, *, columns: tuple[str, ...] | None = None, src: Source = FACTS
-) -> Select:
-    """``cells`` restricted to the learners of the filter; only ``columns`` when given (every
-    timestamp fetched costs a conversion per row)."""
-    c = cells(shape, flt, src=src).subquery("c")
+def learner_cells(shape: CourseShape, flt: StatsFilter) -> Select:
+    """``cells`` (from the facts) restricted to the learners of the filter (the xAPI export)."""
+    c = cells(shape, flt).subquery("c")
     L = learners(flt).subquery("l")
-    chosen = [c.c[name] for name in columns] if columns else [c]
-    return select(*chosen).join(L, L.c.user_id == c.c.user_id)
+    return select(c).join(L, L.c.user_id == c.c.user_id)
 
 
 # the people table's cell flags, packed into one integer (one value to fetch per cell, not five)
