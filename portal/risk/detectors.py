@@ -656,7 +656,7 @@ def _looks_like_prose(value: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 _CONF_MARKERS = re.compile(
-    r"社外秘|極秘|厳秘|部外秘|関係者外秘|社内秘|秘密情報|機密(?!性)(?:情報|文書|資料|事項|扱い)?|取扱注意|取り扱い注意|取扱い注意|"
+    r"社外秘|極秘|厳秘|部外秘|関係者外秘|社内秘|機密(?!性)(?:情報|文書|資料|事項|扱い)?|取扱注意|取り扱い注意|取扱い注意|"
     r"社内限り|社内限定|部内限り|持ち出し禁止|持出禁止|転送禁止|複製禁止"
 )
 _CONF_MARKERS_EN = re.compile(
@@ -673,6 +673,28 @@ _SENSITIVE_MARKERS = re.compile(
 )
 
 
+# A marker word used as vocabulary rather than put on the material: a contract's 機密保持 /
+# 秘密情報, a classification scheme that lists 「社外秘」 and defines it, a comparison
+# 「社外秘と部外秘の違い」, "confidential computing", "Confidential Information means".
+_CONF_VOCAB_AFTER = re.compile(
+    r"(?:保持|性|保護|管理|区分|レベル|度|指定|扱いとする|の定義|の違い|とは|に区分|に分類|として(?:取り?扱|扱|管理)|"
+    r"文書は|情報は|資料は|の取扱い|の取り扱い|を含む(?:文書|情報)の|と(?:は|の)|[：:](?!\s*$)|"
+    r"[」』\"”][ ]?(?:と|や|、|・|の|に|を|は|として|に区分|に該当|扱い|区分))"
+)
+_CONF_VOCAB_BEFORE = re.compile(r"(?:区分|分類|レベル|等級|ラベル|定義|指定|「|『|“|\"|'|[(（][0-9]{1,2}[)）] ?|[0-9]\. ?)$")
+_CONF_EN_VOCAB_AFTER = re.compile(
+    r"(?i: ?(?:information|computing|vm|containers?|treatment|obligations?|nature|data means|clause|agreement|"
+    r"(?:and|or) (?:proprietary|non-public)|basis|relationship|manner)(?![a-z]))"
+)
+_CONF_HEADING_AFTER = re.compile(r"[ \u3000]?(?:[-–—:：|/／]|\n|$)")
+_CONF_LIST_SEP = re.compile(r"[ \u3000]?(?:[・、,，/／]|and|or|と|や)[ \u3000]?", re.IGNORECASE)
+_CONF_NOTICE = re.compile(r"本メール|このメール|本資料|この資料|本書|本文書|添付|当資料|e-?mail|this message|attachment", re.IGNORECASE)
+_CONF_GENERIC = frozenset({"機密", "機密情報", "機密文書", "機密資料", "機密事項"})
+_ATTACHED_BEFORE = re.compile(r"(?:添付の|以下の|下記の|次の|この|貼り付けた|貼った|送った|共有した)$")
+_ATTACHED_AFTER = re.compile(r"(?:の結果|を(?:貼|添付|要約|分析|集計)|です|（抜粋）|\(抜粋\)|[:：]\s*\n)")
+_CONF_EN_NOTICE = re.compile(r"(?i:e-?mail|message|attachment|intended recipient|transmission|privileged)")
+
+
 def confidential_candidates(text: str, org_terms: list[tuple[str, re.Pattern[str]]]) -> list[Candidate]:
     out = []
     lower = text.lower()
@@ -682,15 +704,57 @@ def confidential_candidates(text: str, org_terms: list[tuple[str, re.Pattern[str
         src, rx = (lower, _CONF_MARKERS_EN_LOWER) if len(lower) == len(text) else (text, _CONF_MARKERS_EN)
         matches += [mm for mm in rx.finditer(src)
                     if not (mm.start() > 0 and src[mm.start() - 1].isascii() and src[mm.start() - 1].isalpha())]
+    matches.sort(key=lambda mm: mm.start())
+    spans = [(m.start(), m.end()) for m in matches]
+    framed_end = -1
     for m in matches:
         s, e = m.start(), m.end()
         before = text[s - 1] if s > 0 else "\n"
         after = text[e] if e < len(text) else "\n"
-        framed = before in "【[(<「『〔《\n#*" or after in "】])>」』〕》"
-        score = 0.95 if framed else 0.75
-        out.append(Candidate(C.CONFIDENTIAL, s, e, score, "confidential_marker", {"term": text[s:e]}))
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", e)
+        line_end = len(text) if line_end == -1 else line_end
+        lead = text[line_start:s].strip(" \u3000【[(<#*-|>・")
+        alone = not lead and not text[e:line_end].strip(" \u3000】])>*-|:：")
+        heading = not lead and _CONF_HEADING_AFTER.match(text, e) is not None
+        framed = before in "【[<〔《#*" or after in "】]>〕》" or alone or heading
+        # "CONFIDENTIAL – Do not distribute", "社内限り／取扱注意": a second marker in a framed heading.
+        if framed_end >= 0 and line_start <= framed_end <= s and not text[framed_end:s].strip(" \u3000-–—/／|・:："):
+            framed = True
+        if framed:
+            framed_end = e
+        # An enumeration of markers ("社外秘・部外秘として指定", "(極秘, 社外秘, 社内限り)") talks about them.
+        listed = any(0 < (s - oe) <= 5 and _CONF_LIST_SEP.fullmatch(text[oe:s]) or
+                     0 < (os_ - e) <= 5 and _CONF_LIST_SEP.fullmatch(text[e:os_]) for os_, oe in spans)
+        english = text[s].isascii() and before.isascii() and after.isascii()
+        notice = _CONF_NOTICE.search(text, line_start, line_end) is not None
+        if framed:
+            score = 0.95
+        elif listed:
+            score = 0.3
+        elif english:
+            upper = text[s:e].isupper() and len(text[s:e]) > 3
+            if _CONF_EN_VOCAB_AFTER.match(text, e):
+                score = 0.3
+            elif upper or _CONF_EN_NOTICE.search(text, line_start, line_end):
+                score = 0.8
+            else:
+                score = 0.35
+        elif _CONF_VOCAB_AFTER.match(text, e) or _CONF_VOCAB_BEFORE.search(text, max(0, s - 6), s):
+            score = 0.3
+        elif text[s:e] in _CONF_GENERIC and not notice:
+            score = 0.35  # 会社の機密情報を開示してはならない: a rule about such information
+        else:
+            score = 0.75
+        out.append(Candidate(C.CONFIDENTIAL, s, e, score, "confidential_marker" if score >= 0.5 else "confidential_word",
+                             {"term": text[s:e]}))
     for m in _SENSITIVE_MARKERS.finditer(text):
-        out.append(Candidate(C.CONFIDENTIAL, m.start(), m.end(), 0.7, "sensitive_marker", {"term": m.group()}))
+        # Topic words are a marker only when they name material that is pasted or attached
+        # ("添付の顧客リスト", "以下の人事評価"); otherwise they are a hint ("人事評価シートのテンプレート").
+        attached = _ATTACHED_BEFORE.search(text, max(0, m.start() - 6), m.start()) is not None or \
+            _ATTACHED_AFTER.match(text, m.end()) is not None
+        out.append(Candidate(C.CONFIDENTIAL, m.start(), m.end(), 0.7 if attached else 0.35, "sensitive_marker",
+                             {"term": m.group()}))
     for _term, rx in org_terms:
         for m in rx.finditer(text):
             out.append(Candidate(C.CONFIDENTIAL, m.start(), m.end(), 0.95, "org_term"))

@@ -63,14 +63,23 @@ def load_corpus(path: str | Path) -> list[dict]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def _overlap_ok(a: Span, b: Span) -> bool:
-    """Same category and the spans share at least half of their union."""
-    if a[0] != b[0]:
+# Categories whose expected span is a region that the prediction may sit inside: annotators mark a
+# whole confidentiality notice ("本メールには社外秘情報が含まれています…") where the checklist
+# flags the marker word in it.
+_CONTAINED_OK = {"CONFIDENTIAL"}
+
+
+def _overlap_ok(pred: Span, exp: Span) -> bool:
+    """Same category and the spans share at least half of their union (or, for a region
+    category, the prediction lies inside the expected span)."""
+    if pred[0] != exp[0]:
         return False
-    inter = min(a[2], b[2]) - max(a[1], b[1])
+    inter = min(pred[2], exp[2]) - max(pred[1], exp[1])
     if inter <= 0:
         return False
-    union = max(a[2], b[2]) - min(a[1], b[1])
+    if pred[0] in _CONTAINED_OK and exp[1] <= pred[1] and pred[2] <= exp[2]:
+        return True
+    union = max(pred[2], exp[2]) - min(pred[1], exp[1])
     return inter / union >= 0.5
 
 

@@ -246,7 +246,7 @@ def name_candidates(text: str) -> list[Candidate]:
         if s == 0 or not _JA_NAME_CHAR_RE.match(text, s - 1):
             continue
         rm = _RUN_BEFORE.search(text, max(0, s - 14), s)
-        if rm is None or rm.group()[0].isascii():
+        if rm is None or rm.group()[0].isascii() or (rm.start() > 0 and text[rm.start() - 1].isdigit()):
             continue
         run = rm.group()
         toks = _analyse(run)
@@ -340,3 +340,168 @@ def name_candidates(text: str) -> list[Candidate]:
                 continue
             out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), score, key))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Names without cues: a dictionary pass over every Japanese line.
+#
+# Sudachi tags surnames (人名,姓) and given names (人名,名) well; names in signatures, attendee
+# lists, chat logs and table cells have no honorific or label next to them, so the context rules
+# above cannot see them. Tokenising every line that holds kanji or katakana costs about 1 ms per
+# 2,000 characters, inside the typing-time budget.
+# --------------------------------------------------------------------------------------------
+
+_JA_LINE = re.compile(r"[一-龥々ァ-ヴ]")
+_KATAKANA_RUN = re.compile(r"[ァ-ヴー]+(?:[ ・=][ァ-ヴー]+)*")
+_KATAKANA_SPACED = re.compile(r"(?<![ァ-ヴー])[ァ-ヴー]{2,8}[ ・　][ァ-ヴー]{2,8}(?![ァ-ヴー])")
+_READING_AFTER = re.compile(r"[ ]?[(（][ ]?([ぁ-んァ-ヴー]{2,}(?:[ ・][ぁ-んァ-ヴー]{1,})?)[ ]?[)）]")
+# What may stand right before / after a lone surname for it to be a person rather than part of a
+# compound ("鈴木商事", "本田技研", "新田中").
+_SURNAME_BEFORE = re.compile(r"(?<![一-龥々〆ヶ\uf900-\ufaffァ-ヴー])([一-龥々〆ヶ\uf900-\ufaff]{1,3})[ \u3000]?$")
+_GIVEN_AFTER = re.compile(
+    r"[ \u3000]([一-龥々〆ヶ\uf900-\ufaff]{1,3}|[ぁ-ゖ]{2,4})(?=$|[ \u3000、。,，()（）\t|:：/・」』\]]|さん|様|君|くん|ちゃん|氏)"
+)
+_NOT_GIVEN = frozenset({"から", "まで", "より", "です", "ます", "でした", "さん", "さま", "くん", "ちゃん", "など", "なし", "あり",
+                        "以上", "以下", "様", "殿", "氏", "課長", "部長", "社長", "主任", "係長", "担当", "宛", "宛て", "作成",
+                        "確認", "承認", "提出", "対応", "連絡", "報告", "依頼", "参加", "出席", "欠席", "不在", "休み", "出張"})
+_ORG_ENDINGS = ("株式会社", "会社", "社", "部", "課", "室", "係", "局", "省", "庁", "店", "支店", "所", "工場", "事務所",
+                "センター", "銀行", "病院", "大学", "高校", "学校", "組合", "協会", "法人", "商事", "市", "区", "町", "村",
+                "県", "府", "都", "駅", "港", "線", "便", "号", "棟", "階", "館", "長男", "長女", "次男", "次女", "の")
+_SURNAME_NEXT_OK = frozenset({"助詞", "補助記号", "空白", "助動詞"})
+_NOT_IN_NAME = re.compile(r"[^一-龥々〆ヶ\uf900-\ufaffぁ-んァ-ヴーA-Za-z]")
+_CHUNK = 8000  # Sudachi refuses inputs over 49,149 bytes; lines are cut into chunks of this size
+
+
+@lru_cache(maxsize=4096)
+def _pos_flags(pos_id: int) -> tuple[str, str, str, str]:
+    from portal.sudachi import dictionary
+
+    return tuple(dictionary().pos_of(pos_id)[:4])  # type: ignore[return-value]
+
+
+def _line_tokens(line: str):
+    from portal.risk.morph import _tokenizer
+
+    tok = _tokenizer()
+    for off in range(0, len(line), _CHUNK):
+        chunk = line[off : off + _CHUNK]
+        for m in tok.tokenize(chunk):
+            surface = m.surface()
+            flags = _pos_flags(m.part_of_speech_id())
+            if flags[2] == "人名":
+                cut = _NOT_IN_NAME.search(surface)
+                if cut is not None:  # Sudachi sometimes swallows brackets into an unknown name
+                    if cut.start() == 0:
+                        continue
+                    surface = surface[: cut.start()]
+                    yield off + m.begin(), off + m.begin() + len(surface), surface, flags, m.is_oov()
+                    continue
+            yield off + m.begin(), off + m.end(), surface, flags, m.is_oov()
+
+
+_DEPARTMENT_WORDS = frozenset(
+    "総務 人事 経理 営業 法務 財務 企画 広報 開発 製造 品証 品質 技術 情報 管理 購買 物流 設計 秘書 監査 受付 担当 窓口 事務 新人 "
+    "社員 派遣 顧問 本社 支社 工場 本部 課長 部長 係長 主任 社長 室長 店長 所長 次長 専務 常務 会長 取締役 監査役 顧客 先方 当社 弊社 "
+    "御社 各位 皆様 様 殿 宛 宛先 担当者 作成者 承認者 申請者 明日 今日 昨日 本日 毎朝 朝 夜 午前 午後 今週 来週 先週 今月 来月 "
+    "先月 例 例文 記入例 氏名 名前 名義 住所 電話 連絡 連絡先 確認 了解 対応 変更 予定 参加 出席 欠席 全員 各自 以下 以上 上記 下記".split()
+)
+
+
+def _surname_ok(sur: str, toks, s: int, e: int, spaced: bool, given: bool) -> bool:
+    """May the kanji run ``sur`` before a person token be its (unknown) surname?"""
+    if sur.endswith(_ORG_ENDINGS) or sur.endswith(tuple(_TITLE_LIKE)) or sur in _DEPARTMENT_WORDS:
+        return False
+    inner = [t for t in toks if t[0] >= s and t[1] <= e]
+    if any(t[2] in _DEPARTMENT_WORDS for t in inner):
+        return False
+    proper = all(t[3][1] == "固有名詞" or t[4] for t in inner)
+    if not spaced:
+        return given and proper  # glued: 百目鬼拓海 yes, 明日朝イチ no
+    return given or proper
+
+
+def _is_person(tok) -> bool:
+    return tok[3][1] == "固有名詞" and tok[3][2] == "人名" and not tok[2].isascii()
+
+
+def dictionary_name_candidates(text: str) -> list[Candidate]:
+    out: list[Candidate] = []
+    pos = 0
+    for line in text.split("\n"):
+        base = pos
+        pos += len(line) + 1
+        if not _JA_LINE.search(line):
+            continue
+        toks = list(_line_tokens(line))
+        n = len(toks)
+        i = 0
+        while i < n:
+            if not _is_person(toks[i]):
+                i += 1
+                continue
+            # A run of person tokens, spaces allowed between them: 鈴木 一郎, ジョン・スミス.
+            first = i
+            j = i + 1
+            while j < n:
+                if _is_person(toks[j]):
+                    j += 1
+                elif toks[j][2] in (" ", "\u3000", "・") and j + 1 < n and _is_person(toks[j + 1]):
+                    j += 1
+                else:
+                    break
+            i = j
+            parts = [t for t in toks[first:j] if _is_person(t)]
+            b, end = toks[first][0], toks[j - 1][1]
+            if len(parts) == 1:
+                # An unknown surname before a given name: 石動 和也, 雲母 健司, 百目鬼 拓海, 春日 大地.
+                sm = _SURNAME_BEFORE.search(line, max(0, b - 5), b)
+                if sm is not None and _surname_ok(sm.group(1), toks, sm.start(1), sm.end(1), spaced=sm.end(1) < b,
+                                                  given=parts[0][3][3] == "名" and not _KATAKANA_RUN.fullmatch(parts[0][2])):
+                    b = sm.start(1)
+                    while first > 0 and toks[first - 1][0] >= b:
+                        first -= 1
+                    parts.insert(0, toks[first])
+            if b > 0 and line[b - 1].isdigit():
+                continue  # 3日前, 2名: counters, not names
+            prev = toks[first - 1] if first > 0 else None
+            nxt = toks[j] if j < n else None
+            if prev is not None and prev[1] == b and prev[3][0] in ("名詞", "接頭辞") and prev[3][1] != "数詞":
+                # Glued to a noun before it: 株式会社鈴木 is a firm.
+                if prev[2].endswith(("会社", "商事", "銀行")) or prev[3][1] == "固有名詞":
+                    continue
+            if nxt is not None and nxt[0] == end and nxt[3][0] == "名詞" and nxt[3][1] != "固有名詞":
+                continue  # 鈴木商事, 本田技研, 田中家: a compound, not a person
+            surf = line[b:end]
+            if len(parts) == 1 and parts[0][3][3] == "姓":
+                # A given name the dictionary does not know: 栗林 大地, 宮前 ひより.
+                gm = _GIVEN_AFTER.match(line, end)
+                if gm is not None and gm.group(1) not in _NOT_GIVEN:
+                    end = gm.end(1)
+                    nxt = None
+                    parts.append(None)
+            if len(parts) >= 2:
+                score, key = 0.9, "name_dictionary_full"
+            elif parts[0][3][3] == "姓":
+                if nxt is not None and nxt[0] == end and nxt[3][0] not in _SURNAME_NEXT_OK and nxt[3][0] != "接尾辞":
+                    continue
+                score, key = 0.7, "name_dictionary_surname"
+            elif _KATAKANA_RUN.fullmatch(surf):
+                continue  # a lone katakana given name or foreign name: too often a product or place
+            else:
+                if len(surf) < 2:
+                    continue
+                score, key = 0.6, "name_dictionary_given"
+            out.append(Candidate(C.PERSON_NAME, base + b, base + end, score, key))
+        # Katakana full names: スズキ イチロウ (one of the words tagged 人名 is enough).
+        for km in _KATAKANA_SPACED.finditer(line):
+            ks, ke = km.start(), km.end()
+            if any(_is_person(t) for t in toks if t[0] < ke and t[1] > ks):
+                out.append(Candidate(C.PERSON_NAME, base + ks, base + ke, 0.8, "name_dictionary_full"))
+    # Katakana and hiragana readings in brackets right after a name: 鈴木 一郎（スズキ イチロウ）.
+    readings: list[Candidate] = []
+    for c in out:
+        m = _READING_AFTER.match(text, c.end)
+        kanji = sum(1 for ch in text[c.start : c.end] if not ch.isspace())
+        if m is not None and len(m.group(1).replace(" ", "").replace("・", "")) >= max(3, kanji):
+            readings.append(Candidate(C.PERSON_NAME, m.start(1), m.end(1), 0.85, "name_reading"))
+    return out + readings

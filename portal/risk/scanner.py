@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 from portal.i18n import current_lang, t
 from portal.risk import detectors as d
 from portal.risk.models import SEVERITY, Category, Finding
-from portal.risk.names import name_candidates
+from portal.risk.latin_names import latin_name_candidates
+from portal.risk.names import dictionary_name_candidates, name_candidates
 from portal.risk.normalize import normalize
+from portal.risk.tables import table_candidates
 
 if TYPE_CHECKING:
     from portal.risk.policy import RiskPolicy
@@ -64,6 +66,9 @@ def _candidates(ntext: str, org_terms: tuple[str, ...], enabled: frozenset[Categ
         cands += d.confidential_candidates(ntext, _compiled_terms(org_terms))
     if want(Category.PERSON_NAME):
         cands += name_candidates(ntext)
+        cands += dictionary_name_candidates(ntext)
+        cands += latin_name_candidates(ntext)
+    cands += table_candidates(ntext)
     if enabled is not None:
         cands = [c for c in cands if c.category in enabled]
     return cands

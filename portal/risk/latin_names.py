@@ -1,0 +1,196 @@
+"""Person names written in Latin letters, with or without a cue next to them.
+
+"Andrew R. Clark", "Tomasz Wieczorek", "SUZUKI Ichiro", "Ichiro Suzuki", "HASEBE SATOSHI",
+"TAN Siew Ling", "Nguyen Thi Lan", "Marco De Santis". A run of two to four capitalised words
+(middle initials and particles such as de / van / bin allowed) is a name when:
+
+- a known given name and a known surname stand at either end (Western or family-name-first
+  order), from the name lists in ``data/latin_names.txt`` (built from Faker's providers);
+- a known given name (that is not also a common English word) is followed by a capitalised word
+  that is not a common word; or a capitalised word is followed by a known surname;
+- the run is romanised Japanese: both words spell Hepburn syllables and one is a common Japanese
+  surname (or the family name is written in capitals, as Japanese business documents do);
+- the family name is in capitals next to a capitalised given name ("KITO Masayuki").
+
+Words that name places, organisations, days, months and roles stop a run from being a name.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from portal.risk.detectors import Candidate
+from portal.risk.models import Category
+
+_DATA = Path(__file__).with_name("data") / "latin_names.txt"
+
+# Common Japanese surnames in Hepburn romanisation (both long-vowel spellings where usual).
+_JA_SURNAMES = set("""
+sato satou satoh suzuki takahashi tanaka ito itou itoh watanabe yamamoto nakamura kobayashi kato katou katoh
+yoshida yamada sasaki yamaguchi matsumoto inoue kimura hayashi saito saitou saitoh shimizu yamazaki yamasaki mori
+abe ikeda hashimoto yamashita ishikawa nakajima nakashima maeda fujita ogawa goto gotou gotoh okada hasegawa
+murakami kondo kondou kondoh ishii sakamoto endo endou endoh aoki fujii nishimura fukuda ota oota ohta miura
+fujiwara okamoto matsuda nakagawa nakano harada ono oono ohno tamura takeuchi kaneko wada nakayama ishida ueda
+morita hara shibata sakai kudo kudou kudoh yokoyama miyazaki miyamoto uchida takagi ando andou andoh taniguchi
+ohno maruyama imai takada fujimoto takeda murata ueno sugiyama masuda sugawara hirano otsuka ootsuka ohtsuka
+chiba kubo matsui iwasaki sakurai kinoshita noguchi matsuo kikuchi nomura arai watabe sano sugimoto kojima
+kojima oshima ooshima ohshima nishida mizuno hirata kawaguchi kawamura koyama matsushita okabe azuma higashi
+minami kita nishi yano takano kurihara kuwajima hasebe kono kouno kohno kito kitou kitoh kumagai okonogi
+yamane yamagishi miyake hori horie iida iwata kawai kawakami kawano kitamura kubota kuroda kurosawa machida
+makino maruta masuko matsuura mikami miyagawa miyata mochizuki morimoto murayama nagai nagano nagata naito
+naitou naitoh nakata nakazawa nakanishi nakatani narita niwa noda nozaki obara ochiai oda ogata ogura oishi
+okabe okazaki okubo ookubo okumura onishi oonishi ozawa ozaki sakata sakuma sasaki sawada seki sekiguchi
+shibuya shimada shinohara shiraishi sonoda sugai sugiura suga suzuki tada tahara tajima takayama takemoto
+takenaka tamaki tanabe tani tanimoto terada tomita toyama tsuchiya tsuda tsukamoto uchiyama umeda uno usui
+wakabayashi yagi yamaoka yamauchi yamashita yasuda yokota yoshikawa yoshimura yoshino yoshioka akiyama amano
+arakawa asano baba chiba doi ebihara egawa fujikawa fukui fukushima furukawa furuya hamada hamano hanada
+hattori hayakawa higuchi hirose honda hosokawa hosono ichikawa igarashi iguchi imamura inaba inagaki ishihara
+ishizuka iwamoto izumi kajiwara kamata kameda kanda kaneda kasai katayama kawabata kawashima kikuchi
+kishimoto kitagawa kobayashi komatsu konishi koike kubo kuwahara maeda masuda matsuyama mizutani momose
+morikawa morishita motoyama murase nagao nakahara nakamoto nakao nishikawa nishimoto nishiyama nitta noguchi
+nonaka oba ohashi ohara okuda omori oomori ono osawa sakaguchi sakamoto sekine shiba shimizu shimomura
+shinoda sugita suzumura tabata tachibana takagi takahara takai takeshita takeyama tamai tamura tanimura
+tokuda toda tsujimoto uehara ueno umemoto wakamatsu watari yamaji yamakawa yamamura yamanaka yamano
+yoshihara yoshizawa azuma kimura shoji shouji oyama ooyama ohyama
+""".split())
+
+_STOP = {
+    # places and organisations
+    "Tokyo", "Osaka", "Kyoto", "Kobe", "Nagoya", "Yokohama", "Sapporo", "Fukuoka", "Sendai", "Hiroshima", "Chiba",
+    "Saitama", "Kawasaki", "Japan", "Japanese", "Minato", "Chiyoda", "Chuo", "Shibuya", "Shinjuku", "Ginza",
+    "Marunouchi", "Roppongi", "Umeda", "Namba", "Singapore", "London", "Sydney", "Melbourne", "Paris", "Berlin",
+    "Frankfurt", "Munich", "Seoul", "Taipei", "Beijing", "Shanghai", "Shenzhen", "Hong", "Kong", "New", "York",
+    "Francisco", "San", "Los", "Angeles", "Chicago", "Boston", "Seattle", "Texas", "California", "America",
+    "American", "British", "England", "Street", "St", "Road", "Rd", "Avenue", "Ave", "Lane", "Drive", "Way",
+    "Square", "Park", "Place", "Building", "Tower", "Floor", "Suite", "Station", "Airport", "Hotel", "Bank",
+    "Office", "Group", "Holdings", "Inc", "Ltd", "LLC", "LLP", "Corp", "Corporation", "Company", "Co", "GmbH",
+    "Partners", "Associates", "Limited", "Trust", "Fund", "Capital", "Systems", "Solutions", "Services", "Logistics",
+    "Trading", "Foods", "Industries", "University", "College", "School", "Hospital", "Clinic", "Center", "Centre",
+    "Institute", "Ministry", "Agency", "Department", "Division", "Team", "Teams", "Committee", "Board", "Council",
+    # roles and titles
+    "Manager", "Director", "President", "Chairman", "Officer", "Head", "Lead", "Senior", "Junior", "Chief",
+    "Engineer", "Developer", "Analyst", "Consultant", "Partner", "Counsel", "General", "Executive", "Assistant",
+    "Representative", "Sales", "Support", "Customer", "Account", "Accounts", "Payable", "Receivable", "Legal",
+    "Finance", "Compliance", "Marketing", "Operations", "Security", "Product", "Project", "Human", "Resources",
+    "Dear", "Hi", "Hello", "Thanks", "Regards", "Best", "Kind", "Sincerely", "Mr", "Mrs", "Ms", "Dr", "Prof",
+    # calendar
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October", "November", "December", "Spring", "Summer",
+    "Autumn", "Fall", "Winter", "Christmas", "Easter", "Golden", "Week",
+    # documents and software
+    "Agreement", "Contract", "Invoice", "Policy", "Notice", "Report", "Summary", "Meeting", "Minutes", "Agenda",
+    "Confidential", "Internal", "Draft", "Final", "Version", "Release", "Update", "Server", "Cloud", "Data",
+    "Microsoft", "Google", "Amazon", "Apple", "Azure", "Windows", "Linux", "Excel", "Word", "Outlook", "Slack",
+    "Zoom", "Chrome", "Python", "Java", "Node", "Docker", "Kubernetes", "Terraform", "Stripe", "Salesforce",
+    "Oracle", "Cisco", "Visa", "Mastercard", "Express", "Gateway", "Enterprise", "Standard", "Premium", "Pro",
+    "Max", "Plus", "Mini", "Air", "Edition", "Model", "Phase", "Step", "Plan", "Option", "Item", "Total", "Note",
+    "Please", "Attached", "Regarding", "Subject", "Re", "Fw", "Fwd", "Yes", "No", "Not", "And", "Or", "The", "Of",
+    "For", "To", "From", "With", "In", "On", "At", "By", "As", "An", "A", "I", "We", "You", "He", "She", "They",
+    "It", "Our", "Your", "Their", "His", "Her", "This", "That", "These", "Those", "All", "Any", "Each", "Every",
+}
+_ACRONYMS = {
+    "CEO", "CFO", "CTO", "COO", "CIO", "CISO", "VP", "GM", "HR", "IT", "PR", "QA", "UX", "UI", "API", "SDK", "CLI",
+    "SQL", "DB", "AWS", "GCP", "VPN", "DNS", "URL", "HTTP", "HTTPS", "SSH", "TLS", "SSL", "JSON", "YAML", "CSV", "PDF",
+    "USA", "US", "UK", "EU", "JP", "SG", "AU", "DE", "FR", "CN", "KR", "TW", "NDA", "MOU", "SLA", "KPI", "OKR", "ROI",
+    "LLC", "LLP", "INC", "LTD", "CO", "GMBH", "PLC", "AG", "SA", "BV", "TBD", "TBC", "FYI", "ASAP", "ETA", "OK", "NG",
+    "DO", "NOT", "NO", "YES", "AND", "OR", "THE", "OF", "FOR", "TO", "FROM", "ALL", "NEW", "END", "TOP", "SECRET",
+    "CONFIDENTIAL", "INTERNAL", "ONLY", "USE", "DRAFT", "FINAL", "NOTE", "IMPORTANT", "URGENT", "ERROR", "WARN",
+    "WARNING", "INFO", "DEBUG", "FATAL", "TODO", "FIXME", "GET", "POST", "PUT", "DELETE", "PATCH", "READ", "WRITE",
+    "MR", "MRS", "MS", "DR", "JR", "SR", "II", "III", "IV", "AM", "PM", "JST", "UTC", "GMT", "PST", "EST", "LLM",
+    "AI", "GPT", "ID", "PIN", "ATM", "IBAN", "BIC", "SWIFT", "TEL", "FAX", "DOB", "ZIP", "POBOX", "ATTN", "CC", "BCC",
+    "RE", "FW", "FWD", "IPO", "M&A", "ESG", "SaaS", "PoC", "MTG",
+}
+
+_PARTICLES = r"(?:de|da|di|do|du|dos|das|del|della|van|von|der|den|ter|la|le|bin|binti|al|el|ibn|thi|van der|van den|de la)"
+_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?|[A-Z]{2,}(?:-[A-Z]{2,})?|Mc[A-Z][a-z]+|O'[A-Z][a-z]+)"
+_RUN = re.compile(
+    rf"(?<![A-Za-z0-9_@./\-]){_WORD}(?:(?: [A-Z]\.)?(?: {_PARTICLES})? {_WORD}){{1,3}}(?![A-Za-z0-9_@\-])"
+)
+_ROMAJI = re.compile(
+    r"(?:(?:kk|ss|tt|pp|tch|cch|sh|ch|ts|[kgszjtdnhbpmyrwf])?y?(?:aa|ii|uu|ee|oo|ou|ei|oh|ai|[aiueo])|n(?![aiueoy]))+",
+    re.IGNORECASE,
+)
+_TRIGGER = re.compile(r"[A-Z][a-z]|[A-Z]{2}")
+
+
+@lru_cache(maxsize=1)
+def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    given: set[str] = set()
+    family: set[str] = set()
+    words: set[str] = set()
+    for line in _DATA.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        tag, item = line.split(" ", 1)
+        {"G": given, "F": family, "W": words}[tag].add(item)
+    return frozenset(given), frozenset(family), frozenset(words)
+
+
+def _title(word: str) -> str:
+    return "-".join(p[:1].upper() + p[1:].lower() for p in word.split("-"))
+
+
+def _is_romaji(word: str) -> bool:
+    return len(word) >= 2 and _ROMAJI.fullmatch(word.replace("-", "")) is not None
+
+
+def _score(words: list[str]) -> float:
+    given, family, common = _lists()
+    if any(w in _STOP or _title(w) in _STOP for w in words):
+        return 0.0
+    caps = [w.isupper() and len(w) > 1 for w in words]
+    if any(c and w in _ACRONYMS for w, c in zip(words, caps)):
+        return 0.0
+    titled = [_title(w) for w in words]
+    first, last = titled[0], titled[-1]
+    lower = [w.lower() for w in words]
+    is_common = [lw in common for lw in lower]
+    # Both ends known: "Andrew Clark", "Wieczorek Tomasz", "Tan Siew Ling".
+    if (first in given and last in family) or (first in family and last in given):
+        if not (is_common[0] and is_common[-1]):
+            return 0.88
+    # Romanised Japanese: "Suzuki Ichiro", "ICHIRO SUZUKI", "Minami Yuma".
+    if len(words) == 2 and all(_is_romaji(w) for w in words):
+        if any(lw.replace("-", "") in _JA_SURNAMES for lw in lower) and not any(is_common):
+            return 0.88
+        if any(caps) and not all(caps):
+            return 0.8  # "KITO Masayuki": the family name in capitals
+    # The family name in capitals next to capitalised given names: "TAN Siew Ling", "Masayuki HASEBE".
+    if any(caps) and not all(caps) and (caps[0] or caps[-1]) and not any(is_common):
+        return 0.8
+    # A known given name before an unknown capitalised word, or an unknown word before a surname.
+    if first in given and not is_common[0] and not is_common[-1] and len(last) >= 2:
+        return 0.78
+    if last in family and not is_common[-1] and not is_common[0] and first in given | family:
+        return 0.78
+    return 0.0
+
+
+def latin_name_candidates(text: str) -> list[Candidate]:
+    if not _TRIGGER.search(text):
+        return []
+    out: list[Candidate] = []
+    for m in _RUN.finditer(text):
+        run = m.group()
+        words = [w for w in re.split(r" ", run) if w and not re.fullmatch(r"[A-Z]\.|" + _PARTICLES, w)]
+        if len(words) < 2:
+            continue
+        score = _score(words)
+        if score == 0.0 and len(words) > 2:
+            # "Dear Mark Evans": try the run without its first or last word.
+            for sub, off in ((words[1:], 1), (words[:-1], 0)):
+                score = _score(sub)
+                if score:
+                    if off:
+                        start = m.start() + run.index(sub[0])
+                        out.append(Candidate(Category.PERSON_NAME, start, m.end(), score, "name_latin"))
+                    else:
+                        end = m.start() + run.rindex(sub[-1]) + len(sub[-1])
+                        out.append(Candidate(Category.PERSON_NAME, m.start(), end, score, "name_latin"))
+                    break
+            continue
+        if score:
+            out.append(Candidate(Category.PERSON_NAME, m.start(), m.end(), score, "name_latin"))
+    return out
