@@ -16,9 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from portal.risk import RiskPolicy, scan  # noqa: E402
-from portal.risk.evaluation import evaluate  # noqa: E402
+from portal.risk.evaluation import evaluate, is_reported  # noqa: E402
 from portal.risk.marked import load_dir  # noqa: E402
-from portal.risk.policy import is_default_masked  # noqa: E402
 
 DEV = ROOT / "tests" / "data" / "risk_fresh" / "dev"
 
@@ -32,7 +31,7 @@ def main() -> None:
     policy = RiskPolicy()
     records = load_dir(DEV)
     by_id = {r["id"]: r for r in records}
-    rep = evaluate(records, lambda t: [(f.category.value, f.start, f.end) for f in scan(t) if is_default_masked(f, policy)])
+    rep = evaluate(records, lambda t: [(f.category.value, f.start, f.end) for f in scan(t) if is_reported(f, policy)])
     print(rep.table())
     for rid, kind, (cat, s, e) in rep.errors:
         if (args.category and cat != args.category) or (args.kind and kind != args.kind):

@@ -19,7 +19,7 @@ _LABEL_KINDS: list[tuple[str, str]] = [
     ("license", r"運転免許証?(?:の)?(?:番号)?|免許証(?:の)?(?:番号)?|免許番号|driver'?s?\s?licen[cs]e(?:\s?(?:no\.?|number|#))?|licen[cs]e\s?(?:no\.?|number|#)"),
     ("passport", r"パスポート(?:番号|no\.?)?|旅券(?:番号)?|passport(?:\s?(?:no\.?|number|#))?"),
     ("pension", r"基礎年金番号|年金番号|年金手帳"),
-    ("health", r"被保険者証|被保険者番号|保険者番号|保険証(?:番号|の記号番号|の番号)?|health\s?insurance"),
+    ("health", r"被保険者証(?:[ 　]?記号[・･]?番号)?|被保険者番号|保険証(?:番号|の記号番号|の番号)?|記号[・･]番号|health\s?insurance"),
     ("corporate", r"法人番号|corporate\s?number"),
     ("card", r"クレジットカード(?:番号)?|カード番号|デビットカード|credit\s?card|card\s?(?:no\.?|number|#)|カード"),
     ("bank", r"口座番号|口座|普通預金|当座預金|普通|当座|振込先|振り込み先|振込口座|ゆうちょ|account\s?(?:no\.?|number|#)|bank\s?account|a/c"),

@@ -115,7 +115,7 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
                 out.append(Candidate(C.MY_NUMBER, s, e, 0.97, "my_number_label_checksum", _label_params(hit)))
             else:
                 out.append(Candidate(C.MY_NUMBER, s, e, 0.6, "my_number_label_only", _label_params(hit)))
-        elif kind == "license" and len(groups) == 1:
+        elif kind == "license":
             out.append(Candidate(C.DRIVERS_LICENSE, s, e, 0.93, "license_label", _label_params(hit)))
         elif valid and kind not in ("other_id", "card", "bank", "phone", "version", "passport", "health", "pension"):
             out.append(Candidate(C.MY_NUMBER, s, e, 0.35, "my_number_possible"))
@@ -155,6 +155,11 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
             len(lens) == 3 and lens[0] == 5 and lens[1] == 1):
             out.append(Candidate(C.BANK_ACCOUNT, s, e, 0.88, "bank_label", _label_params(hit)))
             return out
+
+    if kind == "bank" and 6 <= n <= 16 and len(groups) <= 3:
+        # Other account numbers: Japan Post 12180-39476511, UK 43918275, HK 848-301726-838.
+        out.append(Candidate(C.BANK_ACCOUNT, s, e, 0.8, "bank_label", _label_params(hit)))
+        return out
 
     if kind == "pension" and (lens == (4, 6) or (n == 10 and len(groups) == 1)):
         out.append(Candidate(C.PENSION_NUMBER, s, e, 0.92, "pension_label", _label_params(hit)))
@@ -208,12 +213,12 @@ def phone_candidates(text: str) -> list[Candidate]:
         hit = nearest_label(text, s, e)
         lk = hit.kind if hit else None
         separated = any(c in raw for c in " -()") or intl
-        if lk in ("other_id", "my_number", "card", "bank", "license", "passport", "pension", "health", "postal"):
+        if kind in ("toll_free", "premium", "uan"):
+            score, key = 0.45, "phone_business"
+        elif lk in ("other_id", "my_number", "card", "bank", "license", "passport", "pension", "health", "postal"):
             if not separated:
                 continue
             score, key = 0.5, "phone_valid"
-        elif kind in ("toll_free", "premium", "uan"):
-            score, key = 0.45, "phone_business"
         elif _DUMMY_PHONE.search(digits):
             score, key = 0.45, "phone_dummy"
         elif lk == "phone":
@@ -237,7 +242,7 @@ _ROLE_LOCAL = {"info", "support", "sales", "contact", "noreply", "no-reply", "ad
                "pr", "hr", "recruit", "jobs", "service", "office", "postmaster", "security", "abuse"}
 
 
-_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}$")
+_EMAIL_LOCAL = re.compile(r"[A-Za-z0-9._%+\-]{1,64}\Z")
 _EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9\-])")
 
 
@@ -273,14 +278,34 @@ class _Span:
         return self._t[self._s : self._e]
 
 
+_PLACEHOLDER_LOCAL = re.compile(r"(?:x+|your[._\-]?(?:name|email|mail|address|id)?|name|user(?:name)?|someone|somebody|"
+                                r"sample|example|foo|bar|hoge|fuga|taro\.yamada|yamada\.taro|firstname\.lastname|"
+                                r"first\.last|name\.surname|aaa+|abc|test(?:user)?|dummy|mail|email)")
+_PLACEHOLDER_DOMAIN = re.compile(r"(?:x+(?:\.x+)+|(?:[a-z0-9\-]+\.)*(?:example|test|invalid|localhost)|"
+                                 r"(?:company|domain|yourcompany|your-company|your-domain|email|mail)\.(?:com|co\.jp|jp|net))")
+
+
+def _placeholder_email(local: str, domain: str) -> bool:
+    """your.name@company.com, xxx@xxx.co.jp, support@your-shop.example: templates, not mailboxes."""
+    if _PLACEHOLDER_DOMAIN.fullmatch(domain) and (domain.split(".")[-1] in ("example", "test", "invalid", "localhost")
+                                                  or _PLACEHOLDER_LOCAL.fullmatch(local) or domain.startswith("x")):
+        return True
+    if re.fullmatch(r"x+", local) or domain.split(".")[0] in ("your-shop", "your-company", "yourcompany", "your-domain"):
+        return True
+    return _PLACEHOLDER_LOCAL.fullmatch(local) is not None and _PLACEHOLDER_DOMAIN.fullmatch(domain) is not None
+
+
 def email_candidates(text: str) -> list[Candidate]:
     out = []
     if "@" not in text:
         return out
     for s, e in _emails(text):
         m = _Span(text, s, e)
-        local = m.group().split("@", 1)[0].lower()
+        local, domain = m.group().lower().split("@", 1)
         if local.strip(".") != local or ".." in local:
+            continue
+        if _placeholder_email(local, domain):
+            out.append(Candidate(C.EMAIL, m.start(), m.end(), 0.3, "email_placeholder"))
             continue
         if local in _ROLE_LOCAL:
             out.append(Candidate(C.EMAIL, m.start(), m.end(), 0.6, "email_role"))
@@ -291,13 +316,30 @@ def email_candidates(text: str) -> list[Candidate]:
 
 _IPV4 = re.compile(r"[0-9](?<![0-9A-Za-z.][0-9])[0-9]{0,2}(?:\.[0-9]{1,3}){3}(?:/[0-9]{1,2})?(?![0-9]|\.[0-9])")
 _IPV6 = re.compile(
-    r"(?<![0-9A-Fa-f:.])(?=[0-9A-Fa-f:]*::|(?:[0-9A-Fa-f]{1,4}:){7})(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z:])"
+    r"(?<![0-9A-Fa-f.])(?<![0-9A-Fa-f]:)(?<!::)(?=[0-9A-Fa-f:]*::|(?:[0-9A-Fa-f]{1,4}:){7})(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![0-9A-Za-z:])"
 )
 
 
 _IPV6_TRIGGER = re.compile(r"[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
 _WELL_KNOWN_IPS = {"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "149.112.112.112", "208.67.222.222"}
 _VERSION_AFTER = re.compile(r" ?(?:という|の)?(?:バージョン|版|version)", re.IGNORECASE)
+
+
+_IP_LABEL = re.compile(r"(?i:ip|addr|address|host|server|src|dst|from|to|client|peer|gateway|gw|dns|サーバ|接続元|接続先|送信元|宛先|アドレス)[^\n]{0,6}$")
+
+
+def _is_network(raw: str) -> bool:
+    """10.20.0.0/16, 10.0.0.0/8, 19.21.0.0: a network range or a version, not one machine."""
+    import ipaddress
+
+    addr, _, prefix = raw.partition("/")
+    if prefix:
+        try:
+            net = ipaddress.ip_network(raw, strict=False)
+        except ValueError:
+            return False
+        return net.prefixlen < 32 and str(net.network_address) == addr
+    return addr.endswith(".0")
 
 
 def ip_candidates(text: str) -> list[Candidate]:
@@ -317,14 +359,24 @@ def ip_candidates(text: str) -> list[Candidate]:
             score, key = {"public": (0.9, "ip_public"), "private": (0.8, "ip_private"), "local": (0.3, "ip_local")}[kind]
             if addr in _WELL_KNOWN_IPS:
                 score, key = 0.3, "ip_well_known"
+            elif _is_network(m.group()):
+                score, key = 0.3, "ip_network"
+            elif kind == "public" and all(int(x) <= 30 for x in addr.split(".")) and \
+                    _IP_LABEL.search(text, max(0, s - 16), s) is None:
+                score, key = 0.3, "ip_version_like"  # "agent 2.10.0.3": a version number, most likely
             out.append(Candidate(C.IP_ADDRESS, s, e, score, key))
     if "::" in text or _IPV6_TRIGGER.search(text):
         for m in _IPV6.finditer(text):
-            kind = v.ip_kind(m.group())
+            g, s6 = m.group(), m.start()
+            if g.startswith(":") and not g.startswith("::"):
+                g, s6 = g[1:], s6 + 1  # "：2400:…" after a (normalised) colon
+            if g.startswith("::1:") and g[4:].isdigit():
+                continue  # ::1:5432 is the loopback address with a port
+            kind = v.ip_kind(g)
             if kind is None:
                 continue
             score, key = {"public": (0.9, "ip_public"), "private": (0.8, "ip_private"), "local": (0.3, "ip_local")}[kind]
-            out.append(Candidate(C.IP_ADDRESS, m.start(), m.end(), score, key))
+            out.append(Candidate(C.IP_ADDRESS, s6, m.end(), score, key))
     return out
 
 
@@ -334,8 +386,39 @@ _IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,
 _PASSPORT_TRIGGERS = ("パスポート", "旅券", "passport", "Passport", "PASSPORT")
 
 
+_PASSPORT_LOOSE = re.compile(r"[A-Z0-9](?<![A-Za-z0-9][A-Z0-9])(?:[A-Z]{0,2}[0-9]{6,8}|[0-9]{9})(?![A-Za-z0-9])")
+_RESIDENCE_LOOSE = re.compile(r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z] ?[0-9]{4} ?[0-9]{4} ?[A-Za-z]{2}(?![A-Za-z0-9])")
+_HEALTH_JOINED = re.compile(r"[0-9](?<![0-9][0-9])[0-9]{0,7}[・･\-][0-9]{1,8}(?![0-9])")
+_INVOICE_NO = re.compile(r"T(?<![A-Za-z0-9]T)([0-9]{13})(?![0-9])")
+
+
+def _labelled(text: str, s: int, e: int, kind: str, before: int = 24) -> object | None:
+    hit = nearest_label(text, s, e, before=before, after=0)
+    return hit if hit is not None and hit.kind == kind else None
+
+
 def id_candidates(text: str) -> list[Candidate]:
     out = []
+    if any(k in text for k in _PASSPORT_TRIGGERS):
+        for m in _PASSPORT_LOOSE.finditer(text):
+            if _PASSPORT.fullmatch(m.group()):
+                continue  # the strict form below
+            hit = _labelled(text, m.start(), m.end(), "passport")
+            if hit is not None:
+                out.append(Candidate(C.PASSPORT, m.start(), m.end(), 0.85, "passport_label", _label_params(hit)))
+    if "在留" in text or "esidence" in text:
+        for m in _RESIDENCE_LOOSE.finditer(text):
+            if _labelled(text, m.start(), m.end(), "residence") is not None:
+                out.append(Candidate(C.RESIDENCE_CARD, m.start(), m.end(), 0.9, "residence_card"))
+    if "番号" in text and ("・" in text or "･" in text or "保険" in text):
+        for m in _HEALTH_JOINED.finditer(text):
+            hit = _labelled(text, m.start(), m.end(), "health")
+            if hit is not None:
+                out.append(Candidate(C.HEALTH_INSURANCE, m.start(), m.end(), 0.85, "health_label", _label_params(hit)))
+    if "T" in text:
+        for m in _INVOICE_NO.finditer(text):
+            if v.is_valid_corporate_number(m.group(1)):
+                out.append(Candidate(C.CORPORATE_NUMBER, m.start(1), m.end(1), 0.85, "corporate_number"))
     passports = _PASSPORT.finditer(text) if any(k in text for k in _PASSPORT_TRIGGERS) else ()
     for m in passports:
         s, e = m.start(), m.end()
@@ -597,23 +680,37 @@ _SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int, tuple[str, ...], frozens
      frozenset(_W + "_")),
     ("jwt", re.compile(r"eyJ[A-Za-z0-9_\-]{8,2000}\.eyJ[A-Za-z0-9_\-]{8,4000}\.[A-Za-z0-9_\-]{8,2000}(?![A-Za-z0-9_\-])"), 0,
      ("eyj",), frozenset(_W + "_-")),
+    ("webhook_url", re.compile(
+        r"https://(?:hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/\-]{20,300}|"
+        r"[A-Za-z0-9\-]{1,63}\.webhook\.office\.com/webhookb2/[A-Za-z0-9@/\-]{40,500}|"
+        r"(?:discord|discordapp)\.com/api/webhooks/[0-9]{5,30}/[A-Za-z0-9_\-]{20,200})"), 0,
+     ("hooks.slack.com", "webhook.office.com", "/api/webhooks/"), frozenset()),
+    ("stripe_webhook_secret", re.compile(r"whsec_[A-Za-z0-9]{20,200}(?![A-Za-z0-9])"), 0, ("whsec_",), frozenset(_W + "_")),
+    ("sendgrid_key", re.compile(r"SG\.[A-Za-z0-9_\-]{16,64}\.[A-Za-z0-9_\-]{16,128}(?![A-Za-z0-9_\-])"), 0, ("sg.",),
+     frozenset(_W)),
+    ("gitlab_token", re.compile(r"gl(?:pat|ptt|dt|rt)-[A-Za-z0-9_\-]{20,100}(?![A-Za-z0-9_\-])"), 0, ("glpat-", "glptt-", "gldt-", "glrt-"),
+     frozenset(_W + "_-")),
+    ("live_key", re.compile(r"[a-z]{2,8}_live_[A-Za-z0-9]{16,200}(?![A-Za-z0-9_])"), 0, ("_live_",), frozenset(_W + "_")),
     ("bearer", re.compile(r"[Bb]earer (?P<v>[A-Za-z0-9._~+/\-]{20,2000}=*)(?![A-Za-z0-9._~+/\-])"), 1, ("bearer",),
      frozenset(_W)),
     ("connection_password", re.compile(
         r"[a-z][a-z0-9+]{1,20}://[^\s:/@]{1,100}:(?P<v>[^\s:/@]{1,200})@[A-Za-z0-9.\-]{1,255}"), 1, ("://",),
      frozenset()),
     ("password", re.compile(
-        r"(?i:password|passwd|pwd|passcode|pass|パスワード|暗証番号|pw|pin)"
-        r"(?:\s?[:=：]\s?|\s?(?:は|is)\s?)[\"'「]?(?P<v>[^\s\"'」、。,]{4,128})"), 1,
+        r"(?i:password|passwd|pwd|passcode|pass|パスワード|暗証番号|pw|pin)[\"']?"
+        r"(?:\s{0,8}[:=：]\s{0,8}|\s?(?:は|is)\s?|(?<=ド) (?=[\x21-\x7e]{6,}[ 　]))[\"'「]?(?P<v>[^\s\"'」、。,;\u0080-\uffff]{4,128})"), 1,
      ("pass", "pwd", "pw", "pin", "パスワード", "暗証番号"), frozenset(_W)),
+    ("cli_password", re.compile(
+        r"(?:-p|--password[= ])(?P<q>['\"]?)(?P<v>[\x21-\x7e]{6,64}?)(?P=q)(?=\s|$)|-u [A-Za-z0-9._\-]{1,64}:(?P<w>[\x21-\x7e]{6,64})(?=\s)"),
+     -1, ("-p", "--password", "-u "), frozenset(_W + "-")),
     ("api_key_assignment", re.compile(
         r"(?i:api[_\- ]?key|apikey|secret(?:[_\- ]?key)?|access[_\- ]?token|auth[_\- ]?token|client[_\- ]?secret|"
-        r"token|アクセスキー|シークレット|apiキー|トークン)[\"']?\s?[:=：]\s?[\"'「]?(?P<v>[A-Za-z0-9_\-./+=]{16,512})"), 1,
+        r"token|アクセスキー|シークレット|apiキー|トークン)[\"']?\s{0,8}[:=：]\s{0,8}[\"'「]?(?P<v>[A-Za-z0-9_\-./+=]{16,512})"), 1,
      ("key", "token", "secret", "キー", "トークン", "シークレット"), frozenset(_W)),
 ]
 
 
-_KEYWORD_FIRST = {
+_KEYWORD_FIRST: dict[str, re.Pattern[str]] = {
     "password": re.compile(r"password|passwd|pwd|passcode|pass|パスワード|暗証番号|pw|pin"),
     "api_key_assignment": re.compile(
         r"api[_\- ]?key|apikey|secret|access[_\- ]?token|auth[_\- ]?token|client[_\- ]?secret|token|"
@@ -638,17 +735,104 @@ def secret_candidates(text: str) -> list[Candidate]:
         for m in found:
             if bad_before and m.start() > 0 and text[m.start() - 1] in bad_before:
                 continue
-            s, e = (m.start("v"), m.end("v")) if group else (m.start(), m.end())
-            if kind == "password" and _looks_like_prose(m.group("v")):
+            if group == -1:
+                g = "v" if m.group("v") else "w"
+                s, e = m.start(g), m.end(g)
+            else:
+                s, e = (m.start("v"), m.end("v")) if group else (m.start(), m.end())
+            value = text[s:e]
+            head = text[max(0, m.start() - 16) : m.start()]
+            if "${" in head and "}" not in head[head.rindex("${") :]:
+                continue  # ${POSTGRES_PASSWORD:?set}: the keyword is a variable name inside a template
+            if kind in ("password", "cli_password", "api_key_assignment") and (
+                    _looks_like_prose(value) or _not_a_value(text, s, e)):
                 continue
-            score = 0.9 if kind in ("password", "api_key_assignment", "bearer") else 0.97
+            if _PLACEHOLDER_SECRET.search(value) or (kind == "password" and _weak_placeholder(value)):
+                continue
+            if kind == "connection_password" and (value.startswith(("$", "<", "{", "%")) or set(value) <= set("*x")):
+                continue
+            score = 0.9 if kind in ("password", "cli_password", "api_key_assignment", "bearer") else 0.97
             out.append(Candidate(C.SECRET, s, e, score, "secret", {"kind": kind}))
+    out += _entropy_near_keyword(text, lower, out)
+    return out
+
+
+# Values that are not secrets: templates, variables, code that reads a secret, masks, samples.
+_PLACEHOLDER_SECRET = re.compile(
+    r"^(?:\$\{|\$[A-Z_]|\$\(|<[^<>]{1,60}>?$|\{\{|%\(|%[A-Z_]+%|\[[A-Z_ ]+\]$)|"
+    r"(?i:^(?:x{4,}|\*{3,}|•{3,}|●{3,}|\.{3,}|your[_\-]|<your|changeme|change_me|dummy|sample|example|placeholder|"
+    r"redacted|masked|none|null|undefined|true|false|secret|password|passw0rd|p@ssw0rd|test|todo|tbd|xxx)|"
+    r"example(?:key)?$|x{6,}|0{8,}|(?:_test_)x{4,})|"
+    r"(?:os\.environ|os\.getenv|getenv\(|process\.env|env\[|ENV\[|settings\.|config\.|secrets\.|vault|"
+    r"InputBox\(|input\(|prompt\(|var\.|keyring|ssm:|arn:aws)"
+)
+
+
+def _weak_placeholder(value: str) -> bool:
+    return len(set(value)) <= 2
+
+
+def _not_a_value(text: str, s: int, e: int) -> bool:
+    """The text after the keyword is code or prose: "password = os.environ[...]", "password: Permission denied",
+    "password is missing."."""
+    value = text[s:e]
+    if value.endswith(("(", "[", ".")) or text[e : e + 1] in ("(", "["):
+        return True
+    if value.isalpha() and value[:1].isupper() is False and value.lower() == value and len(value) < 12:
+        return True  # password is missing / pwd = input
+    return value.isalpha() and value.istitle()  # "Permission", "Required"
+
+
+_SECRET_WORD_LINE = re.compile(
+    r"(?i:key|token|secret|password|passwd|pwd|credential|api|パスワード|トークン|キー|シークレット)"
+)
+_ENTROPY_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-]{20,200}")
+_HASH_WORDS = re.compile(r"(?i:sha|md5|hash|digest|commit|checksum|fingerprint|uuid|request[_ -]?id|trace|etag|build|image|"
+                         r"ハッシュ|コミット)")
+
+
+def _entropy(s: str) -> float:
+    from collections import Counter
+    from math import log2
+
+    n = len(s)
+    return -sum(c / n * log2(c / n) for c in Counter(s).values())
+
+
+def _entropy_near_keyword(text: str, lower: str, found: list[Candidate]) -> list[Candidate]:
+    """A long random-looking token on a line that talks about a key or token: "new one is c1e1…",
+    datadog_api_key = "…"."""
+    out: list[Candidate] = []
+    if not _SECRET_WORD_LINE.search(text):
+        return out
+    taken = [(c.start, c.end) for c in found]
+    pos = 0
+    prev_line = ""
+    for line in text.split("\n"):
+        if _SECRET_WORD_LINE.search(line) and not _HASH_WORDS.search(line) and not _HASH_WORDS.search(prev_line):
+            for m in _ENTROPY_TOKEN.finditer(line):
+                s, e = pos + m.start(), pos + m.end()
+                tok = m.group()
+                if any(a < e and s < b for a, b in taken):
+                    continue
+                if m.start() > 0 and (line[m.start() - 1].isalnum() or line[m.start() - 1] in "./@:"):
+                    continue
+                if "=" in tok.rstrip("=") or tok.count("-") >= 2 and re.search(r"(?:^|-)[a-z]{3,}(?:-|$)", tok):
+                    continue  # KEY=value pairs, pod names such as orders-api-7d9c8b6f54-kx2lp
+                classes = sum(bool(re.search(p, tok)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))
+                hexy = re.fullmatch(r"[0-9a-f]{32,}", tok) is not None
+                if (hexy or (classes >= 2 and _entropy(tok) >= 3.5)) and not _PLACEHOLDER_SECRET.search(tok) \
+                        and not re.fullmatch(r"[A-Za-z_\-]+", tok):
+                    out.append(Candidate(C.SECRET, s, e, 0.8, "secret", {"kind": "high_entropy"}))
+        pos += len(line) + 1
+        prev_line = line
     return out
 
 
 def _looks_like_prose(value: str) -> bool:
-    """'パスワードは定期的に変更' is advice, not a password: reject pure kana/kanji words."""
-    return not any(c.isascii() and (c.isalnum() or c in "!#$%&*+-_=?@^~") for c in value)
+    """'パスワードは定期的に変更' / 'パスワードは12文字以上' is advice, not a password: a value with any
+    non-ASCII character (or none that a password would have) is rejected."""
+    return not value.isascii() or not any(c.isalnum() or c in "!#$%&*+-_=?@^~" for c in value)
 
 
 # --------------------------------------------------------------------------------------------

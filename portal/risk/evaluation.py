@@ -58,6 +58,13 @@ class Report:
         return "\n".join(rows)
 
 
+def is_reported(finding, policy) -> bool:
+    """What the learner is shown as a finding, not as a "possible" hint: confidence at or above
+    the policy's threshold, in a category that is not switched off. Info-level categories
+    (corporate numbers, public information) count: they are shown, just never masked."""
+    return policy.level(finding.category) != "off" and finding.confidence.rank >= policy.mask_min_confidence.rank
+
+
 def load_corpus(path: str | Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]

@@ -24,6 +24,7 @@ from portal.risk.validators import corporate_number_check_digit, luhn_complete, 
 _HEADER = re.compile(r"^### (.*)$")
 _MARK = re.compile(r"\[\[([A-Z_]+):(.+?)\]\]", re.DOTALL)
 _CATEGORIES = {c.value for c in Category}
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
 
 
 class MarkupError(ValueError):
@@ -47,6 +48,12 @@ def repair(category: str, value: str) -> str:
         return _set_digit(value, pos[-1], my_number_check_digit(digits[:11]))
     if category == "CREDIT_CARD" and 13 <= len(digits) <= 19:
         return _set_digit(value, pos[-1], int(luhn_complete(digits[:-1])[-1]))
+    if category == "BANK_ACCOUNT" and _IBAN_SHAPE.fullmatch(value.replace(" ", "")):
+        compact = value.replace(" ", "").upper()
+        rearranged = compact[4:] + compact[:2] + "00"
+        check = 98 - int("".join(str(int(c, 36)) for c in rearranged)) % 97
+        i = value.index(compact[2])
+        return value[:i] + f"{check:02d}" + value[i + 2 :]
     if category == "CORPORATE_NUMBER" and len(digits) == 13:
         return _set_digit(value, pos[0], corporate_number_check_digit(digits[1:]))
     return value

@@ -484,6 +484,8 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
             elif parts[0][3][3] == "姓":
                 if nxt is not None and nxt[0] == end and nxt[3][0] not in _SURNAME_NEXT_OK and nxt[3][0] != "接尾辞":
                     continue
+                if prev is not None and prev[1] == b and prev[3][0] in ("名詞", "接頭辞") and prev[3][1] != "数詞":
+                    continue  # VPN出口, 非常口: a lone surname glued to a noun is part of a compound
                 score, key = 0.7, "name_dictionary_surname"
             elif _KATAKANA_RUN.fullmatch(surf):
                 continue  # a lone katakana given name or foreign name: too often a product or place

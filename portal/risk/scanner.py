@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from portal.i18n import current_lang, t
 from portal.risk import detectors as d
 from portal.risk.models import SEVERITY, Category, Finding
+from portal.risk import international
 from portal.risk.latin_names import latin_name_candidates
 from portal.risk.names import dictionary_name_candidates, name_candidates
 from portal.risk.normalize import normalize
@@ -50,12 +51,14 @@ def _candidates(ntext: str, org_terms: tuple[str, ...], enabled: frozenset[Categ
         cands += d.number_candidates(ntext)
         if want(Category.PHONE):
             cands += d.phone_candidates(ntext)
+            cands += international.phone_candidates(ntext)
         if want(Category.IP_ADDRESS):
             cands += d.ip_candidates(ntext)
         if want(Category.DATE_OF_BIRTH):
             cands += d.dob_candidates(ntext)
         if want(Category.ADDRESS):
             cands += d.address_candidates(ntext)
+            cands += international.address_candidates(ntext)
         if want(Category.PASSPORT, Category.RESIDENCE_CARD, Category.BANK_ACCOUNT):
             cands += d.id_candidates(ntext)
     if want(Category.EMAIL):
@@ -68,7 +71,13 @@ def _candidates(ntext: str, org_terms: tuple[str, ...], enabled: frozenset[Categ
         cands += name_candidates(ntext)
         cands += dictionary_name_candidates(ntext)
         cands += latin_name_candidates(ntext)
-    cands += table_candidates(ntext)
+    table_found, id_cells = table_candidates(ntext)
+    cands += table_found
+    if id_cells:
+        # Numbers in identifier columns (JAN, 注文番号 ...) are not cards, My Numbers or phones.
+        numeric = {Category.CREDIT_CARD, Category.MY_NUMBER, Category.PHONE, Category.BANK_ACCOUNT,
+                   Category.CORPORATE_NUMBER, Category.DRIVERS_LICENSE, Category.POSTAL_CODE}
+        cands = [c for c in cands if c.category not in numeric or not any(s <= c.start and c.end <= e for s, e in id_cells)]
     if enabled is not None:
         cands = [c for c in cands if c.category in enabled]
     return cands

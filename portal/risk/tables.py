@@ -61,6 +61,7 @@ _HEADER_EXACT: dict[str, Category] = {
     "在留カード番号": C.RESIDENCE_CARD,
     "カード番号": C.CREDIT_CARD, "クレジットカード番号": C.CREDIT_CARD, "cardnumber": C.CREDIT_CARD,
     "cardno": C.CREDIT_CARD,
+    "法人番号": C.CORPORATE_NUMBER, "corporatenumber": C.CORPORATE_NUMBER,
     "メール": C.EMAIL, "メールアドレス": C.EMAIL, "email": C.EMAIL, "e-mail": C.EMAIL, "mail": C.EMAIL,
 }
 _HEADER_CONTAINS: list[tuple[str, Category]] = [
@@ -69,13 +70,25 @@ _HEADER_CONTAINS: list[tuple[str, Category]] = [
     ("氏名", C.PERSON_NAME), ("フリガナ", C.PERSON_NAME), ("ふりがな", C.PERSON_NAME), ("名義", C.PERSON_NAME),
     ("電話", C.PHONE), ("携帯", C.PHONE), ("phone", C.PHONE),
     ("住所", C.ADDRESS), ("口座番号", C.BANK_ACCOUNT), ("旅券", C.PASSPORT), ("passport", C.PASSPORT),
-    ("免許", C.DRIVERS_LICENSE), ("保険証", C.HEALTH_INSURANCE), ("年金", C.PENSION_NUMBER),
+    ("免許", C.DRIVERS_LICENSE), ("保険証", C.HEALTH_INSURANCE), ("年金", C.PENSION_NUMBER), ("kana", C.PERSON_NAME),
+    ("furigana", C.PERSON_NAME),
     ("在留カード", C.RESIDENCE_CARD), ("カード番号", C.CREDIT_CARD), ("メール", C.EMAIL),
 ]
 # A header with one of these is about something else ("部署名", "会社名", "商品名", "件名").
 _HEADER_NOT = ("部署", "会社", "社名", "商品", "製品", "品名", "件名", "店", "支店", "銀行", "部門", "チーム", "プロジェクト",
                "ファイル", "company", "product", "team", "file", "project", "bank", "branch", "dept", "department",
                "user", "id", "件数", "数", "率", "日時", "有無", "確認", "済", "フラグ", "区分", "種別", "種類", "方法")
+
+# Columns of identifiers that are not personal data: a 13-digit JAN code is not a card number.
+_NEGATIVE_HEADERS = ("jan", "ean", "品番", "型番", "注文", "受注", "発注", "伝票", "請求書", "見積", "管理番号", "商品コード",
+                     "製品コード", "sku", "order", "invoice", "serial", "シリアル", "追跡", "tracking", "ticket", "チケット",
+                     "isbn", "部品", "part", "lot", "ロット", "案件", "契約番号", "社員番号", "従業員番号", "employeeid", "id")
+
+
+def header_is_negative(cell: str) -> bool:
+    key = _STRIP.sub("", unicodedata.normalize("NFKC", cell)).lower()
+    return bool(key) and len(key) <= 16 and any(key.startswith(x) or key.endswith(x) for x in _NEGATIVE_HEADERS)
+
 
 _STRIP = re.compile(r"[\s()（）\[\]【】「」『』<>《》*＊※:：_\-.#/／・]")
 
@@ -119,6 +132,8 @@ def _cell_fits(cat: Category, value: str) -> bool:
         return 13 <= len(digits) <= 19 and v.luhn_ok(digits)
     if cat in (C.PASSPORT, C.RESIDENCE_CARD):
         return 7 <= len(value) <= 14 and bool(digits) and value.replace(" ", "").isalnum()
+    if cat is C.CORPORATE_NUMBER:
+        return len(digits) == 13 and v.is_valid_corporate_number(digits)
     if cat in (C.DRIVERS_LICENSE, C.HEALTH_INSURANCE, C.PENSION_NUMBER):
         return 4 <= len(digits) <= 14 and len(value) <= 20
     return False
@@ -196,10 +211,12 @@ def _sep_of(line: str) -> str | None:
     return None
 
 
-def table_candidates(text: str) -> list[Candidate]:
+def table_candidates(text: str) -> tuple[list[Candidate], list[tuple[int, int]]]:
+    """(findings in labelled columns, cell spans of identifier columns such as JAN or 注文番号)."""
     if "\n" not in text or not ("\t" in text or "," in text or "|" in text):
-        return []
+        return [], []
     out: list[Candidate] = []
+    negative: list[tuple[int, int]] = []
     lines = _lines(text)
     i = 0
     while i < len(lines):
@@ -210,7 +227,8 @@ def table_candidates(text: str) -> list[Candidate]:
             continue
         header = _split_cells(line, base, sep)
         cats = [header_category(text[c.start : c.end]) for c in header]
-        if not any(cats) or len(header) < 2:
+        negs = [header_is_negative(text[c.start : c.end]) for c in header]
+        if not (any(cats) or any(negs)) or len(header) < 2:
             i += 1
             continue
         # The rows under this header: same separator, a similar number of cells.
@@ -226,7 +244,12 @@ def table_candidates(text: str) -> list[Candidate]:
             if abs(len(cells) - len(header)) > 1:
                 break
             for col, cat in enumerate(cats):
-                if cat is None or col >= len(cells):
+                if col >= len(cells):
+                    continue
+                if negs[col] and cat is None:
+                    negative.append((cells[col].start, cells[col].end))
+                    continue
+                if cat is None:
                     continue
                 cell = cells[col]
                 value = text[cell.start : cell.end]
@@ -236,4 +259,4 @@ def table_candidates(text: str) -> list[Candidate]:
             rows += 1
             j += 1
         i = j if rows else i + 1
-    return out
+    return out, negative

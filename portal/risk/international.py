@@ -1,0 +1,189 @@
+"""Phone numbers and street addresses of the countries a Japanese company deals with.
+
+Phones: ``+<country code>`` numbers in any grouping, and national numbers of the regions below
+next to a phone label (Tel., Phone, Mobile, DID, M, Tél., 电话, 手机, 전화 ...), each checked by
+Google's ``phonenumbers``. Japanese national numbers (0...) stay with the Japanese phone
+detector. A US number in the (415) 555-0134 / 415-555-0134 shape needs no label.
+
+Addresses: US / UK / Singapore / Korean / German / French street lines, romanised Japanese
+addresses ("4-18-2 Minami-Aoyama, Minato-ku, Tokyo") and Chinese addresses (上海市徐汇区…路398号).
+
+Runs on the normalised text; offsets are normalised offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+
+from portal.risk.detectors import Candidate
+from portal.risk.models import Category
+
+C = Category
+
+REGIONS = ("JP", "US", "GB", "CN", "KR", "TW", "SG", "AU", "DE", "FR", "HK", "IN", "TH", "VN", "PH", "ID", "MY")
+
+# +<cc> and up to 17 more digits in groups; brackets, dots, hyphens and spaces as separators.
+_INTL = re.compile(r"\+(?<![0-9A-Za-z]\+)[1-9][0-9]{0,2}(?:[ .\-]?\(?[0-9]{1,5}\)?){1,6}(?![0-9])")
+_NATIONAL = re.compile(
+    r"[(0-9](?<![0-9A-Za-z_+@./\-][(0-9])\(?[0-9]{1,5}\)?(?:[ .\-][0-9]{2,6}){1,4}(?![0-9A-Za-z:])(?!-[0-9])"
+)
+_US_SHAPE = re.compile(r"(?<![0-9A-Za-z+\-])(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[.\-])[2-9][0-9]{2}[.\-][0-9]{4}(?![0-9A-Za-z\-])")
+_PHONE_LABEL = re.compile(
+    r"(?:tel|phone|mobile|mob|cell|fax|did|direct|office|main|whatsapp|line|telephone|tél|téléphone|handy|"
+    r"電話|携帯|手机|电话|連絡先|联系电话|전화|휴대폰|직통|m|t|p|h|o|w)\.?(?: ?(?:no\.?|number|#))? ?[:：]? ?$",
+    re.IGNORECASE,
+)
+_ID_LABEL_NEAR = re.compile(
+    r"(?:order|invoice|ticket|tracking|serial|account|acct|iban|swift|sort code|bsb|routing|passport|licen[cs]e|"
+    r"vat|reg|registration|company no|case|ref|po|sku|jan|isbn|注文|請求|伝票|追跡|番号|口座|型番|品番|id)\.?(?: ?(?:no\.?|number|#))? ?[:：]? ?$",
+    re.IGNORECASE,
+)
+
+
+_JA_CHAR = re.compile(r"[ぁ-んァ-ヴ一-龥]")
+_DATE_LIKE = re.compile(r"(?:19|20)[0-9]{2}[-.][01]?[0-9][-.][0-3]?[0-9]")
+
+
+@lru_cache(maxsize=4096)
+def _parse(raw: str, region: str | None) -> tuple[bool, bool]:
+    """(valid, possible) of ``raw`` as a number of ``region`` (None: raw starts with +)."""
+    try:
+        num = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return False, False
+    return phonenumbers.is_valid_number(num), phonenumbers.is_possible_number(num)
+
+
+def _label_before(text: str, s: int, rx: re.Pattern[str], width: int = 16) -> bool:
+    start = max(0, s - width, text.rfind("\n", 0, s) + 1)  # the label must be on the same line
+    window = text[start:s]
+    # A one-letter label ("M +65 ...", "T 03-...") must stand alone.
+    m = rx.search(window)
+    if m is None:
+        return False
+    if len(m.group().strip(" .:：")) == 1:
+        i = start + m.start()
+        return i == 0 or not text[i - 1].isalpha()
+    return True
+
+
+def phone_candidates(text: str) -> list[Candidate]:
+    out: list[Candidate] = []
+    if "+" in text:
+        for m in _INTL.finditer(text):
+            raw = m.group().rstrip(" .-(")
+            if raw.startswith("+81"):
+                continue  # the Japanese detector handles +81
+            valid, possible = _parse(raw, None)
+            if not possible:
+                continue
+            score = 0.92 if valid else 0.6
+            out.append(Candidate(C.PHONE, m.start(), m.start() + len(raw), score, "phone_international",
+                                 {"region": _region_of(raw)}))
+    for m in _US_SHAPE.finditer(text):
+        valid, possible = _parse(m.group(), "US")
+        if possible and not _label_before(text, m.start(), _ID_LABEL_NEAR):
+            out.append(Candidate(C.PHONE, m.start(), m.end(), 0.85 if valid else 0.7, "phone_international",
+                                 {"region": "US"}))
+    # National numbers of other regions, next to a phone label.
+    for m in _NATIONAL.finditer(text):
+        raw = m.group()
+        if _DATE_LIKE.match(raw) or not _label_before(text, m.start(), _PHONE_LABEL):
+            continue
+        digits = sum(ch.isdigit() for ch in raw)
+        if digits < 7 or digits > 13:
+            continue
+        if raw.startswith("0") and _JA_CHAR.search(text, text.rfind("\n", 0, m.start()) + 1, m.start()):
+            continue  # a 0... number in Japanese text is a Japanese number: the Japanese detector decides
+        for region in REGIONS[1:]:
+            valid, possible = _parse(raw, region)
+            if valid:
+                out.append(Candidate(C.PHONE, m.start(), m.end(), 0.88, "phone_international", {"region": region}))
+                break
+        else:
+            if digits == 7 and re.fullmatch(r"[0-9]{3}-[0-9]{4}", raw):
+                # "Tel: 555-0134": a local number without its area code.
+                out.append(Candidate(C.PHONE, m.start(), m.end(), 0.7, "phone_international", {"region": "US"}))
+    return out
+
+
+def _region_of(raw: str) -> str:
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(raw, None)) or "?"
+    except phonenumbers.NumberParseException:
+        return "?"
+
+
+# --- Street addresses ---------------------------------------------------------------------------
+
+_CAP = r"[A-Z][A-Za-zÀ-ÿ'’.\-]*"
+_STREET_TYPE = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Way|Court|Ct|Place|Pl|Parkway|Pkwy|Square|Sq|"
+    r"Terrace|Highway|Hwy|Crescent|Close|Gardens|Walk|Quay|Link|Row|Mews|Hill|Green|Wharf|Circle|Cir|Trail|Plaza)\.?"
+)
+_UNIT = r"(?:,? (?:Suite|Ste\.?|Apt\.?|Unit|Floor|Fl\.?|Level|Room|Rm\.?|#) ?[0-9A-Z][0-9A-Z\-]*)"
+_US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|"
+             r"OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|NSW|VIC|QLD|WA|SA|TAS|ACT|NT)")
+_UK_POSTCODE = r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}"
+_LEVEL_BEFORE = r"(?:(?:Level|Floor|Fl\.?|Suite|Unit|Room|Rm\.?) [0-9A-Z\-]{1,5}, |[0-9]{1,3}F, )?"
+
+_ADDRESS_RES = [
+    # 1450 W Fulton St, Suite 300, Chicago, IL 60607 / 41 Mincing Lane, London EC3R 7AE / 8 Cross Street, #14-02, Singapore 048424
+    re.compile(
+        rf"{_LEVEL_BEFORE}[0-9]{{1,6}}[A-Z]?(?:-[0-9]{{1,4}})? (?:[NSEW]\.? )?(?:{_CAP} ){{0,4}}{_STREET_TYPE}(?: [0-9]{{1,4}})?{_UNIT}?"
+        rf"(?:, (?:#[0-9]{{1,3}}-[0-9]{{1,5}}[A-Z]?|{_CAP}(?: {_CAP}){{0,3}})){{0,3}}"
+        rf"(?:,? (?:{_US_STATE} [0-9]{{5}}(?:-[0-9]{{4}})?|{_US_STATE} [0-9]{{4}}|{_UK_POSTCODE}|Singapore [0-9]{{6}}|[0-9]{{4,6}}))?"
+        r"(?![A-Za-z0-9])"
+    ),
+    # Hanauer Landstraße 146, 60314 Frankfurt am Main / 12 rue de la Chaussée-d'Antin, 75009 Paris
+    re.compile(
+        r"(?:[A-ZÄÖÜ][a-zäöüß]+(?:[ \-][A-ZÄÖÜ][a-zäöüß]+)?(?:straße|strasse|str\.|weg|platz|allee|gasse|ring|damm|ufer)"
+        r"|(?:[A-ZÄÖÜ][a-zäöüß]+ ){1,2}(?:Straße|Strasse|Str\.|Weg|Platz|Allee))"
+        r" [0-9]{1,4}[a-z]?, [0-9]{4,5} [A-ZÄÖÜ][a-zäöüß]+(?: (?:am|an der|im) [A-Z][a-z]+)?"
+    ),
+    re.compile(
+        r"[0-9]{1,4}(?: ?bis| ?ter)?,? (?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|quai|impasse|cours) "
+        r"[^,\n]{2,50}, [0-9]{5} [A-Z][a-zéèàâêîôûç\-]+(?: [0-9]{1,2}e)?"
+    ),
+    # 418 Teheran-ro, Gangnam-gu, Seoul 06180 (Korean road names)
+    re.compile(
+        rf"{_LEVEL_BEFORE}[0-9]{{1,4}}(?:-[0-9]{{1,4}})? [A-Z][a-z]+-(?:ro|gil|daero)(?: [0-9]{{1,4}}(?:-gil)?)?, "
+        r"[A-Z][a-z]+-(?:gu|si|gun)(?:, [A-Z][a-z]+(?:-si|-do)?)*(?: [0-9]{5})?"
+    ),
+    # Romanised Japanese: 4-18-2 Minami-Aoyama, Minato-ku, Tokyo / 1278-3 Oaza Honjo, Komaki, Aichi 485-0031
+    re.compile(
+        rf"{_LEVEL_BEFORE}[0-9]{{1,4}}(?:-[0-9]{{1,4}}){{1,3}},? (?:{_CAP} ){{0,2}}{_CAP}(?: [0-9]-chome)?"
+        r"(?:, (?:[A-Z][a-z]+-(?:ku|shi|cho|machi|gun|mura|son|ken|fu|to)|[A-Z][a-z]+)){1,3}(?:,? [0-9]{3}-[0-9]{4})?"
+    ),
+    # Chinese: 上海市徐汇区漕溪北路398号汇智大厦18层1806室
+    re.compile(
+        r"[一-龥]{2,3}(?:省|自治区|市)[一-龥]{0,6}?(?:市|区|县)[一-龥]{1,12}?(?:路|街|道|大道|巷|弄)[0-9]{1,5}号"
+        r"(?:[一-龥A-Za-z0-9]{1,12}?(?:大厦|大楼|中心|广场|楼|座))?(?:[0-9]{1,3}层)?(?:[0-9]{1,5}室)?"
+    ),
+]
+_ADDR_TRIGGER = re.compile(r"[0-9] [A-Za-z]|[0-9]-[0-9]+ [A-Z]|straße|strasse|号")
+_ROMAJI_MUNI = re.compile(r"-(?:ku|shi|cho|machi|gun|mura)\b|Tokyo|Osaka|Kyoto|Hokkaido|Aichi|Kanagawa|Saitama|Chiba|"
+                          r"Fukuoka|Hyogo|Hiroshima|Miyagi|Japan")
+
+
+def address_candidates(text: str) -> list[Candidate]:
+    if not _ADDR_TRIGGER.search(text):
+        return []
+    out: list[Candidate] = []
+    for i, rx in enumerate(_ADDRESS_RES):
+        for m in rx.finditer(text):
+            s, e = m.start(), m.end()
+            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-./"):
+                continue
+            span = m.group()
+            if i == 0 and not re.search(_STREET_TYPE + r"(?![a-z])", span):
+                continue
+            if i == 4 and not _ROMAJI_MUNI.search(span):
+                continue  # "3-2 Lee, Kim" is not an address: a ward, city or prefecture must be named
+            while e > s and text[e - 1] in ",. ":
+                e -= 1
+            out.append(Candidate(C.ADDRESS, s, e, 0.85, "address_international"))
+    return out
