@@ -56,6 +56,15 @@ tokuda toda tsujimoto uehara ueno umemoto wakamatsu watari yamaji yamakawa yamam
 yoshihara yoshizawa azuma kimura shoji shouji oyama ooyama ohyama
 """.split())
 
+# Chinese, Korean, Vietnamese and Singaporean surnames in romanisation (family name first or last).
+_ASIAN_SURNAMES = set("""
+wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he lin gao luo zheng liang xie song tang han feng
+deng cao peng zeng xiao tian dong pan yuan cai jiang yu du ye cheng wei su lu ding ren shen yao cui zhong tan lau chan
+cheung leung ho yeung chow kwok wong ng lim teo goh koh chua ong tay low lee kim park choi jung jeong kang cho yoon
+jang lim han oh seo shin kwon hwang ahn song yoo hong jeon ko moon yang son bae baek nguyen tran le pham hoang huynh
+phan vu vo dang bui do ngo duong ly chang chiang hsu tsai lai liao kuo
+""".split())
+
 _STOP = {
     # places and organisations
     "Tokyo", "Osaka", "Kyoto", "Kobe", "Nagoya", "Yokohama", "Sapporo", "Fukuoka", "Sendai", "Hiroshima", "Chiba",
@@ -67,7 +76,14 @@ _STOP = {
     "Square", "Park", "Place", "Building", "Tower", "Floor", "Suite", "Station", "Airport", "Hotel", "Bank",
     "Office", "Group", "Holdings", "Inc", "Ltd", "LLC", "LLP", "Corp", "Corporation", "Company", "Co", "GmbH",
     "Partners", "Associates", "Limited", "Trust", "Fund", "Capital", "Systems", "Solutions", "Services", "Logistics",
-    "Trading", "Foods", "Industries", "University", "College", "School", "Hospital", "Clinic", "Center", "Centre",
+    "Trading", "Foods", "Industries", "SAS", "SARL", "Pte", "Pty", "Bhd", "Sdn", "Tbk", "AB", "ASA", "Oy", "SpA", "Srl",
+    "Tsusho", "Shoji", "Sangyo", "Kogyo", "Seiki", "Denki", "Kensetsu", "Ginko", "Shoken", "Seimei", "Kaijo", "Unyu",
+    "Butsuryu", "Seisakusho", "Shokai", "Kosan", "Bussan", "Holdings", "Bay", "Beach", "Hills", "Valley", "Lake", "River",
+    "Island", "Bridge", "Harbour", "Harbor", "Port", "Castle", "Palace", "Garden", "Gardens", "Mall", "Plaza", "Hall",
+    "Museum", "Temple", "Shrine", "Resort", "Inn", "Sands", "Marina", "Bangkok", "Jakarta", "Manila", "Hanoi", "Dubai",
+    "Mumbai", "Delhi", "Bangalore", "Rotterdam", "Amsterdam", "Madrid", "Rome", "Milan", "Vienna", "Zurich", "Geneva",
+    "Toronto", "Vancouver", "Auckland", "Perth", "Brisbane", "Adelaide", "Osaka", "Indonesia", "Vietnam", "Thailand",
+    "Malaysia", "Philippines", "India", "China", "Korea", "Taiwan", "Germany", "France", "Italy", "Spain", "Australia", "University", "College", "School", "Hospital", "Clinic", "Center", "Centre",
     "Institute", "Ministry", "Agency", "Department", "Division", "Team", "Teams", "Committee", "Board", "Council",
     # roles and titles
     "Manager", "Director", "President", "Chairman", "Officer", "Head", "Lead", "Senior", "Junior", "Chief",
@@ -103,10 +119,13 @@ _ACRONYMS = {
     "RE", "FW", "FWD", "IPO", "M&A", "ESG", "SaaS", "PoC", "MTG",
 }
 
-_PARTICLES = r"(?:de|da|di|do|du|dos|das|del|della|van|von|der|den|ter|la|le|bin|binti|al|el|ibn|thi|van der|van den|de la)"
-_WORD = r"(?:[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?|[A-Z]{2,}(?:-[A-Z]{2,})?|Mc[A-Z][a-z]+|O'[A-Z][a-z]+)"
+_PARTICLES = r"(?:de|da|di|do|du|dos|das|del|della|van|von|der|den|ter|la|le|bin|binti|binte|bte|al|el|ibn|thi|van der|van den|de la)"
+_UP = "A-ZÀ-ÖØ-Þ"
+_LO = "a-zß-öø-ÿ"
+_WORD = rf"(?:[{_UP}][{_LO}]+(?:[-'][{_UP}]?[{_LO}]+)?|[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})?|Mc[A-Z][a-z]+|O'[A-Z][a-z]+)"
 _RUN = re.compile(
-    rf"(?<![A-Za-z0-9_@./\-]){_WORD}(?:(?: [A-Z]\.)?(?: {_PARTICLES})? {_WORD}){{1,3}}(?![A-Za-z0-9_@\-])"
+    rf"(?<![A-Za-zÀ-ÿ0-9_@./\-])(?:[A-Z]\. )?{_WORD}(?:(?: [A-Z]\.)?(?: {_PARTICLES})? {_WORD}){{0,3}}(?: [A-Z]\.(?=[ ,:;)]|$))?"
+    rf"(?![A-Za-zÀ-ÿ0-9_@\-])"
 )
 _ROMAJI = re.compile(
     r"(?:(?:kk|ss|tt|pp|tch|cch|sh|ch|ts|[kgszjtdnhbpmyrwf])?y?(?:aa|ii|uu|ee|oo|ou|ei|oh|ai|[aiueo])|n(?![aiueoy]))+",
@@ -136,35 +155,65 @@ def _is_romaji(word: str) -> bool:
     return len(word) >= 2 and _ROMAJI.fullmatch(word.replace("-", "")) is not None
 
 
+def _known(word: str) -> tuple[bool, bool]:
+    """(is a given name, is a surname) for a word in any case."""
+    given, family, _common = _lists()
+    t = _title(word)
+    low = word.lower().replace("-", "")
+    return t in given, t in family or low in _JA_SURNAMES or low in _ASIAN_SURNAMES
+
+
 def _score(words: list[str]) -> float:
-    given, family, common = _lists()
+    _given, _family, common = _lists()
     if any(w in _STOP or _title(w) in _STOP for w in words):
         return 0.0
     caps = [w.isupper() and len(w) > 1 for w in words]
     if any(c and w in _ACRONYMS for w, c in zip(words, caps)):
         return 0.0
-    titled = [_title(w) for w in words]
-    first, last = titled[0], titled[-1]
     lower = [w.lower() for w in words]
     is_common = [lw in common for lw in lower]
-    # Both ends known: "Andrew Clark", "Wieczorek Tomasz", "Tan Siew Ling".
-    if (first in given and last in family) or (first in family and last in given):
+    known = [_known(w) for w in words]
+    g0, f0 = known[0]
+    gl, fl = known[-1]
+    # Both ends known: "Andrew Clark", "Wieczorek Tomasz", "Tan Siew Ling", "KITO Masayuki".
+    if (g0 and fl) or (f0 and gl):
         if not (is_common[0] and is_common[-1]):
             return 0.88
-    # Romanised Japanese: "Suzuki Ichiro", "ICHIRO SUZUKI", "Minami Yuma".
-    if len(words) == 2 and all(_is_romaji(w) for w in words):
-        if any(lw.replace("-", "") in _JA_SURNAMES for lw in lower) and not any(is_common):
+    romaji = [_is_romaji(w) for w in words]
+    # Romanised Japanese: "Suzuki Ichiro", "ICHIRO SUZUKI", "Ishiguro Tomoya".
+    if len(words) == 2 and all(romaji) and not any(is_common):
+        if any(lw.replace("-", "") in _JA_SURNAMES for lw in lower):
             return 0.88
-        if any(caps) and not all(caps):
-            return 0.8  # "KITO Masayuki": the family name in capitals
+        if all(len(w) >= 3 for w in words):
+            return 0.75
+    # An Asian family name with given names: "Guo Mingyu", "Chen Yu-Ting", "Yi-Chun Chen", "Pham Duc Thinh".
+    if (lower[0] in _ASIAN_SURNAMES or lower[-1] in _ASIAN_SURNAMES) and not any(is_common) and len(words) <= 3:
+        return 0.8
     # The family name in capitals next to capitalised given names: "TAN Siew Ling", "Masayuki HASEBE".
-    if any(caps) and not all(caps) and (caps[0] or caps[-1]) and not any(is_common):
+    if any(caps) and not all(caps) and (caps[0] and f0 or caps[-1] and fl) and not any(is_common):
         return 0.8
     # A known given name before an unknown capitalised word, or an unknown word before a surname.
-    if first in given and not is_common[0] and not is_common[-1] and len(last) >= 2:
+    if g0 and not is_common[0] and not is_common[-1] and len(words[-1]) >= 2 and not caps[-1]:
         return 0.78
-    if last in family and not is_common[-1] and not is_common[0] and first in given | family:
+    if fl and (g0 or f0) and not is_common[-1] and not is_common[0]:
         return 0.78
+    return 0.0
+
+
+_ORG_AFTER = re.compile(r" ?(?:&|and) (?:Co|Company|Partners|Sons|Associates)\b|,? (?:Inc|Ltd|LLC|LLP|Corp|Co|GmbH|SAS|S\.A|"
+                        r"AG|plc|Pte|Pty|BV|KK|K\.K)\b\.?| (?:team|Team|department|Department|dept|group|Group|desk|Desk)\b")
+_INITIAL = re.compile(r"[A-Z]\.")
+
+
+def _score_run(words: list[str], initials: int) -> float:
+    if len(words) >= 2:
+        return _score(words)
+    # One word with an initial: "S. Hasebe", "R. Gupta", "Marcus L.".
+    if initials and words:
+        w = words[0]
+        given, family = _known(w)
+        if (given or family) and w not in _STOP and w.lower() not in _lists()[2] and not w.isupper():
+            return 0.75
     return 0.0
 
 
@@ -174,10 +223,12 @@ def latin_name_candidates(text: str) -> list[Candidate]:
     out: list[Candidate] = []
     for m in _RUN.finditer(text):
         run = m.group()
-        words = [w for w in re.split(r" ", run) if w and not re.fullmatch(r"[A-Z]\.|" + _PARTICLES, w)]
-        if len(words) < 2:
+        parts = run.split(" ")
+        initials = sum(1 for w in parts if _INITIAL.fullmatch(w))
+        words = [w for w in parts if w and not _INITIAL.fullmatch(w) and not re.fullmatch(_PARTICLES, w)]
+        if not words or _ORG_AFTER.match(text, m.end()):
             continue
-        score = _score(words)
+        score = _score_run(words, initials)
         if score == 0.0 and len(words) > 2:
             # "Dear Mark Evans": try the run without its first or last word.
             for sub, off in ((words[1:], 1), (words[:-1], 0)):
@@ -194,3 +245,38 @@ def latin_name_candidates(text: str) -> list[Candidate]:
         if score:
             out.append(Candidate(Category.PERSON_NAME, m.start(), m.end(), score, "name_latin"))
     return out
+
+
+def lone_name_score(word: str) -> float:
+    """A single word that is a person's name on its own ("Priya", "Rahul", "Taniguchi"): a known given
+    name or Japanese surname that is not also an English word, a place or a role."""
+    if len(word) < 3 or word in _STOP or word.isupper() or word.lower() in _lists()[2] or word in _LONE_STOP:
+        return 0.0
+    given, family = _known(word)
+    if given:
+        return 0.6
+    if word.lower() in _JA_SURNAMES and _is_romaji(word):
+        return 0.6
+    return 0.0
+
+
+# Given names that are also everyday words, places or brands: never a name on their own.
+_LONE_STOP = set(
+    "Will Mark Grace Hope Faith Joy May June April August Summer Autumn Winter Dawn Eve Art Bill Chase Rose Iris Lily "
+    "Daisy Ruby Amber Jade Pearl Crystal Ivy Olive Holly Heather Sandy Rich Frank Earnest Ernest Guy Jack Jordan Austin "
+    "Victoria Sydney Florence Chelsea Paris Georgia Lincoln Ford Dell Carter Hunter Mason Taylor Parker Cooper Fisher "
+    "Baker Miller Page Price King Young Long Best Case Read Sales Green White Black Brown Gray Grey Cash Honey Star Sky "
+    "River Ocean Storm Rain Angel Max Pro Plus Nova Luna Sun Moon Hana Sakura Dell Asus Acer Tesla Mercedes Porsche "
+    "Toyota Honda Nissan Mazda Subaru Suzuki Sony Canon Nikon Ricoh Epson Hitachi Toshiba Sharp Panasonic Fujitsu Nec "
+    "Kyocera Yamaha Kawasaki Mitsubishi Sumitomo Mitsui Marubeni Itochu Nomura Daiwa Mizuho Shimizu Kajima Obayashi "
+    "Taisei Seven Lawson Family Uniqlo Muji Tokyo Osaka Kyoto Kobe Nagoya Chiba Sendai Nara Hakone Nikko Ginza "
+    "Thanks Best Regards Cheers Sincerely Hello Dear Sure Okay Yes Please Director Manager Partner Head Legal Narita "
+    "Haneda Makuhari Okta Washington Oregon California Texas Florida Virginia Carolina Dakota Montana Nevada Arizona "
+    "Indiana Kansas Kentucky Louisiana Maryland Michigan Minnesota Missouri Nebraska Ohio Oklahoma Tennessee Utah "
+    "Vermont Wisconsin Wyoming Alaska Hawaii Idaho Iowa Maine Delaware Jersey Boston Dallas Houston Denver Phoenix "
+    "Portland Seattle Chicago Atlanta Miami Orlando Tampa Charlotte Nashville Memphis Detroit Cleveland Columbus "
+    "Pittsburgh Philadelphia Baltimore Richmond Raleigh Savannah Madison Aurora Berlin Munich Hamburg Frankfurt Cologne "
+    "London Manchester Liverpool Bristol Leeds Glasgow Edinburgh Dublin Singapore Sydney Melbourne Brisbane Perth "
+    "Auckland Wellington Seoul Busan Taipei Shanghai Beijing Shenzhen Bangkok Jakarta Manila Hanoi Delhi Mumbai "
+    "Zoom Teams Slack Google Apple Amazon Meta Oracle Adobe Intel Cisco Azure Excel Outlook Word".split()
+)

@@ -30,11 +30,11 @@ _HONORIFIC = re.compile(
 _SELF_INTRO = re.compile(r"(?:と申します|と申す|でございます|と言います|です|より)")
 _JA_LABEL = re.compile(
     r"(?:氏名|お名前|名前|担当者名|担当者|担当|宛名|差出人|送信者|送付者|作成者|記入者|申請者|承認者|依頼者|責任者|"
-    r"連絡者|応募者|候補者|講師|発表者|司会|参加者|出席者|欠席者|面接官|署名|社員情報|社員名|従業員名|顧客名|お客様名|"
+    r"連絡者|応募者|候補者|講師|発表者|司会|参加者|出席者|欠席者|出席|欠席|同席|面接官|署名|社員情報|社員名|従業員名|顧客名|お客様名|"
     r"契約者名?|名義人?|口座名義|受取人|患者名?|利用者名|保護者|緊急連絡先|記入例)"
     r"(?: ?[:：] ?| )"
 )
-_LIST_LABELS = ("参加者", "出席者", "欠席者", "担当", "担当者")
+_LIST_LABELS = ("参加者", "出席者", "欠席者", "出席", "欠席", "同席", "担当", "担当者")
 _STRONG_LABELS = ("氏名", "名前", "お名前", "担当者名", "差出人", "署名", "社員情報", "社員名", "従業員名", "顧客名",
                   "お客様名", "契約者", "名義", "口座名義", "受取人", "患者") + _LIST_LABELS
 # "石井 健太" (surname, space, given name) and CSV fields ",石井健太," need no anchor.
@@ -94,7 +94,7 @@ def _trailing_name(run: str, hon: str) -> tuple[int, float, str] | None:
         return None
     if last.is_proper or last.oov:
         return last.begin, 0.6, "name_unknown_honorific"
-    # One-kanji surnames (林, 森, 原 ...) are common nouns to the dictionary.
+    # One-kanji surnames (林, 森, 原 ...) are common nouns to the dictionary; お子様 / ご主人様 are not names.
     if len(run) == 1 and len(surface) == 1 and "一" <= surface <= "龥" and hon in ("さん", "様", "さま", "氏", "君", "くん"):
         return last.begin, 0.6, "name_unknown_honorific"
     if re.fullmatch(r"[ァ-ヴー・]{2,}", surface) and not last.is_common_noun:
@@ -231,6 +231,8 @@ def name_candidates(text: str) -> list[Candidate]:
         if rm is None:
             continue
         run = rm.group()
+        if len(run) == 1 and rm.start() > 0 and text[rm.start() - 1] in "おご御":
+            continue  # お子様, ご主人様, 御中
         if run[0].isascii():
             if _en_ok(run):
                 out.append(Candidate(C.PERSON_NAME, rm.start(), s, 0.85, "name_honorific", {"honorific": hon}))
@@ -364,7 +366,7 @@ _GIVEN_AFTER = re.compile(
 _NOT_GIVEN = frozenset({"から", "まで", "より", "です", "ます", "でした", "さん", "さま", "くん", "ちゃん", "など", "なし", "あり",
                         "以上", "以下", "様", "殿", "氏", "課長", "部長", "社長", "主任", "係長", "担当", "宛", "宛て", "作成",
                         "確認", "承認", "提出", "対応", "連絡", "報告", "依頼", "参加", "出席", "欠席", "不在", "休み", "出張"})
-_ORG_ENDINGS = ("株式会社", "会社", "社", "部", "課", "室", "係", "局", "省", "庁", "店", "支店", "所", "工場", "事務所",
+_ORG_ENDINGS = ("員", "株式会社", "会社", "社", "部", "課", "室", "係", "局", "省", "庁", "店", "支店", "所", "工場", "事務所",
                 "センター", "銀行", "病院", "大学", "高校", "学校", "組合", "協会", "法人", "商事", "市", "区", "町", "村",
                 "県", "府", "都", "駅", "港", "線", "便", "号", "棟", "階", "館", "長男", "長女", "次男", "次女", "の")
 _SURNAME_NEXT_OK = frozenset({"助詞", "補助記号", "空白", "助動詞"})
@@ -479,6 +481,12 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
                     end = gm.end(1)
                     nxt = None
                     parts.append(None)
+            core = surf.replace(" ", "").replace("\u3000", "")
+            if len(parts) >= 2 and len(core) <= 2 and line[end : end + 2].startswith((" ", "\u3000")) and \
+                    re.match(r"[ \u3000][一-龥]", line[end : end + 2]):
+                continue  # "請 求 書": letters spaced out by OCR, not 請 + 求
+            if len(parts) == 1 and nxt is not None and nxt[0] == end and nxt[3][0] == "名詞":
+                continue  # glued to the noun after it: メゾン高蔵寺
             if len(parts) >= 2:
                 score, key = 0.9, "name_dictionary_full"
             elif parts[0][3][3] == "姓":

@@ -114,7 +114,8 @@ def _cell_fits(cat: Category, value: str) -> bool:
     digits = "".join(_DIGITS.findall(value))
     if cat is C.PERSON_NAME:
         return _NAME_CELL.fullmatch(value) is not None and any(ch.isalpha() for ch in value) \
-            and value.lower() not in _NOT_NAME_CELLS and _ORG.search(value) is None
+            and value.lower() not in _NOT_NAME_CELLS and _ORG.search(value) is None \
+            and not any(part.endswith(_TITLE_OR_UNIT) for part in value.split(" "))
     if cat is C.DATE_OF_BIRTH:
         return 6 <= len(digits) <= 8 or bool(re.search(r"[0-9]{1,4} ?[年/.\-] ?[0-9]{1,2}", value)) or \
             bool(re.search(r"(?i)[0-9]{1,2}[ -]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", value))
@@ -141,6 +142,8 @@ def _cell_fits(cat: Category, value: str) -> bool:
 
 _ORG = re.compile(r"株式会社|有限会社|合同会社|会社|銀行|病院|大学|協会|組合|事務所|部$|課$|室$|センター|グループ|チーム|"
                   r"(?i:inc\.?$|ltd\.?$|llc$|corp\.?$|co\.$|gmbh$|plc$|team$|group$|dept\.?$)")
+# "管理本部長 上田 浩", "製造一課 岩城": a department or title in the cell; the name detectors find the name.
+_TITLE_OR_UNIT = ("部", "課", "室", "係", "長", "班", "店", "所", "センター", "グループ", "チーム")
 _NOT_NAME_CELLS = {"-", "なし", "未定", "済", "未", "有", "無", "○", "×", "n/a", "na", "none", "tbd", "yes", "no", "true",
                    "false", "同上", "不明", "空欄", "未記入", "該当なし", "本人", "配偶者", "子", "父", "母", "manager", "staff"}
 

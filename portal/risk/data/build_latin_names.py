@@ -17,7 +17,7 @@ from pathlib import Path
 import faker
 
 OUT = Path(__file__).with_name("latin_names.txt")
-_OK = re.compile(r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?$")
+_OK = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?:[-'][A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+)?$")
 
 
 def _names(provider, attr: str) -> set[str]:

@@ -1,0 +1,331 @@
+"""Names found through the other names and the layout of the text.
+
+Runs after the name detectors (``names``, ``latin_names``, tables) on their candidates:
+
+- **speakers**: a name at the start of a chat or minutes line, before a colon
+  (``[10:02] 田中 美咲: …``, ``三輪：…``, ``Priya: …``, ``周晓雯 10:21：…``);
+- **lists**: the other members of a list that holds a name (``杉浦と林が担当``, ``東・林の2名体制``,
+  ``出席：一ノ瀬、若林、熊谷、Chen``);
+- **repeats**: every other occurrence of a name already found, and of the parts of a full name
+  (``雲母 健司`` … ``雲母課長``; ``Rahul Venkataraman`` … ``thanks Rahul``);
+- **Latin given names alone** in the places people are named (``Hi Priya,``, ``– Sayaka``,
+  ``Megan will arrange``, ``(Grace)``), from the given-name lists;
+- **Korean and Chinese names**: Hangul names before 님 / 씨 / 매니저 …, Han names after 收件人 / 联系人.
+
+Runs on the normalised text; offsets are normalised offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from portal.risk.detectors import Candidate
+from portal.risk.latin_names import lone_name_score
+from portal.risk.models import Category
+
+C = Category
+_PUBLIC = Path(__file__).with_name("data") / "public_figures.txt"
+_KANJI = "一-龥々〆ヶ\uf900-\ufaff"
+_NAME_TOKEN = (
+    rf"[{_KANJI}]{{1,4}}(?: [{_KANJI}]{{1,3}})?|[ァ-ヴー]{{2,8}}(?:[ ・][ァ-ヴー]{{2,8}})?|[가-힣]{{2,4}}|"
+    r"[A-ZÀ-Þ][a-zß-ÿ]+(?:[ \-][A-ZÀ-Þ][a-zß-ÿ]+){0,2}"
+)
+_SPEAKER = re.compile(
+    r"^[ \t>*・\-]*(?:[\[(]?(?:[0-9]{1,4}/[0-9]{1,2}(?:/[0-9]{1,4})? )?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?: ?[AP]M)?[\])]? ?)?"
+    rf"(?P<n>{_NAME_TOKEN})(?: [0-9]{{1,2}}:[0-9]{{2}})? ?[:：](?!//)",
+    re.MULTILINE,
+)
+# Words that stand before a colon at the start of a line and are not people.
+_NOT_SPEAKER = set(
+    "件名 日時 日付 時間 場所 議題 備考 目的 参加者 出席 出席者 欠席 欠席者 結論 宿題 期限 回答 質問 依頼 対応 注意 補足 結果 内容 理由 "
+    "原因 概要 状況 影響 対策 担当 担当者 氏名 名前 住所 電話 金額 合計 宛先 差出人 送信者 本文 添付 要望 課題 背景 現状 方針 予定 次回 "
+    "決定 決定事項 確認 確認事項 懸念 リスク 論点 備品 持ち物 会場 集合 解散 費用 予算 場所 連絡 連絡先 所属 部署 役職 会社 社名 期間 "
+    "開始 終了 締切 提出 申請 承認 理由 手順 方法 ステータス 優先度 カテゴリ タイトル メモ 注記 結論 前提 条件 対象 範囲 効果 判定 "
+    "Subject From To Cc Bcc Date Time Note Notes Q A Summary Action Actions Status Owner Host Server Error Warning Info "
+    "Debug Re Fwd Fw Total Name Id URL Tel Phone Mobile Fax Email Address Agenda Attendees Location Venue Topic Topics "
+    "Decision Decisions Result Results Reason Cause Impact Next Step Steps Background Issue Issues Question Answer "
+    "Request Response Ticket Priority Category Title Memo Comment Comments Update Updates Example Output Input Usage "
+    "Expected Actual Environment Version Build Branch Commit Author Reviewer Assignee Reporter Sender Recipient "
+    "收件人 联系人 聯絡人 负责人 負責人 姓名 经办人 申请人 收货人 寄件人 电话 手机 邮箱 地址 公司 部门 职位 备注 日期 时间".split()
+)
+_LIST_SEP = re.compile(r"(?:[、,，・/／;]|と|及び|および| and | & |, and |, ) ?")
+_AFTER_NAME_OK = re.compile(r"$|[、,，・/／;。.:：)）(（」』\]\s]|と|が|の|は|で|に|を|も|や|から|より|さん|様|氏|両名|の2名|の3名|委員|担当|課長|部長")
+_KANJI_RUN = re.compile(rf"[{_KANJI}]{{1,4}}")
+_KANJI_ONLY = re.compile(rf"[{_KANJI}]+")
+_NOT_NAME_KANJI = set("他 等 各 両 全 私 僕 彼 皆 己 方 者 名 人 様 氏 社 部 課 外 内 以 上 下 中 前 後 自 当 弊 貴 御 本 今 次 同 新 旧 "
+                      "甲 乙 丙 丁 例 案 注 計 件 問 答 記 済 未 可 否 有 無 要 急 至 自 宛 鍵".split())
+_DEPARTMENT_ENDINGS = ("部", "課", "室", "係", "局", "省", "庁", "店", "所", "社", "会", "班", "長", "組", "隊", "科", "署")
+
+_LATIN_CONTEXT = re.compile(
+    r"(?:(?:Hi|Hello|Hey|Dear|Thanks|Thank you|thanks|Cheers|Congrats|cc|CC|Cc|ping|loop in|ask|tell|@) "
+    r"(?P<a>[A-ZÀ-Þ][a-zß-ÿ]{2,})(?![A-Za-zÀ-ÿ])"
+    r"|(?:^|\n)[ \t]*(?:[-–—~]+ ?)?(?P<b>[A-ZÀ-Þ][a-zß-ÿ]{2,})[ \t]*(?=\n|$)"
+    r"|[(（](?P<c>[A-ZÀ-Þ][a-zß-ÿ]{2,})[)）]"
+    r"|(?P<d>[A-ZÀ-Þ][a-zß-ÿ]{2,})(?:'s| will| can| is| has| had| said| says| mentioned| wants| wanted| confirmed| reported|"
+    r" asked| explained| agreed| noted| joined| left| sent| shared| approved| owns| to (?:circulate|obtain|send|check|follow))(?![A-Za-z]))",
+    re.MULTILINE,
+)
+_HANGUL_NAME = re.compile(r"(?<![가-힣])(?P<n>[김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상시갈][가-힣]{1,2})"
+                          r"(?= ?(?:님|씨|매니저|팀장|과장|부장|대리|사원|선생|대표|이사|실장|차장|입니다|이에요|예요))")
+_HAN_LABEL = re.compile(r"(?:收件人|联系人|聯絡人|负责人|負責人|姓名|经办人|經辦人|申请人|申請人|收货人|收貨人|寄件人|担当者|联系人姓名)"
+                        r"[:： ]{1,2}(?P<n>[一-龥]{2,4})(?![一-龥])")
+
+
+def _boundary_before(text: str, s: int) -> bool:
+    if s == 0:
+        return True
+    ch = text[s - 1]
+    return not (ch.isalnum() or ch in "ー々")
+
+
+def _speaker_ok(name: str, chat: bool) -> bool:
+    """Is ``name`` (before a colon at the start of a line) a person? Without a chat timestamp the
+    word must be a known name: "Position:", "Salary:", "結論：" and "一次：" are headings."""
+    if name in _NOT_SPEAKER or name.split(" ")[0] in _NOT_SPEAKER:
+        return False
+    if name[0].isascii():
+        from portal.risk.latin_names import _score
+
+        words = name.replace("-", " ").split(" ") if " " in name else [name]
+        if len(words) > 1:
+            return _score(name.split(" ")) > 0 or chat and all(w[:1].isupper() for w in words) and \
+                not any(w.lower() in _COMMON_SPEAKER_WORDS for w in words)
+        return lone_name_score(name) > 0 or (chat and len(name) >= 3 and name.lower() not in _COMMON_SPEAKER_WORDS
+                                              and not _is_english_word(name))
+    core = name.replace(" ", "")
+    if _KANJI_ONLY.fullmatch(core):
+        if len(core) == 1:
+            return chat and core not in _NOT_NAME_KANJI
+        if core.endswith(_DEPARTMENT_ENDINGS) or _is_common_noun(name):
+            return False
+        return chat or _has_person_token(name)
+    if re.fullmatch(r"[ァ-ヴー・ ]+", name):
+        return _has_person_token(name) or chat and not _is_common_noun(name)
+    return chat
+
+
+def _has_person_token(word: str) -> bool:
+    from portal.risk.names import _analyse
+
+    return any(t.is_person for t in _analyse(word))
+
+
+def _is_english_word(word: str) -> bool:
+    from portal.risk.latin_names import _lists
+
+    return word.lower() in _lists()[2]
+
+
+_COMMON_SPEAKER_WORDS = {"user", "assistant", "system", "bot", "admin", "customer", "agent", "support", "me", "you",
+                         "ai", "chatgpt", "claude", "gemini", "copilot", "operator", "client", "server", "log", "warn"}
+
+
+def _is_common_noun(word: str) -> bool:
+    """True when Sudachi reads every token of ``word`` as an ordinary noun (結論, 宿題, 決定事項)."""
+    from portal.risk.names import _analyse
+
+    toks = [t for t in _analyse(word) if not t.is_space]
+    return bool(toks) and all(t.pos[0] in ("名詞", "接尾辞", "接頭辞") and t.pos[1] != "固有名詞" for t in toks) and \
+        not any(t.oov for t in toks) and len(word) > 1
+
+
+_READING = re.compile(r" ?[(（] ?(?P<r>[ァ-ヴー]{2,}(?:[・ =][ァ-ヴー]{1,})*|[ぁ-ゖ]{2,}(?: [ぁ-ゖ]{1,})?) ?[)）]")
+
+
+@lru_cache(maxsize=1)
+def _public_figures() -> tuple[frozenset[str], frozenset[str]]:
+    """(full names without spaces, their parts) of well-known public figures."""
+    names: set[str] = set()
+    for line in _PUBLIC.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            names.add(line.replace(" ", ""))
+    return frozenset(names), frozenset()
+
+
+def public_figure_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of public figures' names in ``text`` (spaces inside the name allowed)."""
+    full, _ = _public_figures()
+    squashed: list[int] = []  # index in text of each non-space character
+    chars: list[str] = []
+    for i, ch in enumerate(text):
+        if ch != " ":
+            squashed.append(i)
+            chars.append(ch)
+    joined = "".join(chars)
+    out = []
+    for name in full:
+        j = joined.find(name)
+        while j != -1:
+            out.append((squashed[j], squashed[j + len(name) - 1] + 1))
+            j = joined.find(name, j + 1)
+    return out
+
+
+def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate]:
+    names = [c for c in found if c.category is C.PERSON_NAME and c.score >= 0.7]
+    out: list[Candidate] = []
+
+    # Speakers at the start of a line.
+    if ":" in text:
+        speakers = [(m, m.group("n")) for m in _SPEAKER.finditer(text)]
+        chat = sum(1 for m, _n in speakers if m.group().lstrip(" \t>*・-")[:1] in "[(0123456789") >= 1
+        for m, name in speakers:
+            if _speaker_ok(name, chat):
+                out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.8, "name_speaker"))
+
+    # Korean and Chinese names.
+    if any("가" <= ch <= "힣" for ch in text[:4000]) or "가" <= max(text, default=" ") <= "힣":
+        for m in _HANGUL_NAME.finditer(text):
+            out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_context"))
+    for m in _HAN_LABEL.finditer(text):
+        out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.8, "name_label", {"label": m.group()[:3]}))
+
+    # Latin given names alone, where people are named.
+    if re.search(r"[A-Z][a-z]", text):
+        for m in _LATIN_CONTEXT.finditer(text):
+            g = next(k for k in "abcd" if m.group(k))
+            word = m.group(g)
+            score = lone_name_score(word)
+            if score:
+                out.append(Candidate(C.PERSON_NAME, m.start(g), m.end(g), score + 0.1, "name_en_context"))
+
+    known = names + out
+    # Members of a list that holds a name.
+    spans = {(c.start, c.end) for c in known}
+    queue = list(known)
+    seen: set[tuple[int, int]] = set()
+    while queue:
+        c = queue.pop()
+        if (c.start, c.end) in seen:
+            continue
+        seen.add((c.start, c.end))
+        for nc in _list_neighbours(text, c.start, c.end):
+            if (nc.start, nc.end) not in spans and not any(nc.start < e and s < nc.end for s, e in spans):
+                spans.add((nc.start, nc.end))
+                out.append(nc)
+                queue.append(nc)
+
+    # Every other occurrence of a name, and of the parts of a full name.
+    strings: set[str] = set()
+    for c in names + out:
+        value = text[c.start : c.end]
+        strings.add(value)
+        if " " in value:
+            for part in value.split(" "):
+                if (part.isascii() and len(part) >= 3 and part[0].isupper() and not part.isupper()) or \
+                        (not part.isascii() and len(part) >= 2):
+                    strings.add(part)
+    strings = {s for s in strings if len(s) >= 2}
+    if strings:
+        taken = [(c.start, c.end) for c in found if c.category is C.PERSON_NAME] + [(c.start, c.end) for c in out]
+        for value in sorted(strings, key=len, reverse=True):
+            i = text.find(value)
+            while i != -1:
+                j = i + len(value)
+                if _boundary_before(text, i) and _boundary_after(text, j, value) and \
+                        not any(a < j and i < b for a, b in taken):
+                    out.append(Candidate(C.PERSON_NAME, i, j, 0.75, "name_repeated"))
+                    taken.append((i, j))
+                i = text.find(value, j)
+
+    # Readings in brackets right after a name: NGUYEN Thi Lan（グエン・ティ・ラン）, 東（ひがし）.
+    if "(" in text:
+        for c in names + out:
+            m = _READING.match(text, c.end)
+            if m is not None:
+                out.append(Candidate(C.PERSON_NAME, m.start("r"), m.end("r"), 0.85, "name_reading"))
+    return out
+
+
+def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Names of well-known public figures (渋沢栄一, Satya Nadella) and their repeats are hints, not findings."""
+    spans = public_figure_spans(text)
+    if not spans:
+        return cands
+    parts: set[str] = set()
+    for s, e in spans:
+        value = text[s:e]
+        parts.update(p for p in value.split(" ") if len(p) >= 2)
+        if " " not in value and not value.isascii() and len(value) >= 3:
+            parts.add(value[:2])  # 渋沢栄一 … 渋沢は
+    out = []
+    for c in cands:
+        if c.category is C.PERSON_NAME:
+            value = text[c.start : c.end].rstrip("'s").rstrip("’s")
+            inside = any(s <= c.start and c.end <= e + 2 for s, e in spans)
+            if inside or value in parts:
+                c = Candidate(c.category, c.start, c.end, 0.3, "name_public_figure")
+        out.append(c)
+    return out
+
+
+def _boundary_after(text: str, j: int, value: str) -> bool:
+    if j >= len(text):
+        return True
+    ch = text[j]
+    if value.isascii():
+        return not (ch.isalnum() or ch in "-_@")
+    if ch in "ー々" or ("ァ" <= ch <= "ヴ") or ("一" <= ch <= "龥"):
+        # Glued to more kanji: 雲母課長 is fine (a title follows), 林業 is not.
+        return text.startswith(_TITLES_AFTER, j)
+    return True
+
+
+_TITLES_AFTER = ("課長", "部長", "社長", "係長", "主任", "室長", "所長", "店長", "次長", "専務", "常務", "会長", "委員", "先生",
+                 "弁護士", "担当", "様", "氏", "君", "殿", "両名")
+
+
+def _list_neighbours(text: str, s: int, e: int) -> list[Candidate]:
+    out: list[Candidate] = []
+    # After the name: "杉浦と林", "一ノ瀬、若林"
+    m = _LIST_SEP.match(text, e)
+    if m is not None:
+        nm = re.compile(_NAME_TOKEN).match(text, m.end())
+        if nm is not None:
+            cand = _trim_name(text, nm.start(), nm.end())
+            if cand is not None:
+                out.append(Candidate(C.PERSON_NAME, cand[0], cand[1], 0.7, "name_list"))
+    # Before the name: "東・林の2名体制" (林 known), "柳田・小西両名"
+    window = text[max(0, s - 12) : s]
+    bm = re.search(rf"(?P<n>{_NAME_TOKEN})(?:[、,，・/／]|と| and |, ) ?$", window)
+    if bm is not None:
+        bs = max(0, s - 12) + bm.start("n")
+        be = max(0, s - 12) + bm.end("n")
+        if _boundary_before(text, bs) or text[bs - 1] in "：:（(「":
+            cand = _trim_name(text, bs, be)
+            if cand is not None:
+                out.append(Candidate(C.PERSON_NAME, cand[0], cand[1], 0.7, "name_list"))
+    return out
+
+
+def _trim_name(text: str, s: int, e: int) -> tuple[int, int] | None:
+    """The name part of a list member, or None when it is not a name."""
+    value = text[s:e]
+    if value[0].isascii():
+        from portal.risk.latin_names import _score
+
+        words = value.split(" ")
+        from portal.risk.latin_names import _ORG_AFTER
+
+        known = _score(words) > 0 if len(words) > 1 else lone_name_score(words[0]) > 0
+        if not known or any(w in _NOT_SPEAKER for w in words) or _ORG_AFTER.match(text, e):
+            return None
+        return s, e
+    # Kanji: cut at a following particle the token regex may have swallowed (林が → 林).
+    if not _AFTER_NAME_OK.match(text, e):
+        # Try shorter: 林の2名体制 → the run stops at kanji, so only check the boundary.
+        return None
+    if " " in value and not value[0].isascii():
+        first, second = value.split(" ", 1)
+        if first.endswith(_DEPARTMENT_ENDINGS + ("員",)) or _is_common_noun(first):
+            s, value = s + len(first) + 1, second  # 外部委員 綾瀬 → 綾瀬
+    core = value.replace(" ", "")
+    if _KANJI_ONLY.fullmatch(core):
+        if len(core) == 1 and core in _NOT_NAME_KANJI:
+            return None
+        if core.endswith(_DEPARTMENT_ENDINGS) or (len(core) > 1 and _is_common_noun(value)):
+            return None
+    return s, e
