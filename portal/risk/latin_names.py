@@ -78,7 +78,7 @@ _STOP = {
     "Partners", "Associates", "Limited", "Trust", "Fund", "Capital", "Systems", "Solutions", "Services", "Logistics",
     "Trading", "Foods", "Industries", "SAS", "SARL", "Pte", "Pty", "Bhd", "Sdn", "Tbk", "AB", "ASA", "Oy", "SpA", "Srl",
     "Tsusho", "Shoji", "Sangyo", "Kogyo", "Seiki", "Denki", "Kensetsu", "Ginko", "Shoken", "Seimei", "Kaijo", "Unyu",
-    "Butsuryu", "Seisakusho", "Shokai", "Kosan", "Bussan", "Holdings", "Bay", "Beach", "Hills", "Valley", "Lake", "River",
+    "Butsuryu", "Messe", "Seisakusho", "Shokai", "Kosan", "Bussan", "Holdings", "Bay", "Beach", "Hills", "Valley", "Lake", "River",
     "Island", "Bridge", "Harbour", "Harbor", "Port", "Castle", "Palace", "Garden", "Gardens", "Mall", "Plaza", "Hall",
     "Museum", "Temple", "Shrine", "Resort", "Inn", "Sands", "Marina", "Bangkok", "Jakarta", "Manila", "Hanoi", "Dubai",
     "Mumbai", "Delhi", "Bangalore", "Rotterdam", "Amsterdam", "Madrid", "Rome", "Milan", "Vienna", "Zurich", "Geneva",
@@ -116,7 +116,8 @@ _ACRONYMS = {
     "WARNING", "INFO", "DEBUG", "FATAL", "TODO", "FIXME", "GET", "POST", "PUT", "DELETE", "PATCH", "READ", "WRITE",
     "MR", "MRS", "MS", "DR", "JR", "SR", "II", "III", "IV", "AM", "PM", "JST", "UTC", "GMT", "PST", "EST", "LLM",
     "AI", "GPT", "ID", "PIN", "ATM", "IBAN", "BIC", "SWIFT", "TEL", "FAX", "DOB", "ZIP", "POBOX", "ATTN", "CC", "BCC",
-    "RE", "FW", "FWD", "IPO", "M&A", "ESG", "SaaS", "PoC", "MTG",
+    "RE", "FW", "FWD", "IPO", "M&A", "ESG", "SaaS", "PoC", "MTG", "EDI", "ERP", "CRM", "SFA", "BI", "OCR", "NFC", "IoT",
+    "HIPAA", "BAA", "GDPR", "SOC", "ISO", "JIS", "PMO", "CSR", "IR", "CX", "DX", "EC", "PO", "SO", "ASP", "OEM", "ODM",
 }
 
 _PARTICLES = r"(?:de|da|di|do|du|dos|das|del|della|van|von|der|den|ter|la|le|bin|binti|binte|bte|al|el|ibn|thi|van der|van den|de la)"
@@ -184,8 +185,10 @@ def _score(words: list[str]) -> float:
     if len(words) == 2 and all(romaji) and not any(is_common):
         if any(lw.replace("-", "") in _JA_SURNAMES for lw in lower):
             return 0.88
-        if all(len(w) >= 3 for w in words):
-            return 0.75
+        if all(len(w) >= 3 for w in words) and not any(caps):
+            return 0.75  # "Ishiguro Tomoya"; capitals ("HIPAA BAA", "Hoshizora EDI") need a known surname
+        if caps.count(True) == 1 and all(len(w) >= 3 for w in words):
+            return 0.78  # "OSHIRO Rina", "Hayate ASHIDA": the family name in capitals
     # An Asian family name with given names: "Guo Mingyu", "Chen Yu-Ting", "Yi-Chun Chen", "Pham Duc Thinh".
     if (lower[0] in _ASIAN_SURNAMES or lower[-1] in _ASIAN_SURNAMES) and not any(is_common) and len(words) <= 3:
         return 0.8

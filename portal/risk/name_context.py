@@ -48,6 +48,7 @@ _NOT_SPEAKER = set(
     "Decision Decisions Result Results Reason Cause Impact Next Step Steps Background Issue Issues Question Answer "
     "Request Response Ticket Priority Category Title Memo Comment Comments Update Updates Example Output Input Usage "
     "Expected Actual Environment Version Build Branch Commit Author Reviewer Assignee Reporter Sender Recipient "
+    "Sent Received Importance Attachments Attachment Reply-To Organization Organisation Company Department Title "
     "收件人 联系人 聯絡人 负责人 負責人 姓名 经办人 申请人 收货人 寄件人 电话 手机 邮箱 地址 公司 部门 职位 备注 日期 时间".split()
 )
 _LIST_SEP = re.compile(r"(?:[、,，・/／;]|と|及び|および| and | & |, and |, ) ?")
@@ -55,13 +56,13 @@ _AFTER_NAME_OK = re.compile(r"$|[、,，・/／;。.:：)）(（」』\]\s]|と|
 _KANJI_RUN = re.compile(rf"[{_KANJI}]{{1,4}}")
 _KANJI_ONLY = re.compile(rf"[{_KANJI}]+")
 _NOT_NAME_KANJI = set("他 等 各 両 全 私 僕 彼 皆 己 方 者 名 人 様 氏 社 部 課 外 内 以 上 下 中 前 後 自 当 弊 貴 御 本 今 次 同 新 旧 "
-                      "甲 乙 丙 丁 例 案 注 計 件 問 答 記 済 未 可 否 有 無 要 急 至 自 宛 鍵".split())
+                      "甲 乙 丙 丁 例 案 注 計 件 問 答 記 済 未 可 否 有 無 要 急 至 自 宛 鍵 我 你 他 她 您".split())
 _DEPARTMENT_ENDINGS = ("部", "課", "室", "係", "局", "省", "庁", "店", "所", "社", "会", "班", "長", "組", "隊", "科", "署")
 
 _LATIN_CONTEXT = re.compile(
-    r"(?:(?:Hi|Hello|Hey|Dear|Thanks|Thank you|thanks|Cheers|Congrats|cc|CC|Cc|ping|loop in|ask|tell|@) "
+    r"(?:(?:Hi|Hello|Hey|Dear|Thanks|Thank you|thanks|Cheers|Congrats|cc|CC|Cc|ping|loop in|ask|tell|with|and|to|by|@) "
     r"(?P<a>[A-ZÀ-Þ][a-zß-ÿ]{2,})(?![A-Za-zÀ-ÿ])"
-    r"|(?:^|\n)[ \t]*(?:[-–—~]+ ?)?(?P<b>[A-ZÀ-Þ][a-zß-ÿ]{2,})[ \t]*(?=\n|$)"
+    r"|(?:^|\n|[—–] )[ \t]*(?:[-–—~]+ ?)?(?P<b>[A-ZÀ-Þ][a-zß-ÿ]{2,})[ \t\"”]*(?=\n|$)"
     r"|[(（](?P<c>[A-ZÀ-Þ][a-zß-ÿ]{2,})[)）]"
     r"|(?P<d>[A-ZÀ-Þ][a-zß-ÿ]{2,})(?:'s| will| can| is| has| had| said| says| mentioned| wants| wanted| confirmed| reported|"
     r" asked| explained| agreed| noted| joined| left| sent| shared| approved| owns| to (?:circulate|obtain|send|check|follow))(?![A-Za-z]))",
@@ -135,32 +136,29 @@ _READING = re.compile(r" ?[(（] ?(?P<r>[ァ-ヴー]{2,}(?:[・ =][ァ-ヴー]{1
 
 
 @lru_cache(maxsize=1)
-def _public_figures() -> tuple[frozenset[str], frozenset[str]]:
-    """(full names without spaces, their parts) of well-known public figures."""
-    names: set[str] = set()
+def _public_figures() -> tuple[str, ...]:
+    """Well-known public figures' names as they may be written: Latin names as listed, Japanese
+    names also with a space (or an ideographic space) between family and given name."""
+    forms: set[str] = set()
     for line in _PUBLIC.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            names.add(line.replace(" ", ""))
-    return frozenset(names), frozenset()
+        name = line.strip()
+        if not name or name.startswith("#"):
+            continue
+        forms.add(name)
+        if not name.isascii():
+            for i in range(1, len(name)):
+                forms.add(name[:i] + " " + name[i:])
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 def public_figure_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of public figures' names in ``text`` (spaces inside the name allowed)."""
-    full, _ = _public_figures()
-    squashed: list[int] = []  # index in text of each non-space character
-    chars: list[str] = []
-    for i, ch in enumerate(text):
-        if ch != " ":
-            squashed.append(i)
-            chars.append(ch)
-    joined = "".join(chars)
+    """Spans of public figures' names in the (normalised) ``text``."""
     out = []
-    for name in full:
-        j = joined.find(name)
+    for name in _public_figures():
+        j = text.find(name)
         while j != -1:
-            out.append((squashed[j], squashed[j + len(name) - 1] + 1))
-            j = joined.find(name, j + 1)
+            out.append((j, j + len(name)))
+            j = text.find(name, j + 1)
     return out
 
 
@@ -171,7 +169,12 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
     # Speakers at the start of a line.
     if ":" in text:
         speakers = [(m, m.group("n")) for m in _SPEAKER.finditer(text)]
-        chat = sum(1 for m, _n in speakers if m.group().lstrip(" \t>*・-")[:1] in "[(0123456789") >= 1
+        # A chat or a dialogue: lines with timestamps, or a speaker who speaks more than once.
+        counts: dict[str, int] = {}
+        for _m, n in speakers:
+            counts[n] = counts.get(n, 0) + 1
+        chat = any(m.group().lstrip(" \t>*・-")[:1] in "[(0123456789" for m, _n in speakers) or \
+            (len(counts) >= 2 and max(counts.values()) >= 2)
         for m, name in speakers:
             if _speaker_ok(name, chat):
                 out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.8, "name_speaker"))

@@ -97,7 +97,7 @@ def _trailing_name(run: str, hon: str) -> tuple[int, float, str] | None:
     # One-kanji surnames (林, 森, 原 ...) are common nouns to the dictionary; お子様 / ご主人様 are not names.
     if len(run) == 1 and len(surface) == 1 and "一" <= surface <= "龥" and hon in ("さん", "様", "さま", "氏", "君", "くん"):
         return last.begin, 0.6, "name_unknown_honorific"
-    if re.fullmatch(r"[ァ-ヴー・]{2,}", surface) and not last.is_common_noun:
+    if re.fullmatch(r"[ァ-ヴー・]{2,}", surface) and not last.is_common_noun and "・" not in run:
         return last.begin, 0.6, "name_unknown_honorific"
     return None
 
@@ -132,7 +132,7 @@ def _leading_name(run: str, strong_label: bool) -> tuple[int, float] | None:
 
 _EN_WORD = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
 _EN_NAME = rf"{_EN_WORD}(?: {_EN_WORD}){{0,2}}"
-_EN_TITLE = re.compile(rf"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? (?P<n>{_EN_NAME}|[A-Z]{{2,20}}(?: {_EN_WORD})?)(?![A-Za-z])")
+_EN_TITLE = re.compile(rf"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? (?P<n>{_EN_NAME}(?: [A-Z]{{2,20}})?|[A-Z]{{2,20}}(?: {_EN_WORD})?)(?![A-Za-z])")
 _EN_DEAR = re.compile(rf"Dear (?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? )(?P<n>{_EN_NAME})(?![A-Za-z])")
 _EN_SIGNOFF = re.compile(
     rf"(?:Best regards|Kind regards|Warm regards|Regards|Best wishes|Sincerely(?: yours)?|Yours sincerely|"
@@ -193,9 +193,15 @@ _EN_TRIGGERS = {
 }
 
 
+_ORG_OR_TEAM_AFTER = re.compile(r" ?(?:&|and) (?:Co|Company|Partners|Sons|Associates)\b|,? (?:Inc|Ltd|LLC|LLP|Corp|Co|GmbH|SAS|"
+                                r"AG|plc|Pte|Pty|KK)\b| (?:team|Team|department|Department|dept|group|Group|desk|Desk)\b|, [A-Z][a-z]+ (?:Partners|Group|Health|Holdings)")
+
+
 def _en_ok(name: str) -> bool:
+    from portal.risk.latin_names import _ACRONYMS, _STOP
+
     words = name.split()
-    return bool(words) and not any(w.strip(".") in _EN_STOP for w in words)
+    return bool(words) and not any(w.strip(".") in _EN_STOP or w.strip(".") in _STOP or w in _ACRONYMS for w in words)
 
 
 def _spaced_names(text: str):
@@ -338,6 +344,8 @@ def name_candidates(text: str) -> list[Candidate]:
                 continue
             if not _en_ok(name) and rx is not _EN_TITLE:
                 continue
+            if _ORG_OR_TEAM_AFTER.match(text, m.end("n")):
+                continue  # "Dear Soralink team", "Hollis Grange & Co."
             if rx is _EN_TITLE and name.split()[0] in _EN_STOP:
                 continue
             out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), score, key))
@@ -381,24 +389,60 @@ def _pos_flags(pos_id: int) -> tuple[str, str, str, str]:
     return tuple(dictionary().pos_of(pos_id)[:4])  # type: ignore[return-value]
 
 
-def _line_tokens(line: str):
+# Only the stretches of a line that can hold a name are analysed: runs of kanji / katakana (with
+# the spaces and ・ between the words of a name), one character before and three after (for the
+# particle or honorific that decides). Hiragana prose between them is skipped, which halves the
+# work on ordinary Japanese text; segments are cached, so a prompt re-scanned while the learner
+# types costs only its changed lines.
+_NAME_RUN = re.compile(r"[一-龥々〆ヶ\uf900-\ufaffァ-ヴー]+(?:[ \u3000・][一-龥々〆ヶ\uf900-\ufaffァ-ヴー]+)*")
+
+
+@lru_cache(maxsize=16384)
+def _segment_tokens(segment: str) -> tuple[tuple[int, int, str, tuple[str, str, str, str], bool], ...]:
     from portal.risk.morph import _tokenizer
 
-    tok = _tokenizer()
-    for off in range(0, len(line), _CHUNK):
-        chunk = line[off : off + _CHUNK]
-        for m in tok.tokenize(chunk):
-            surface = m.surface()
-            flags = _pos_flags(m.part_of_speech_id())
-            if flags[2] == "人名":
-                cut = _NOT_IN_NAME.search(surface)
-                if cut is not None:  # Sudachi sometimes swallows brackets into an unknown name
-                    if cut.start() == 0:
-                        continue
-                    surface = surface[: cut.start()]
-                    yield off + m.begin(), off + m.begin() + len(surface), surface, flags, m.is_oov()
+    out = []
+    for m in _tokenizer().tokenize(segment):
+        b, e = m.begin(), m.end()
+        flags = _pos_flags(m.part_of_speech_id())
+        surface = segment[b:e]
+        if flags[2] == "人名":
+            cut = _NOT_IN_NAME.search(surface)
+            if cut is not None:  # Sudachi sometimes swallows brackets into an unknown name
+                if cut.start() == 0:
                     continue
-            yield off + m.begin(), off + m.end(), surface, flags, m.is_oov()
+                surface = surface[: cut.start()]
+                e = b + len(surface)
+        out.append((b, e, surface, flags, m.is_oov()))
+    return tuple(out)
+
+
+
+
+_SEGMENT = re.compile(
+    r"[一-龥々〆ヶ\uf900-\ufaffァ-ヴー]+(?:[ \u3000・][一-龥々〆ヶ\uf900-\ufaffァ-ヴー]+)*"
+    r"(?:[ \u3000][ぁ-ゖ]{2,4}(?=[\s、,，。.)）」』:：|/]|$))?[ぁ-ゖー]{0,8}"
+    r"(?:(?![一-龥々〆ヶ\uf900-\ufaffァ-ヴー])[^\s])?"
+)
+
+
+def _line_segments(line: str) -> list[tuple[int, int]]:
+    """Runs of kanji / katakana with their kana tail and the character after it, merged."""
+    segs: list[tuple[int, int]] = []
+    for m in _SEGMENT.finditer(line):
+        s, e = m.span()
+        if segs and s <= segs[-1][1]:
+            segs[-1] = (segs[-1][0], max(segs[-1][1], e))
+        else:
+            segs.append((s, e))
+    return segs
+
+
+def _line_tokens(line: str):
+    for s, e in _line_segments(line):
+        for off in range(s, e, _CHUNK):
+            for b, te, surface, flags, oov in _segment_tokens(line[off : min(e, off + _CHUNK)]):
+                yield off + b, off + te, surface, flags, oov
 
 
 _DEPARTMENT_WORDS = frozenset(
@@ -444,10 +488,11 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
             # A run of person tokens, spaces allowed between them: 鈴木 一郎, ジョン・スミス.
             first = i
             j = i + 1
-            while j < n:
+            while j < n and toks[j][0] == toks[j - 1][1]:  # adjacent tokens only (segments leave gaps)
                 if _is_person(toks[j]):
                     j += 1
-                elif toks[j][2] in (" ", "\u3000", "・") and j + 1 < n and _is_person(toks[j + 1]):
+                elif toks[j][2] in (" ", "\u3000", "・") and j + 1 < n and _is_person(toks[j + 1]) and \
+                        toks[j + 1][0] == toks[j][1]:
                     j += 1
                 else:
                     break
@@ -490,6 +535,8 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
             if len(parts) >= 2:
                 score, key = 0.9, "name_dictionary_full"
             elif parts[0][3][3] == "姓":
+                if len(surf) < 2:
+                    continue  # a lone one-kanji surname (所, 高) needs a context rule
                 if nxt is not None and nxt[0] == end and nxt[3][0] not in _SURNAME_NEXT_OK and nxt[3][0] != "接尾辞":
                     continue
                 if prev is not None and prev[1] == b and prev[3][0] in ("名詞", "接頭辞") and prev[3][1] != "数詞":

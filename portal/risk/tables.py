@@ -85,9 +85,12 @@ _NEGATIVE_HEADERS = ("jan", "ean", "品番", "型番", "注文", "受注", "発�
                      "isbn", "部品", "part", "lot", "ロット", "案件", "契約番号", "社員番号", "従業員番号", "employeeid", "id")
 
 
+_NEGATIVE_RE = re.compile("^(?:" + "|".join(_NEGATIVE_HEADERS) + ")|(?:" + "|".join(_NEGATIVE_HEADERS) + ")$")
+
+
 def header_is_negative(cell: str) -> bool:
     key = _STRIP.sub("", unicodedata.normalize("NFKC", cell)).lower()
-    return bool(key) and len(key) <= 16 and any(key.startswith(x) or key.endswith(x) for x in _NEGATIVE_HEADERS)
+    return bool(key) and len(key) <= 16 and _NEGATIVE_RE.search(key) is not None
 
 
 _STRIP = re.compile(r"[\s()（）\[\]【】「」『』<>《》*＊※:：_\-.#/／・]")
