@@ -1,0 +1,190 @@
+"""The classes of real-prompt misses and false alarms that the fresh corpus was written to cover
+(issue 12): names without cues, pasted tables, international formats, secrets and placeholders,
+confidentiality words used as vocabulary. Each test states what a compliance reviewer would
+expect the checklist to show."""
+
+import pytest
+
+from portal.risk import Category as C
+from portal.risk import Confidence, RiskPolicy, scan
+from portal.risk.evaluation import is_reported
+
+POLICY = RiskPolicy()
+
+
+def shown(text, category=None):
+    """(category, text) of what the learner is shown as a finding (not the "possible" hints)."""
+    return [(f.category, f.text) for f in scan(text) if is_reported(f, POLICY) and (category is None or f.category is category)]
+
+
+def names(text):
+    return [t for c, t in shown(text, C.PERSON_NAME)]
+
+
+# --- names with nothing next to them ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("以上、よろしくお願いします。\n\n営業部\n鈴木 一郎", ["鈴木 一郎"]),
+    ("CC: 小野寺瑛太、五十嵐結衣", ["小野寺瑛太", "五十嵐結衣"]),
+    ("本件は田中と佐藤が担当します。", ["田中", "佐藤"]),
+    ("[10:02] 田中 美咲: 了解です\n[10:03] 森: 資料送ります", ["田中 美咲", "森"]),
+    ("氏名：鈴木 一郎（スズキ　イチロウ）", ["鈴木 一郎", "スズキ\u3000イチロウ"]),
+    ("振込先 普通 1234567 口座名義 ｽｽﾞｷ ｲﾁﾛｳ", ["ｽｽﾞｷ ｲﾁﾛｳ"]),
+    ("検知：情報システム部 石動 和也（ログ監視アラート）", ["石動 和也"]),
+])
+def test_japanese_names_without_honorifics(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Attendees: SUZUKI Ichiro, ICHIRO SUZUKI and Andrew R. Clark", ["SUZUKI Ichiro", "ICHIRO SUZUKI", "Andrew R. Clark"]),
+    ("Reporter: Farah binte Ismail, Logistics", ["Farah binte Ismail"]),
+    ("[02:13] Tomasz Wieczorek: yes, I rotated the key", ["Tomasz Wieczorek"]),
+    ("Thanks Rahul Venkataraman.\nI'll send a script to Rahul.", ["Rahul Venkataraman", "Rahul"]),
+    ("Élodie Marchand\nDirectrice administrative", ["Élodie Marchand"]),
+])
+def test_latin_script_names(text, expected):
+    assert names(text) == expected
+
+
+def test_a_name_found_once_is_found_again_with_its_parts():
+    text = "被通報者：物流管理部 課長 雲母 健司\n通報内容：雲母課長が委託先から接待を受けた。"
+    assert names(text) == ["雲母 健司", "雲母"]
+
+
+@pytest.mark.parametrize("text", [
+    "鈴木商事の新製品と本田技研の決算を比べて",       # companies that start with a surname
+    "今月から新しい一万円札の肖像に渋沢栄一が採用されました。",  # a public figure
+    "Kent Beck (TDD by Example) and Martin Fowler (Refactoring) are on the reading list.",
+    "Dear Soralink team,\nThank you for the quick reply.",
+    "IT Week Autumn 2024, Hall 4, Booth 18-42 (Tokyo Station)",
+    "入社3日前です。VPN出口のアドレスを教えて",
+])
+def test_not_names(text):
+    assert names(text) == []
+
+
+# --- pasted tables ---------------------------------------------------------------------------------
+
+def test_a_tsv_header_labels_its_columns_but_is_not_flagged_itself():
+    text = "次の表を部署別に集計して\n氏名\t生年月日\t内線\n秋山 奈央\t1991/04/22\t4412\n森 大地\t1988/01/02\t4413"
+    found = shown(text)
+    assert (C.DATE_OF_BIRTH, "1991/04/22") in found and (C.DATE_OF_BIRTH, "1988/01/02") in found
+    assert (C.PERSON_NAME, "秋山 奈央") in found
+    assert not any(t in ("氏名", "生年月日", "4412") for _c, t in found)
+
+
+def test_a_markdown_table_and_a_quoted_csv():
+    md = "| 名前 | 部署 | 電話 |\n|---|---|---|\n| 田中美咲 | 営業 | 090-3344-5566 |"
+    assert (C.PERSON_NAME, "田中美咲") in shown(md) and (C.PHONE, "090-3344-5566") in shown(md)
+    csv = 'name,dob,my number\n"Suzuki, Ichiro",1980-01-02,123456789018\n'
+    found = shown(csv)
+    assert (C.PERSON_NAME, "Suzuki, Ichiro") in found
+    assert (C.DATE_OF_BIRTH, "1980-01-02") in found and (C.MY_NUMBER, "123456789018") in found
+
+
+def test_an_identifier_column_is_not_a_card_number():
+    text = "品番\tJANコード\t数量\nFD-2201\t4901234567894\t12"
+    assert shown(text, C.CREDIT_CARD) == []
+
+
+def test_a_header_over_values_of_the_wrong_shape_flags_nothing():
+    text = "氏名\t確認\n済\t済\n-\t未"
+    assert shown(text) == []
+
+
+# --- international formats --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Phone: +1 312-874-2291 ext. 204", "+1 312-874-2291"),
+    ("call me at (415) 555-0134", "(415) 555-0134"),
+    ("Tel: 555-0134", "555-0134"),
+    ("mobile 07823 416590", "07823 416590"),
+    ("DID: +65 6221 4839", "+65 6221 4839"),
+    ("+44 20 7626 4471", "+44 20 7626 4471"),
+])
+def test_international_phone_numbers(text, expected):
+    assert shown(text, C.PHONE) == [(C.PHONE, expected)]
+
+
+def test_a_us_local_number_is_not_a_japanese_postal_code():
+    assert shown("Tel: 555-0134", C.POSTAL_CODE) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Site: 1450 W Fulton St, Suite 300, Chicago, IL 60607\n", "1450 W Fulton St, Suite 300, Chicago, IL 60607"),
+    ("41 Mincing Lane, London EC3R 7AE, United Kingdom", "41 Mincing Lane, London EC3R 7AE"),
+    ("registered residence is 4-18-2 Minami-Aoyama, Minato-ku, Tokyo, and", "4-18-2 Minami-Aoyama, Minato-ku, Tokyo"),
+    ("Hanauer Landstraße 146, 60314 Frankfurt am Main, Germany", "Hanauer Landstraße 146, 60314 Frankfurt am Main"),
+])
+def test_international_and_romanised_addresses(text, expected):
+    assert shown(text, C.ADDRESS) == [(C.ADDRESS, expected)]
+
+
+# --- secrets and what is not a secret ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, value", [
+    ("aws_secret_access_key = r8Jq2Lw9VbN0tYc5Hx+eP3kDz7GmS1fUaQo6RiTn", "r8Jq2Lw9VbN0tYc5Hx+eP3kDz7GmS1fUaQo6RiTn"),
+    ('WEBHOOK = "https://hooks.slack.com/services/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"',
+     "https://hooks.slack.com/services/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"),
+    ('const endpointSecret = "whsec_YUxjJEoloisRA6oDmAlDNVPgFVDf8icE"', "whsec_YUxjJEoloisRA6oDmAlDNVPgFVDf8icE"),
+    ("mysql -h 10.20.2.30 -u root -p'Zq8$wnT4vLe1' sales", "Zq8$wnT4vLe1"),
+    ("new one is c1e10294647e7b2a669fc0260c8e155b (the app key)", "c1e10294647e7b2a669fc0260c8e155b"),
+])
+def test_secret_values(text, value):
+    assert (C.SECRET, value) in shown(text)
+
+
+@pytest.mark.parametrize("text", [
+    "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}",
+    "password: <your-password>",
+    "DB_PASSWORD = os.environ['DB_PASSWORD']",
+    "db_password = settings.db_password",
+    "const key = process.env.API_KEY",
+    "api_key: YOUR_API_KEY",
+    "password: ********",
+    "aws_access_key_id = AKIAIOSFODNN7EXAMPLE",
+    "パスワードは12文字以上とし、英数字を混ぜること",
+    'Error: "Invalid password: Permission denied"',
+])
+def test_placeholders_and_code_are_not_secrets(text):
+    assert shown(text, C.SECRET) == []
+
+
+# --- confidentiality markers and the same words as vocabulary ---------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "【社外秘】2025年度 事業計画",
+    "CONFIDENTIAL – Do not distribute\nRoadmap 2025",
+    "この資料はInternal Onlyですが、要点を3行でまとめて",
+    "本メールには機密情報が含まれています。宛先以外の方は破棄してください。",
+])
+def test_markers_on_the_material(text):
+    assert shown(text, C.CONFIDENTIAL) != []
+
+
+@pytest.mark.parametrize("text", [
+    "機密保持契約（NDA）の片務型と双務型の違いを教えて",
+    "情報の機密性・完全性・可用性について説明して",
+    "「社外秘」と「部外秘」の違いは何ですか",
+    'Confidential Information means any information disclosed by either party.',
+    "We use Azure confidential computing for the enclave.",
+    "機密性の区分は「公開」「社内限り」「社外秘」「極秘」の4段階とする。",
+])
+def test_vocabulary_is_not_a_marker(text):
+    assert shown(text, C.CONFIDENTIAL) == []
+
+
+# --- the detector that found each item is named in its reason -----------------------------------------
+
+def test_reasons_name_the_rule_that_found_the_item():
+    reasons = {f.text: f.reason for f in scan("[10:02] 田中 美咲: 了解\nName,Birthday\nPriya Nair,14 Mar")}
+    assert "辞書" in reasons["田中 美咲"] or "発言者" in reasons["田中 美咲"]
+    assert "「Birthday」列" in reasons["14 Mar"]  # found only because of the column header
+    assert all(not r.startswith("risk.") for r in reasons.values())
+
+
+def test_possible_findings_stay_hints():
+    # A placeholder address and a documentation network range are shown as "possible" only.
+    for text in ("MAIL_FROM=your.name@company.com", "cidr_blocks = [\"10.20.0.0/16\"]"):
+        assert all(f.confidence is Confidence.LOW for f in scan(text))
