@@ -583,14 +583,14 @@ _MUNI_NAMES = (
 _MUNI_RE = re.compile("(?:" + "|".join(sorted(set(_MUNI_NAMES), key=len, reverse=True)) + ")(?:市|区)")
 
 _ADDR_CHARS = "一-龥々〆ヶケぁ-んァ-ヴー"
-_BLOCK_TAIL = r"(?:[0-9]{1,4}(?:番地?|-)(?:[0-9]{1,4}(?:号|-[0-9]{1,4})?)?)?"
+_BLOCK_TAIL = r"(?:[0-9]{1,4}(?:番地?|-)(?:[0-9]{1,4}(?:号|-[0-9]{1,4})?)?|[0-9]{1,4}(?![0-9\-]))?"
 _BLOCK = re.compile(
     r"[0-9](?<![0-9][0-9])[0-9]{0,3}"
     r"(?:丁目" + _BLOCK_TAIL + r"|-[0-9]{1,4}(?:-[0-9]{1,4}){0,2}|番地?(?:の?[0-9]{1,4}号?)?)"
     r"(?![0-9])"
 )
 _BLOCK_KANJI = re.compile(r"[一二三四五六七八九十]{1,3}丁目" + _BLOCK_TAIL + r"(?![0-9])")
-_RUN_TAIL = re.compile(rf"[{_ADDR_CHARS}]{{1,30}}$")
+_RUN_TAIL = re.compile(rf"(?:[{_ADDR_CHARS}]|[0-9]{{1,2}}条){{1,30}}$")  # 札幌市中央区北5条西2丁目
 _MUNI_SUFFIX = re.compile(r"[市区町村郡]")
 
 
@@ -638,12 +638,24 @@ def address_candidates(text: str) -> list[Candidate]:
         hit = nearest_label(text, start, s, before=12, after=0, kinds=frozenset({"address"}))
         if hit is not None:
             score = min(0.97, score + 0.05)
-        # Include a room number written after the block ("-101", " 101号室").
+        # Include a room number written after the block ("-101", " 101号室") and the building
+        # with its floor or room ("北斗第二ビル 8階", "メゾン名駅 501号室").
         room = re.match(r"(?:号室|号)", text[e : e + 2])
         if room:
             e += room.end()
+        bm = _BUILDING_AFTER.match(text, e)
+        if bm is not None and bm.end() > e:
+            e = bm.end()
         out.append(Candidate(C.ADDRESS, start, e, score, key))
     return out
+
+
+_BUILDING_WORD = (r"(?:ビル(?:ディング)?|マンション|ハイツ|コーポ|レジデンス|タワー|アパート|荘|館|プラザ|ヒルズ|センター|ハウス|"
+                  r"パレス|コート|テラス|メゾン|棟|号館|Bldg\.?|Building)")
+_BUILDING_AFTER = re.compile(
+    rf"(?:[ ]?(?:[^\s\t,、。|()（）「」]{{0,16}}{_BUILDING_WORD}[^\s\t,、。|()（）「」]{{0,8}}|{_BUILDING_WORD}[^\s\t,、。|()（）]{{1,16}})"
+    r"(?:[ ]?[0-9]{1,4}(?:階|F|号室|号)?)?|[ ]?[0-9]{1,4}(?:階|F|号室))"
+)
 
 
 def _muni_by_morph(run: str) -> int | None:
@@ -698,14 +710,14 @@ _SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int, tuple[str, ...], frozens
      frozenset()),
     ("password", re.compile(
         r"(?i:password|passwd|pwd|passcode|pass|パスワード|暗証番号|pw|pin)[\"']?"
-        r"(?:\s{0,8}[:=：]\s{0,8}|\s?(?:は|is)\s?|(?<=ド) (?=[\x21-\x7e]{6,}[ 　]))[\"'「]?(?P<v>[^\s\"'」、。,;\u0080-\uffff]{4,128})"), 1,
+        r"(?:[ \t]{0,8}[:=：][ \t]{0,8}|\s?(?:は|is)\s?|(?<=ド) (?=[\x21-\x7e]{6,}[ 　]))[\"'「]?(?P<v>[^\s\"'」、。,;\u0080-\uffff]{4,128})"), 1,
      ("pass", "pwd", "pw", "pin", "パスワード", "暗証番号"), frozenset(_W)),
     ("cli_password", re.compile(
         r"(?:-p|--password[= ])(?P<q>['\"]?)(?P<v>[\x21-\x7e]{6,64}?)(?P=q)(?=\s|$)|-u [A-Za-z0-9._\-]{1,64}:(?P<w>[\x21-\x7e]{6,64})(?=\s)"),
      -1, ("-p", "--password", "-u "), frozenset(_W + "-")),
     ("api_key_assignment", re.compile(
         r"(?i:api[_\- ]?key|apikey|secret(?:[_\- ]?key)?|access[_\- ]?token|auth[_\- ]?token|client[_\- ]?secret|"
-        r"token|アクセスキー|シークレット|apiキー|トークン)[\"']?\s{0,8}[:=：]\s{0,8}[\"'「]?(?P<v>[A-Za-z0-9_\-./+=]{16,512})"), 1,
+        r"token|アクセスキー|シークレット|apiキー|トークン)[\"']?[ \t]{0,8}[:=：][ \t]{0,8}[\"'「]?(?P<v>[A-Za-z0-9_\-./+=]{16,512})"), 1,
      ("key", "token", "secret", "キー", "トークン", "シークレット"), frozenset(_W)),
 ]
 
@@ -817,6 +829,8 @@ def _entropy_near_keyword(text: str, lower: str, found: list[Candidate]) -> list
                     continue
                 if m.start() > 0 and (line[m.start() - 1].isalnum() or line[m.start() - 1] in "./@:"):
                     continue
+                if tok.startswith("/") or re.fullmatch(r"(?:[\w.\-]+/){2,}[\w.\-]*", tok):
+                    continue  # a file path
                 if "=" in tok.rstrip("=") or tok.count("-") >= 2 and re.search(r"(?:^|-)[a-z]{3,}(?:-|$)", tok):
                     continue  # KEY=value pairs, pod names such as orders-api-7d9c8b6f54-kx2lp
                 classes = sum(bool(re.search(p, tok)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))

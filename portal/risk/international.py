@@ -33,7 +33,7 @@ _NATIONAL = re.compile(
 _US_SHAPE = re.compile(r"(?<![0-9A-Za-z+\-])(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[.\-])[2-9][0-9]{2}[.\-][0-9]{4}(?![0-9A-Za-z\-])")
 _PHONE_LABEL = re.compile(
     r"(?:tel|phone|mobile|mob|cell|fax|did|direct|office|main|whatsapp|line|telephone|tél|téléphone|handy|"
-    r"電話|携帯|手机|电话|連絡先|联系电话|전화|휴대폰|직통|m|t|p|h|o|w)\.?(?: ?(?:no\.?|number|#))? ?[:：]? ?$",
+    r"電話|携帯|手机|电话|連絡先|联系电话|전화|전화번호|휴대폰|핸드폰|연락처|직통|m|t|p|h|o|w)\.?(?: ?(?:no\.?|number|#))? ?[:：]? ?$",
     re.IGNORECASE,
 )
 _ID_LABEL_NEAR = re.compile(
@@ -44,6 +44,7 @@ _ID_LABEL_NEAR = re.compile(
 
 
 _JA_CHAR = re.compile(r"[ぁ-んァ-ヴ一-龥]")
+_HANGUL = re.compile(r"[가-힣]")
 _DATE_LIKE = re.compile(r"(?:19|20)[0-9]{2}[-.][01]?[0-9][-.][0-3]?[0-9]")
 
 
@@ -88,10 +89,15 @@ def phone_candidates(text: str) -> list[Candidate]:
         if possible and not _label_before(text, m.start(), _ID_LABEL_NEAR):
             out.append(Candidate(C.PHONE, m.start(), m.end(), 0.85 if valid else 0.7, "phone_international",
                                  {"region": "US"}))
-    # National numbers of other regions, next to a phone label.
+    # National numbers of other regions, next to a phone label (or a Korean number on a Hangul line).
     for m in _NATIONAL.finditer(text):
         raw = m.group()
-        if _DATE_LIKE.match(raw) or not _label_before(text, m.start(), _PHONE_LABEL):
+        if _DATE_LIKE.match(raw):
+            continue
+        if not _label_before(text, m.start(), _PHONE_LABEL):
+            line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+            if _HANGUL.search(line) and raw.count("-") == 2 and _parse(raw, "KR")[0]:
+                out.append(Candidate(C.PHONE, m.start(), m.end(), 0.85, "phone_international", {"region": "KR"}))
             continue
         digits = sum(ch.isdigit() for ch in raw)
         if digits < 7 or digits > 13:
@@ -153,18 +159,22 @@ _ADDRESS_RES = [
         rf"{_LEVEL_BEFORE}[0-9]{{1,4}}(?:-[0-9]{{1,4}})? [A-Z][a-z]+-(?:ro|gil|daero)(?: [0-9]{{1,4}}(?:-gil)?)?, "
         r"[A-Z][a-z]+-(?:gu|si|gun)(?:, [A-Z][a-z]+(?:-si|-do)?)*(?: [0-9]{5})?"
     ),
-    # Romanised Japanese: 4-18-2 Minami-Aoyama, Minato-ku, Tokyo / 1278-3 Oaza Honjo, Komaki, Aichi 485-0031
+    # Romanised Japanese: 4-18-2 Minami-Aoyama, Minato-ku, Tokyo / 1278-3 Oaza Honjo, Komaki, Aichi 485-0031 /
+    # KCW Bldg. 3F, 88 Kankoboko-cho, Shimogyo-ku, Kyoto
     re.compile(
-        rf"{_LEVEL_BEFORE}[0-9]{{1,4}}(?:-[0-9]{{1,4}}){{1,3}},? (?:{_CAP} ){{0,2}}{_CAP}(?: [0-9]-chome)?"
+        rf"(?:{_CAP}(?: {_CAP})? (?:Bldg\.?|Building|Tower|Heights|Mansion|Residence) ?[0-9]{{0,3}}F?,? )?"
+        rf"{_LEVEL_BEFORE}[0-9]{{1,4}}(?:-[0-9]{{1,4}}){{0,3}},? (?:{_CAP} ){{0,2}}{_CAP}(?: [0-9]-chome)?"
         r"(?:, (?:[A-Z][a-z]+-(?:ku|shi|cho|machi|gun|mura|son|ken|fu|to)|[A-Z][a-z]+)){1,3}(?:,? [0-9]{3}-[0-9]{4})?"
     ),
-    # Chinese: 上海市徐汇区漕溪北路398号汇智大厦18层1806室
+    # Chinese and Taiwanese: 上海市徐汇区漕溪北路398号汇智大厦18层1806室, 台北市信義區松高路68號12樓
     re.compile(
-        r"[一-龥]{2,3}(?:省|自治区|市)[一-龥]{0,6}?(?:市|区|县)[一-龥]{1,12}?(?:路|街|道|大道|巷|弄)[0-9]{1,5}号"
-        r"(?:[一-龥A-Za-z0-9]{1,12}?(?:大厦|大楼|中心|广场|楼|座))?(?:[0-9]{1,3}层)?(?:[0-9]{1,5}室)?"
+        r"[一-龥]{2,3}(?:省|自治区|市|縣|县)[一-龥]{0,6}?(?:市|区|區|县|縣|鎮|镇)[一-龥]{1,12}?(?:路|街|道|大道|巷|弄)"
+        r"(?:[一二三四五六七八九十0-9]{1,3}段)?(?:[0-9]{1,4}巷)?(?:[0-9]{1,4}弄)?[0-9]{1,5}(?:号|號)"
+        r"(?:[一-龥A-Za-z0-9]{1,12}?(?:大厦|大廈|大楼|大樓|中心|广场|廣場|楼|樓|座))?(?:[0-9]{1,3}(?:层|層|樓|楼|F))?"
+        r"(?:之[0-9]{1,3})?(?:[0-9]{1,5}室)?"
     ),
 ]
-_ADDR_TRIGGER = re.compile(r"[0-9] [A-Za-z]|[0-9]-[0-9]+ [A-Z]|straße|strasse|号")
+_ADDR_TRIGGER = re.compile(r"[0-9] [A-Za-z]|[0-9]-[0-9]+ [A-Z]|straße|strasse|号|號|Bldg|Building")
 _ROMAJI_MUNI = re.compile(r"-(?:ku|shi|cho|machi|gun|mura)\b|Tokyo|Osaka|Kyoto|Hokkaido|Aichi|Kanagawa|Saitama|Chiba|"
                           r"Fukuoka|Hyogo|Hiroshima|Miyagi|Japan")
 
@@ -181,7 +191,8 @@ def address_candidates(text: str) -> list[Candidate]:
             span = m.group()
             if i == 0 and not re.search(_STREET_TYPE + r"(?![a-z])", span):
                 continue
-            if i == 4 and not _ROMAJI_MUNI.search(span):
+            if i == 4 and (not _ROMAJI_MUNI.search(span) or
+                           ("-" not in span.split(",")[0] and not re.search(r"-(?:cho|machi|chome)\b", span))):
                 continue  # "3-2 Lee, Kim" is not an address: a ward, city or prefecture must be named
             while e > s and text[e - 1] in ",. ":
                 e -= 1

@@ -125,6 +125,8 @@ def _cell_fits(cat: Category, value: str) -> bool:
     if cat is C.MY_NUMBER:
         return len(digits) == 12 and len(value) <= 16
     if cat is C.PHONE:
+        if digits.startswith(("0120", "0800", "0570", "0990")):
+            return False  # toll-free and navi-dial numbers in a hotline table are public company numbers
         return 8 <= len(digits) <= 15 and re.fullmatch(r"[0-9+()\- ]{8,22}(?: ?(?:ext\.?|内線) ?[0-9]{1,5})?", value) is not None
     if cat is C.ADDRESS:
         return len(value) >= 6 and bool(digits) and any(ch.isalpha() for ch in value)
