@@ -174,17 +174,37 @@ _ADDRESS_RES = [
         r"(?:之[0-9]{1,3})?(?:[0-9]{1,5}室)?"
     ),
 ]
-_ADDR_TRIGGER = re.compile(r"[0-9] [A-Za-z]|[0-9]-[0-9]+ [A-Z]|straße|strasse|号|號|Bldg|Building")
 _ROMAJI_MUNI = re.compile(r"-(?:ku|shi|cho|machi|gun|mura)\b|Tokyo|Osaka|Kyoto|Hokkaido|Aichi|Kanagawa|Saitama|Chiba|"
                           r"Fukuoka|Hyogo|Hiroshima|Miyagi|Japan")
+_ADDR_TRIGGER = re.compile(r"[0-9] [A-Za-z]|[0-9]-[0-9]+ [A-Z]|straße|strasse|号|號|Bldg|Building")
+
+
+# A cheap test per pattern, run on each line before the pattern itself.
+_ADDRESS_GATES = [
+    re.compile(_STREET_TYPE + r"(?![a-z])"),
+    re.compile(r"(?i:straße|strasse|str\.|weg|platz|allee|gasse|ring |damm|ufer)"),
+    re.compile(r"(?i:rue |avenue |av\. |boulevard |bd |place |chemin |allée |quai |impasse |cours )"),
+    re.compile(r"-(?:ro|gil|daero)\b"),
+    _ROMAJI_MUNI,
+    re.compile(r"[号號]"),
+]
 
 
 def address_candidates(text: str) -> list[Candidate]:
     if not _ADDR_TRIGGER.search(text):
         return []
     out: list[Candidate] = []
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        if any(ch.isdigit() for ch in line):
+            lines.append((pos, line))
+        pos += len(line) + 1
     for i, rx in enumerate(_ADDRESS_RES):
-        for m in rx.finditer(text):
+        gate = _ADDRESS_GATES[i]
+        matches = [m for base, line in lines if gate.search(line)
+                   for m in rx.finditer(text, base, base + len(line))]
+        for m in matches:
             s, e = m.start(), m.end()
             if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-./"):
                 continue

@@ -18,6 +18,7 @@ Runs on the normalised text; offsets are normalised offsets.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 
@@ -72,6 +73,34 @@ _HANGUL_NAME = re.compile(r"(?<![가-힣])(?P<n>[김이박최정강조윤장임�
                           r"(?= ?(?:님|씨|매니저|팀장|과장|부장|대리|사원|선생|대표|이사|실장|차장|입니다|이에요|예요))")
 _HAN_LABEL = re.compile(r"(?:收件人|联系人|聯絡人|负责人|負責人|姓名|经办人|經辦人|申请人|申請人|收货人|收貨人|寄件人|担当者|联系人姓名)"
                         r"[:： ]{1,2}(?P<n>[一-龥]{2,4})(?![一-龥])")
+
+
+class _Taken:
+    """Spans already claimed, as a sorted union: "does [s, e) overlap anything?" in O(log n)."""
+
+    def __init__(self, spans=()) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for s, e in sorted(spans):
+            self.add(s, e)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect_left(self.starts, e)  # intervals starting before e
+        return i > 0 and self.ends[i - 1] > s
+
+    def add(self, s: int, e: int) -> None:
+        i = bisect_left(self.starts, s)
+        # merge with neighbours that touch [s, e)
+        while i > 0 and self.ends[i - 1] >= s:
+            i -= 1
+            s = min(s, self.starts[i])
+            e = max(e, self.ends[i])
+            del self.starts[i], self.ends[i]
+        while i < len(self.starts) and self.starts[i] <= e:
+            e = max(e, self.ends[i])
+            del self.starts[i], self.ends[i]
+        self.starts.insert(i, s)
+        self.ends.insert(i, e)
 
 
 def _boundary_before(text: str, s: int) -> bool:
@@ -136,30 +165,27 @@ _READING = re.compile(r" ?[(（] ?(?P<r>[ァ-ヴー]{2,}(?:[・ =][ァ-ヴー]{1
 
 
 @lru_cache(maxsize=1)
-def _public_figures() -> tuple[str, ...]:
-    """Well-known public figures' names as they may be written: Latin names as listed, Japanese
-    names also with a space (or an ideographic space) between family and given name."""
-    forms: set[str] = set()
+def _public_figures() -> frozenset[str]:
+    """Well-known public figures' names, spaces removed."""
+    names: set[str] = set()
     for line in _PUBLIC.read_text(encoding="utf-8").splitlines():
         name = line.strip()
-        if not name or name.startswith("#"):
-            continue
-        forms.add(name)
-        if not name.isascii():
-            for i in range(1, len(name)):
-                forms.add(name[:i] + " " + name[i:])
-    return tuple(sorted(forms, key=len, reverse=True))
+        if name and not name.startswith("#"):
+            names.add(name.replace(" ", ""))
+    return frozenset(names)
 
 
-def public_figure_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of public figures' names in the (normalised) ``text``."""
-    out = []
-    for name in _public_figures():
-        j = text.find(name)
-        while j != -1:
-            out.append((j, j + len(name)))
-            j = text.find(name, j + 1)
-    return out
+def _figure_around(text: str, s: int, e: int) -> str | None:
+    """The public figure's name (spaces removed) that the name at [s, e) is part of, if any."""
+    figures = _public_figures()
+    value = text[s:e].replace(" ", "")
+    window = text[max(0, s - 12) : e + 12].replace(" ", "")
+    i = window.find(value)
+    for a in range(max(0, i - 8), i + 1):
+        for b in range(i + len(value), min(len(window), i + len(value) + 8) + 1):
+            if window[a:b] in figures:
+                return window[a:b]
+    return None
 
 
 def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate]:
@@ -197,7 +223,7 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
 
     known = names + out
     # Members of a list that holds a name.
-    spans = {(c.start, c.end) for c in known}
+    spans = _Taken((c.start, c.end) for c in known)
     queue = list(known)
     seen: set[tuple[int, int]] = set()
     while queue:
@@ -206,8 +232,8 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
             continue
         seen.add((c.start, c.end))
         for nc in _list_neighbours(text, c.start, c.end):
-            if (nc.start, nc.end) not in spans and not any(nc.start < e and s < nc.end for s, e in spans):
-                spans.add((nc.start, nc.end))
+            if not spans.overlaps(nc.start, nc.end):
+                spans.add(nc.start, nc.end)
                 out.append(nc)
                 queue.append(nc)
 
@@ -223,15 +249,14 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
                     strings.add(part)
     strings = {s for s in strings if len(s) >= 2}
     if strings:
-        taken = [(c.start, c.end) for c in found if c.category is C.PERSON_NAME] + [(c.start, c.end) for c in out]
+        taken = _Taken([(c.start, c.end) for c in found if c.category is C.PERSON_NAME] + [(c.start, c.end) for c in out])
         for value in sorted(strings, key=len, reverse=True):
             i = text.find(value)
             while i != -1:
                 j = i + len(value)
-                if _boundary_before(text, i) and _boundary_after(text, j, value) and \
-                        not any(a < j and i < b for a, b in taken):
+                if _boundary_before(text, i) and _boundary_after(text, j, value) and not taken.overlaps(i, j):
                     out.append(Candidate(C.PERSON_NAME, i, j, 0.75, "name_repeated"))
-                    taken.append((i, j))
+                    taken.add(i, j)
                 i = text.find(value, j)
 
     # Readings in brackets right after a name: NGUYEN Thi Lan（グエン・ティ・ラン）, 東（ひがし）.
@@ -244,22 +269,28 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
 
 
 def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
-    """Names of well-known public figures (渋沢栄一, Satya Nadella) and their repeats are hints, not findings."""
-    spans = public_figure_spans(text)
-    if not spans:
+    """Names of well-known public figures (渋沢栄一, Satya Nadella) and their later mentions
+    (渋沢は…) are hints, not findings."""
+    people = [c for c in cands if c.category is C.PERSON_NAME]
+    found: set[str] = set()
+    for c in people:
+        figure = _figure_around(text, c.start, c.end)
+        if figure is not None:
+            found.add(figure)
+    if not found:
         return cands
     parts: set[str] = set()
-    for s, e in spans:
-        value = text[s:e]
-        parts.update(p for p in value.split(" ") if len(p) >= 2)
-        if " " not in value and not value.isascii() and len(value) >= 3:
-            parts.add(value[:2])  # 渋沢栄一 … 渋沢は
+    for figure in found:
+        parts.add(figure)
+        if figure.isascii():
+            parts.update(w for w in re.findall(r"[A-Z][a-z]+", figure))
+        else:
+            parts.add(figure[:2])  # 渋沢栄一 … 渋沢は
     out = []
     for c in cands:
         if c.category is C.PERSON_NAME:
-            value = text[c.start : c.end].rstrip("'s").rstrip("’s")
-            inside = any(s <= c.start and c.end <= e + 2 for s, e in spans)
-            if inside or value in parts:
+            value = re.sub(r"['’]s$", "", text[c.start : c.end]).replace(" ", "")
+            if value in parts or any(value in f for f in found):
                 c = Candidate(c.category, c.start, c.end, 0.3, "name_public_figure")
         out.append(c)
     return out

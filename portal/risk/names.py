@@ -14,6 +14,7 @@ English: capitalised words after a title (Mr., Ms., Dr.), after "Dear", after a 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from portal.risk.detectors import Candidate
@@ -453,11 +454,17 @@ _DEPARTMENT_WORDS = frozenset(
 )
 
 
-def _surname_ok(sur: str, toks, s: int, e: int, spaced: bool, given: bool) -> bool:
-    """May the kanji run ``sur`` before a person token be its (unknown) surname?"""
+def _surname_ok(sur: str, toks, s: int, e: int, spaced: bool, given: bool, upto: int) -> bool:
+    """May the kanji run ``sur`` before a person token be its (unknown) surname? ``upto`` is the
+    index of the person token: the run's tokens are just before it."""
     if sur.endswith(_ORG_ENDINGS) or sur.endswith(tuple(_TITLE_LIKE)) or sur in _DEPARTMENT_WORDS:
         return False
-    inner = [t for t in toks if t[0] >= s and t[1] <= e]
+    inner = []
+    k = upto - 1
+    while k >= 0 and toks[k][0] >= s:
+        if toks[k][1] <= e:
+            inner.append(toks[k])
+        k -= 1
     if any(t[2] in _DEPARTMENT_WORDS for t in inner):
         return False
     proper = all(t[3][1] == "固有名詞" or t[4] for t in inner)
@@ -503,7 +510,8 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
                 # An unknown surname before a given name: 石動 和也, 雲母 健司, 百目鬼 拓海, 春日 大地.
                 sm = _SURNAME_BEFORE.search(line, max(0, b - 5), b)
                 if sm is not None and _surname_ok(sm.group(1), toks, sm.start(1), sm.end(1), spaced=sm.end(1) < b,
-                                                  given=parts[0][3][3] == "名" and not _KATAKANA_RUN.fullmatch(parts[0][2])):
+                                                  given=parts[0][3][3] == "名" and not _KATAKANA_RUN.fullmatch(parts[0][2]),
+                                                  upto=first):
                     b = sm.start(1)
                     while first > 0 and toks[first - 1][0] >= b:
                         first -= 1
@@ -545,15 +553,21 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
             elif _KATAKANA_RUN.fullmatch(surf):
                 continue  # a lone katakana given name or foreign name: too often a product or place
             else:
-                if len(surf) < 2:
-                    continue
+                if len(surf) < 2 or not _KANJI_RE.search(surf):
+                    continue  # a lone given name in kana (あお, はる) is too often an ordinary word
                 score, key = 0.6, "name_dictionary_given"
             out.append(Candidate(C.PERSON_NAME, base + b, base + end, score, key))
         # Katakana full names: スズキ イチロウ (one of the words tagged 人名 is enough).
-        for km in _KATAKANA_SPACED.finditer(line):
-            ks, ke = km.start(), km.end()
-            if any(_is_person(t) for t in toks if t[0] < ke and t[1] > ks):
-                out.append(Candidate(C.PERSON_NAME, base + ks, base + ke, 0.8, "name_dictionary_full"))
+        if toks and _KATAKANA_SPACED.search(line):
+            starts = [t[0] for t in toks]
+            for km in _KATAKANA_SPACED.finditer(line):
+                ks, ke = km.start(), km.end()
+                k = max(0, bisect_right(starts, ks) - 1)
+                while k < n and toks[k][0] < ke:
+                    if toks[k][1] > ks and _is_person(toks[k]):
+                        out.append(Candidate(C.PERSON_NAME, base + ks, base + ke, 0.8, "name_dictionary_full"))
+                        break
+                    k += 1
     # Katakana and hiragana readings in brackets right after a name: 鈴木 一郎（スズキ イチロウ）.
     readings: list[Candidate] = []
     for c in out:
