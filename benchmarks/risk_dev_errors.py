@@ -27,9 +27,10 @@ def main() -> None:
     ap.add_argument("--category")
     ap.add_argument("--kind", choices=["FN", "FP"])
     ap.add_argument("--context", type=int, default=30)
+    ap.add_argument("--only", nargs="*", help="author files to read (stems), default: all of dev")
     args = ap.parse_args()
     policy = RiskPolicy()
-    records = load_dir(DEV)
+    records = [r for r in load_dir(DEV) if not args.only or r["source"] in args.only]
     by_id = {r["id"]: r for r in records}
     rep = evaluate(records, lambda t: [(f.category.value, f.start, f.end) for f in scan(t) if is_reported(f, policy)])
     print(rep.table())

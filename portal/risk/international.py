@@ -43,6 +43,7 @@ _ID_LABEL_NEAR = re.compile(
 )
 
 
+_DIGIT = re.compile(r"[0-9]")
 _JA_CHAR = re.compile(r"[ぁ-んァ-ヴ一-龥]")
 _HANGUL = re.compile(r"[가-힣]")
 _DATE_LIKE = re.compile(r"(?:19|20)[0-9]{2}[-.][01]?[0-9][-.][0-3]?[0-9]")
@@ -197,7 +198,7 @@ def address_candidates(text: str) -> list[Candidate]:
     lines: list[tuple[int, str]] = []
     pos = 0
     for line in text.split("\n"):
-        if any(ch.isdigit() for ch in line):
+        if _DIGIT.search(line):
             lines.append((pos, line))
         pos += len(line) + 1
     for i, rx in enumerate(_ADDRESS_RES):

@@ -250,14 +250,23 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
     strings = {s for s in strings if len(s) >= 2}
     if strings:
         taken = _Taken([(c.start, c.end) for c in found if c.category is C.PERSON_NAME] + [(c.start, c.end) for c in out])
+        # Where each name was found: repeats are looked for within _REPEAT_WINDOW of a mention
+        # (a prompt is short; in a megabyte of text a name refers to its own neighbourhood).
+        where: dict[str, list[int]] = {}
+        for c in names + out:
+            value = text[c.start : c.end]
+            for key in [value] + (value.split(" ") if " " in value else []):
+                where.setdefault(key, []).append(c.start)
         for value in sorted(strings, key=len, reverse=True):
-            i = text.find(value)
-            while i != -1:
-                j = i + len(value)
-                if _boundary_before(text, i) and _boundary_after(text, j, value) and not taken.overlaps(i, j):
-                    out.append(Candidate(C.PERSON_NAME, i, j, 0.75, "name_repeated"))
-                    taken.add(i, j)
-                i = text.find(value, j)
+            lo_hi = _windows(where.get(value) or [p for k, ps in where.items() if value in k for p in ps], len(text))
+            for lo, hi in lo_hi:
+                i = text.find(value, lo, hi)
+                while i != -1:
+                    j = i + len(value)
+                    if _boundary_before(text, i) and _boundary_after(text, j, value) and not taken.overlaps(i, j):
+                        out.append(Candidate(C.PERSON_NAME, i, j, 0.75, "name_repeated"))
+                        taken.add(i, j)
+                    i = text.find(value, j, hi)
 
     # Readings in brackets right after a name: NGUYEN Thi Lan（グエン・ティ・ラン）, 東（ひがし）.
     if "(" in text:
@@ -293,6 +302,21 @@ def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
             if value in parts or any(value in f for f in found):
                 c = Candidate(c.category, c.start, c.end, 0.3, "name_public_figure")
         out.append(c)
+    return out
+
+
+_REPEAT_WINDOW = 6000
+
+
+def _windows(positions: list[int], n: int) -> list[tuple[int, int]]:
+    """Merged [lo, hi) windows of _REPEAT_WINDOW characters around each position."""
+    out: list[tuple[int, int]] = []
+    for p in sorted(positions):
+        lo, hi = max(0, p - _REPEAT_WINDOW), min(n, p + _REPEAT_WINDOW)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
     return out
 
 

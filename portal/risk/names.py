@@ -439,10 +439,21 @@ def _line_segments(line: str) -> list[tuple[int, int]]:
     return segs
 
 
-def _line_tokens(line: str):
+@lru_cache(maxsize=16384)
+def _segment_has_person(segment: str) -> bool:
+    return any(t[3][2] == "人名" for t in _segment_tokens(segment))
+
+
+def _line_tokens(line: str, only_with_person: bool = False):
+    """Tokens of the name-bearing segments of ``line``, offsets into ``line``. With
+    ``only_with_person``, segments without a person token are skipped: no rule can fire there,
+    since every rule starts from a person token of its own segment."""
     for s, e in _line_segments(line):
         for off in range(s, e, _CHUNK):
-            for b, te, surface, flags, oov in _segment_tokens(line[off : min(e, off + _CHUNK)]):
+            segment = line[off : min(e, off + _CHUNK)]
+            if only_with_person and not _segment_has_person(segment):
+                continue
+            for b, te, surface, flags, oov in _segment_tokens(segment):
                 yield off + b, off + te, surface, flags, oov
 
 
@@ -485,7 +496,9 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
         pos += len(line) + 1
         if not _JA_LINE.search(line):
             continue
-        toks = list(_line_tokens(line))
+        toks = list(_line_tokens(line, only_with_person=True))
+        if not toks:
+            continue
         n = len(toks)
         i = 0
         while i < n:
