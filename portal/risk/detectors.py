@@ -322,6 +322,8 @@ _IPV6 = re.compile(
 
 _IPV6_TRIGGER = re.compile(r"[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
 _WELL_KNOWN_IPS = {"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "149.112.112.112", "208.67.222.222"}
+_VERSION_BEFORE = re.compile(r"(?i:release|version|ver\.?|build|firmware|fw|agent|client|app|ios|android|update|patch|"
+                             r"リリース|バージョン|ビルド|アップデート)[ :：]*$")
 _VERSION_AFTER = re.compile(r" ?(?:という|の)?(?:バージョン|版|version)", re.IGNORECASE)
 
 
@@ -354,7 +356,7 @@ def ip_candidates(text: str) -> list[Candidate]:
             hit = nearest_label(text, s, e, before=12, after=0, kinds=frozenset({"version"}))
             if hit is not None and hit.distance <= 2:
                 continue
-            if _VERSION_AFTER.match(text, e) or text[max(0, s - 2) : s] == "==":
+            if _VERSION_AFTER.match(text, e) or text[max(0, s - 2) : s] == "==" or _VERSION_BEFORE.search(text, max(0, s - 14), s):
                 continue
             score, key = {"public": (0.9, "ip_public"), "private": (0.8, "ip_private"), "local": (0.3, "ip_local")}[kind]
             if addr in _WELL_KNOWN_IPS:
@@ -554,7 +556,34 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
         if label is None:
             continue
         out.append(Candidate(C.DATE_OF_BIRTH, s, e, 0.95, "dob_label", {"label": label}))
+    # A birthday without a year, right after its label: "誕生日：5月12日", "Birthday: 14 Mar".
+    for lm in found:
+        m = _MONTH_DAY.match(text, lm.end())
+        if m is None or any(mm.start() <= m.start("d") < mm.end() for mm in matches):
+            continue
+        mo, dy = _month_day(m)
+        if mo and 1 <= mo <= 12 and 1 <= dy <= 31:
+            out.append(Candidate(C.DATE_OF_BIRTH, m.start("d"), m.end("d"), 0.8, "dob_label",
+                                 {"label": text[lm.start() : lm.end()]}))
     return out
+
+
+_MONTH_DAY = re.compile(
+    r"(?:[ :：は、]|(?:は|が)?(?:、)?){0,3}[（(]?(?P<d>(?P<m1>[0-9]{1,2})月(?P<d1>[0-9]{1,2})日|(?P<m2>[0-9]{1,2})/(?P<d2>[0-9]{1,2})(?![0-9/])|"
+    r"(?P<d3>[0-9]{1,2}) (?P<m3>" + _MONTH_RE + r")\.?(?![a-z])|(?P<m4>" + _MONTH_RE + r")\.? (?P<d4>[0-9]{1,2})(?![0-9]))",
+    re.IGNORECASE,
+)
+
+
+def _month_day(m: re.Match[str]) -> tuple[int, int]:
+    g = m.groupdict()
+    if g["m1"]:
+        return int(g["m1"]), int(g["d1"])
+    if g["m2"]:
+        return int(g["m2"]), int(g["d2"])
+    if g["m3"]:
+        return _MONTHS[g["m3"].lower()[:3]], int(g["d3"])
+    return _MONTHS[g["m4"].lower()[:3]], int(g["d4"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -589,7 +618,8 @@ _BLOCK = re.compile(
     r"(?:丁目" + _BLOCK_TAIL + r"|-[0-9]{1,4}(?:-[0-9]{1,4}){0,2}|番地?(?:の?[0-9]{1,4}号?)?)"
     r"(?![0-9])"
 )
-_BLOCK_KANJI = re.compile(r"[一二三四五六七八九十]{1,3}丁目" + _BLOCK_TAIL + r"(?![0-9])")
+_KNUM = "0-9一二三四五六七八九十〇"
+_BLOCK_KANJI = re.compile(r"[一二三四五六七八九十]{1,3}丁目(?:" + _BLOCK_TAIL[3:-2] + rf"|[{_KNUM}]{{1,4}}番地?(?:[{_KNUM}]{{1,4}}号)?)?(?![0-9])")
 _RUN_TAIL = re.compile(rf"(?:[{_ADDR_CHARS}]|[0-9]{{1,2}}条){{1,30}}$")  # 札幌市中央区北5条西2丁目
 _MUNI_SUFFIX = re.compile(r"[市区町村郡]")
 
@@ -654,7 +684,7 @@ _BUILDING_WORD = (r"(?:ビル(?:ディング)?|マンション|ハイツ|コー�
                   r"パレス|コート|テラス|メゾン|棟|号館|Bldg\.?|Building)")
 _BUILDING_AFTER = re.compile(
     rf"(?:[ ]?(?:[^\s\t,、。|()（）「」]{{0,16}}{_BUILDING_WORD}[^\s\t,、。|()（）「」]{{0,8}}|{_BUILDING_WORD}[^\s\t,、。|()（）]{{1,16}})"
-    r"(?:[ ]?[0-9]{1,4}(?:階|F|号室|号)?)?|[ ]?[0-9]{1,4}(?:階|F|号室))"
+    r"(?:[ ]?[0-9一二三四五六七八九〇]{1,4}(?:階|F|号室|号)?)?|[ ]?[0-9]{1,4}(?:階|F|号室))"
 )
 
 

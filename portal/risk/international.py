@@ -103,8 +103,9 @@ def phone_candidates(text: str) -> list[Candidate]:
         digits = sum(ch.isdigit() for ch in raw)
         if digits < 7 or digits > 13:
             continue
-        if raw.startswith("0") and _JA_CHAR.search(text, text.rfind("\n", 0, m.start()) + 1, m.start()):
-            continue  # a 0... number in Japanese text is a Japanese number: the Japanese detector decides
+        if raw.startswith("0") and _JA_CHAR.search(text, text.rfind("\n", 0, m.start()) + 1, m.start()) and \
+                (_parse(raw, "JP")[0] or not _parse(raw, "TW")[0] and not _parse(raw, "CN")[0]):
+            continue  # a 0... number in Japanese text is Japanese: the Japanese detector decides
         for region in REGIONS[1:]:
             valid, possible = _parse(raw, region)
             if valid:
@@ -135,12 +136,19 @@ _UNIT = r"(?:,? (?:Suite|Ste\.?|Apt\.?|Unit|Floor|Fl\.?|Level|Room|Rm\.?|#) ?[0-
 _US_STATE = (r"(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|"
              r"OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|NSW|VIC|QLD|WA|SA|TAS|ACT|NT)")
 _UK_POSTCODE = r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}"
-_LEVEL_BEFORE = r"(?:(?:Level|Floor|Fl\.?|Suite|Unit|Room|Rm\.?) [0-9A-Z\-]{1,5}, |[0-9]{1,3}F, )?"
+# Units, floors and building names written before the street: "Flat 12B, 18/F, Tower 3, Harbour Crest, ",
+# "Rm 1503, 15/F, Kwun Tong Plaza, ", "Room 402, Kichijoji Park Heights, ", "Level 19, ", "14F, ".
+_LEVEL_BEFORE = (
+    r"(?:(?:(?:Flat|Unit|Room|Rm|Apt|Suite|Ste|Level|Floor|Fl)\.? ?[0-9A-Z][0-9A-Z/\-]{0,5}|[0-9]{1,3}/F|[0-9]{1,3}F|"
+    r"(?:Tower|Block|Blk)\.? ?[0-9A-Z]{1,3}|"
+    r"(?:[A-Z][A-Za-z'’]+ ){1,3}(?:Plaza|Heights|Court|Centre|Center|Tower|House|Building|Bldg\.?|Mansions?|Gardens?|"
+    r"Residences?|Crest|Place|Square|Park|Terrace|Villa|Hills))(?:,| -) ){0,4}"
+)
 
 _ADDRESS_RES = [
     # 1450 W Fulton St, Suite 300, Chicago, IL 60607 / 41 Mincing Lane, London EC3R 7AE / 8 Cross Street, #14-02, Singapore 048424
     re.compile(
-        rf"{_LEVEL_BEFORE}[0-9]{{1,6}}[A-Z]?(?:-[0-9]{{1,4}})? (?:[NSEW]\.? )?(?:{_CAP} ){{0,4}}{_STREET_TYPE}(?: [0-9]{{1,4}})?{_UNIT}?"
+        rf"{_LEVEL_BEFORE}(?:Unit |Apt |Flat )?[0-9]{{1,6}}[A-Z]?(?:[-/][0-9]{{1,5}})? (?:[NSEW]\.? )?(?:{_CAP} ){{0,4}}{_STREET_TYPE}(?: [0-9]{{1,4}})?{_UNIT}?"
         rf"(?:, (?:#[0-9]{{1,3}}-[0-9]{{1,5}}[A-Z]?|{_CAP}(?: {_CAP}){{0,3}})){{0,3}}"
         rf"(?:,? (?:{_US_STATE} [0-9]{{5}}(?:-[0-9]{{4}})?|{_US_STATE} [0-9]{{4}}|{_UK_POSTCODE}|Singapore [0-9]{{6}}|[0-9]{{4,6}}))?"
         r"(?![A-Za-z0-9])"
@@ -154,6 +162,21 @@ _ADDRESS_RES = [
     re.compile(
         r"[0-9]{1,4}(?: ?bis| ?ter)?,? (?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|quai|impasse|cours) "
         r"[^,\n]{2,50}, [0-9]{5} [A-Z][a-zéèàâêîôûç\-]+(?: [0-9]{1,2}e)?"
+    ),
+    # Canada: 4170 Rue Saint-Denis, App. 6, Montréal QC H2W 2M7
+    re.compile(
+        r"[0-9]{1,6} (?:Rue|rue|Avenue|Boulevard|Boul\.|Chemin|Place) [^,\n]{2,40}(?:, (?:App|Apt|Suite|Unit)\.? ?[0-9A-Z\-]{1,6})?"
+        r", [A-Z][A-Za-zé\-]+(?: [A-Z][a-zé]+)?,? (?:QC|ON|BC|AB|MB|NS|NB|NL|PE|SK) [A-Z][0-9][A-Z] ?[0-9][A-Z][0-9]"
+    ),
+    # A city line on its own under a street line: "Portland, OR 97202", "Bristol BS6 7BP", "Singapore 560412"
+    re.compile(
+        rf"(?m)^(?:[A-Z][A-Za-z.'\- ]{{1,30}},? (?:{_US_STATE} [0-9]{{5}}(?:-[0-9]{{4}})?|{_UK_POSTCODE}|"
+        r"(?:QC|ON|BC|AB) [A-Z][0-9][A-Z] ?[0-9][A-Z][0-9])|Singapore [0-9]{6})[ \t]*$"
+    ),
+    # Korean road-name addresses: 서울특별시 마포구 월드컵북로12길 34, 502호
+    re.compile(
+        r"[가-힣]{2,6}(?:특별시|광역시|특별자치시|도) [가-힣]{1,6}(?:구|시|군)(?: [가-힣]{1,6}(?:구|읍|면|동))? "
+        r"[가-힣0-9]{1,12}(?:로|길)(?:[0-9]{1,3}(?:번)?길)? [0-9]{1,4}(?:-[0-9]{1,4})?(?:, ?[0-9A-Z\-]{1,6}(?:호|동))*"
     ),
     # 418 Teheran-ro, Gangnam-gu, Seoul 06180 (Korean road names)
     re.compile(
@@ -177,7 +200,7 @@ _ADDRESS_RES = [
 ]
 _ROMAJI_MUNI = re.compile(r"-(?:ku|shi|cho|machi|gun|mura)\b|Tokyo|Osaka|Kyoto|Hokkaido|Aichi|Kanagawa|Saitama|Chiba|"
                           r"Fukuoka|Hyogo|Hiroshima|Miyagi|Japan")
-_ADDR_TRIGGER = re.compile(r"[0-9] [A-Za-z]|[0-9]-[0-9]+ [A-Z]|straße|strasse|号|號|Bldg|Building")
+_ADDR_TRIGGER = re.compile(r"[0-9] [A-Za-z]|[0-9]-[0-9]+ [A-Z]|straße|strasse|号|號|Bldg|Building|[로길] [0-9]|[0-9][A-Z]{2}\b")
 
 
 # A cheap test per pattern, run on each line before the pattern itself.
@@ -185,6 +208,9 @@ _ADDRESS_GATES = [
     re.compile(_STREET_TYPE + r"(?![a-z])"),
     re.compile(r"(?i:straße|strasse|str\.|weg|platz|allee|gasse|ring |damm|ufer)"),
     re.compile(r"(?i:rue |avenue |av\. |boulevard |bd |place |chemin |allée |quai |impasse |cours )"),
+    re.compile(r" (?:QC|ON|BC|AB|MB|NS|NB|NL|PE|SK) [A-Z][0-9]"),
+    re.compile(r"[0-9][ \t]*$|[0-9][A-Z]{2}[ \t]*$"),
+    re.compile(r"(?:로|길) [0-9]"),
     re.compile(r"-(?:ro|gil|daero)\b"),
     _ROMAJI_MUNI,
     re.compile(r"[号號]"),
@@ -207,12 +233,12 @@ def address_candidates(text: str) -> list[Candidate]:
                    for m in rx.finditer(text, base, base + len(line))]
         for m in matches:
             s, e = m.start(), m.end()
-            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-./"):
-                continue
+            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-./") and not (i == 8 and text[s - 1].isdigit()):
+                continue  # (a Chinese address may follow its postal code: 106台北市…)
             span = m.group()
             if i == 0 and not re.search(_STREET_TYPE + r"(?![a-z])", span):
                 continue
-            if i == 4 and (not _ROMAJI_MUNI.search(span) or
+            if i == 7 and (not _ROMAJI_MUNI.search(span) or
                            ("-" not in span.split(",")[0] and not re.search(r"-(?:cho|machi|chome)\b", span))):
                 continue  # "3-2 Lee, Kim" is not an address: a ward, city or prefecture must be named
             while e > s and text[e - 1] in ",. ":

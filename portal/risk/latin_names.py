@@ -220,10 +220,24 @@ def _score_run(words: list[str], initials: int) -> float:
     return 0.0
 
 
+# "Patel, Arjun", "ALVAREZ, Sofia", "J ALVAREZ": family name first with a comma, or an initial without a dot.
+_COMMA_NAME = re.compile(rf"(?<![A-Za-zÀ-ÿ0-9_@./\-])(?P<f>{_WORD}), (?P<g>[{_UP}][{_LO}]+(?:[ \-][{_UP}][{_LO}]+)?)(?![A-Za-zÀ-ÿ0-9_@\-])")
+_INITIAL_CAPS = re.compile(r"(?<![A-Za-z0-9_@./\-])[A-Z] (?P<f>[A-Z]{3,})(?![A-Za-z0-9_@\-])")
+
+
 def latin_name_candidates(text: str) -> list[Candidate]:
     if not _TRIGGER.search(text):
         return []
     out: list[Candidate] = []
+    if ", " in text:
+        for m in _COMMA_NAME.finditer(text):
+            f, g = m.group("f"), m.group("g")
+            if _known(f)[1] and _known(g.split(" ")[0].split("-")[0])[0] and f not in _STOP and g not in _STOP \
+                    and f.lower() not in _lists()[2] and g.lower() not in _lists()[2]:
+                out.append(Candidate(Category.PERSON_NAME, m.start(), m.end(), 0.85, "name_latin"))
+    for m in _INITIAL_CAPS.finditer(text):
+        if _known(m.group("f"))[1] and m.group("f") not in _ACRONYMS:
+            out.append(Candidate(Category.PERSON_NAME, m.start(), m.end(), 0.75, "name_latin"))
     for m in _RUN.finditer(text):
         run = m.group()
         parts = run.split(" ")

@@ -50,7 +50,8 @@ _NOT_SPEAKER = set(
     "Request Response Ticket Priority Category Title Memo Comment Comments Update Updates Example Output Input Usage "
     "Expected Actual Environment Version Build Branch Commit Author Reviewer Assignee Reporter Sender Recipient "
     "Sent Received Importance Attachments Attachment Reply-To Organization Organisation Company Department Title "
-    "收件人 联系人 聯絡人 负责人 負責人 姓名 经办人 申请人 收货人 寄件人 电话 手机 邮箱 地址 公司 部门 职位 备注 日期 时间".split()
+    "收件人 联系人 聯絡人 负责人 負責人 姓名 经办人 申请人 收货人 寄件人 电话 手机 邮箱 地址 公司 部门 职位 备注 日期 时间 "
+    "備註 備考 電話 郵遞區號 手機 주소 전화 이메일 메모 받는 보내는".split()
 )
 _LIST_SEP = re.compile(r"(?:[、,，・/／;]|と|及び|および| and | & |, and |, ) ?")
 _AFTER_NAME_OK = re.compile(r"$|[、,，・/／;。.:：)）(（」』\]\s]|と|が|の|は|で|に|を|も|や|から|より|さん|様|氏|両名|の2名|の3名|委員|担当|課長|部長")
@@ -134,6 +135,21 @@ def _speaker_ok(name: str, chat: bool) -> bool:
     if re.fullmatch(r"[ァ-ヴー・ ]+", name):
         return _has_person_token(name) or chat and not _is_common_noun(name)
     return chat
+
+
+_PLACES = set(
+    "北海道 青森 岩手 宮城 秋田 山形 福島 茨城 栃木 群馬 埼玉 千葉 東京 神奈川 新潟 富山 石川 福井 山梨 長野 岐阜 静岡 愛知 三重 "
+    "滋賀 京都 大阪 兵庫 奈良 和歌山 鳥取 島根 岡山 広島 山口 徳島 香川 愛媛 高知 福岡 佐賀 長崎 熊本 大分 宮崎 鹿児島 沖縄 "
+    "関東 関西 東北 北陸 中部 東海 近畿 中国 四国 九州 全国 海外 国内 首都圏 札幌 仙台 横浜 名古屋 神戸 博多".split()
+)
+
+
+def _is_place(word: str) -> bool:
+    """True when Sudachi reads ``word`` as a place name and nothing else (山梨, 関東全域)."""
+    from portal.risk.names import _analyse
+
+    toks = [t for t in _analyse(word) if not t.is_space]
+    return bool(toks) and toks[0].is_place and not any(t.is_person for t in toks)
 
 
 def _has_person_token(word: str) -> bool:
@@ -305,6 +321,24 @@ def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_ITEM_BEFORE = re.compile(rf"(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})[、,，・/／] ?$")
+_ITEM_AFTER = re.compile(rf" ?[、,，・/／] ?(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})")
+
+
+def demote_places_in_lists(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """A surname-like word among place names ("山梨、長野、静岡") is a place: a hint, not a name."""
+    out = []
+    for c in cands:
+        if c.category is C.PERSON_NAME and c.reason_key in ("name_dictionary_surname", "name_list", "name_repeated"):
+            before = _ITEM_BEFORE.search(text, max(0, c.start - 8), c.start)
+            after = _ITEM_AFTER.match(text, c.end)
+            near = [m.group("n") for m in (before, after) if m is not None]
+            if near and any(n in _PLACES or _is_place(n) for n in near):
+                c = Candidate(c.category, c.start, c.end, 0.3, "name_place_list")
+        out.append(c)
+    return out
+
+
 _REPEAT_WINDOW = 6000
 
 
@@ -381,6 +415,8 @@ def _trim_name(text: str, s: int, e: int) -> tuple[int, int] | None:
         if first.endswith(_DEPARTMENT_ENDINGS + ("員",)) or _is_common_noun(first):
             s, value = s + len(first) + 1, second  # 外部委員 綾瀬 → 綾瀬
     core = value.replace(" ", "")
+    if core in _PLACES or _is_place(value):
+        return None  # 山梨、長野、静岡…: a list of places, not of people
     if _KANJI_ONLY.fullmatch(core):
         if len(core) == 1 and core in _NOT_NAME_KANJI:
             return None

@@ -12,7 +12,7 @@ from portal.risk import detectors as d
 from portal.risk.models import SEVERITY, Category, Finding
 from portal.risk import international
 from portal.risk.latin_names import latin_name_candidates
-from portal.risk.name_context import context_name_candidates, demote_public_figures
+from portal.risk.name_context import context_name_candidates, demote_places_in_lists, demote_public_figures
 from portal.risk.names import dictionary_name_candidates, name_candidates
 from portal.risk.normalize import normalize
 from portal.risk.tables import table_candidates
@@ -76,7 +76,7 @@ def _candidates(ntext: str, org_terms: tuple[str, ...], enabled: frozenset[Categ
     cands += table_found
     if want(Category.PERSON_NAME):
         cands += context_name_candidates(ntext, cands)
-        cands = demote_public_figures(ntext, cands)
+        cands = demote_places_in_lists(ntext, demote_public_figures(ntext, cands))
     if id_cells:
         # Numbers in identifier columns (JAN, 注文番号 ...) are not cards, My Numbers or phones.
         numeric = {Category.CREDIT_CARD, Category.MY_NUMBER, Category.PHONE, Category.BANK_ACCOUNT,
