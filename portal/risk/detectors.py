@@ -385,10 +385,10 @@ def ip_candidates(text: str) -> list[Candidate]:
 _PASSPORT = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{7}(?![A-Za-z0-9])")
 _RESIDENCE = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{8}[A-Z]{2}(?![A-Za-z0-9])")
 _IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
-_PASSPORT_TRIGGERS = ("パスポート", "旅券", "passport", "Passport", "PASSPORT")
+_PASSPORT_TRIGGERS = ("パスポート", "旅券", "passport", "Passport", "PASSPORT", "PPT")
 
 
-_PASSPORT_LOOSE = re.compile(r"[A-Z0-9](?<![A-Za-z0-9][A-Z0-9])(?:[A-Z]{0,2}[0-9]{6,8}|[0-9]{9})(?![A-Za-z0-9])")
+_PASSPORT_LOOSE = re.compile(r"[A-Z0-9](?<![A-Za-z0-9][A-Z0-9])(?:[A-Z]{0,2}[0-9]{6,9}|[0-9]{9}|[A-Z][0-9]{2}[A-Z0-9][0-9]{4,6})(?![A-Za-z0-9])")
 _RESIDENCE_LOOSE = re.compile(r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z] ?[0-9]{4} ?[0-9]{4} ?[A-Za-z]{2}(?![A-Za-z0-9])")
 _HEALTH_JOINED = re.compile(r"[0-9](?<![0-9][0-9])[0-9]{0,7}[・･\-][0-9]{1,8}(?![0-9])")
 _INVOICE_NO = re.compile(r"T(?<![A-Za-z0-9]T)([0-9]{13})(?![0-9])")
@@ -403,8 +403,8 @@ def id_candidates(text: str) -> list[Candidate]:
     out = []
     if any(k in text for k in _PASSPORT_TRIGGERS):
         for m in _PASSPORT_LOOSE.finditer(text):
-            if _PASSPORT.fullmatch(m.group()):
-                continue  # the strict form below
+            if _PASSPORT.fullmatch(m.group()) or re.search(r"0{6}|X{2}0", m.group()):
+                continue  # the strict form below; placeholders such as XX0000000
             hit = _labelled(text, m.start(), m.end(), "passport")
             if hit is not None:
                 out.append(Candidate(C.PASSPORT, m.start(), m.end(), 0.85, "passport_label", _label_params(hit)))
@@ -556,6 +556,12 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
         if label is None:
             continue
         out.append(Candidate(C.DATE_OF_BIRTH, s, e, 0.95, "dob_label", {"label": label}))
+    # Airline / APIS form after a DOB label: "DOB 21APR79".
+    for lm in found:
+        m = _DOB_COMPACT.match(text, lm.end())
+        if m is not None and m.group("m").lower()[:3] in _MONTHS:
+            out.append(Candidate(C.DATE_OF_BIRTH, m.start("d"), m.end("d"), 0.9, "dob_label",
+                                 {"label": text[lm.start() : lm.end()]}))
     # A birthday without a year, right after its label: "誕生日：5月12日", "Birthday: 14 Mar".
     for lm in found:
         m = _MONTH_DAY.match(text, lm.end())
@@ -568,6 +574,7 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
     return out
 
 
+_DOB_COMPACT = re.compile(r"[ :：]{0,3}(?P<d>[0-3][0-9](?P<m>[A-Z]{3})[0-9]{2}(?:[0-9]{2})?)(?![A-Za-z0-9])", re.IGNORECASE)
 _MONTH_DAY = re.compile(
     r"(?:[ :：は、]|(?:は|が)?(?:、)?){0,3}[（(]?(?P<d>(?P<m1>[0-9]{1,2})月(?P<d1>[0-9]{1,2})日|(?P<m2>[0-9]{1,2})/(?P<d2>[0-9]{1,2})(?![0-9/])|"
     r"(?P<d3>[0-9]{1,2}) (?P<m3>" + _MONTH_RE + r")\.?(?![a-z])|(?P<m4>" + _MONTH_RE + r")\.? (?P<d4>[0-9]{1,2})(?![0-9]))",

@@ -91,6 +91,8 @@ _STOP = {
     "Representative", "Sales", "Support", "Customer", "Account", "Accounts", "Payable", "Receivable", "Legal",
     "Finance", "Compliance", "Marketing", "Operations", "Security", "Product", "Project", "Human", "Resources",
     "Dear", "Hi", "Hello", "Thanks", "Regards", "Best", "Kind", "Sincerely", "Mr", "Mrs", "Ms", "Dr", "Prof",
+    "Desk", "Duty", "Consul", "Admissions", "Dependant", "Dependent", "Residency", "Residence", "Hungaria", "Asia",
+    "Europe", "Africa", "Americas", "Pacific", "Nuea", "Tai", "Soi",
     # calendar
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March",
     "April", "May", "June", "July", "August", "September", "October", "November", "December", "Spring", "Summer",
@@ -116,7 +118,8 @@ _ACRONYMS = {
     "WARNING", "INFO", "DEBUG", "FATAL", "TODO", "FIXME", "GET", "POST", "PUT", "DELETE", "PATCH", "READ", "WRITE",
     "MR", "MRS", "MS", "DR", "JR", "SR", "II", "III", "IV", "AM", "PM", "JST", "UTC", "GMT", "PST", "EST", "LLM",
     "AI", "GPT", "ID", "PIN", "ATM", "IBAN", "BIC", "SWIFT", "TEL", "FAX", "DOB", "ZIP", "POBOX", "ATTN", "CC", "BCC",
-    "RE", "FW", "FWD", "IPO", "M&A", "ESG", "SaaS", "PoC", "MTG", "EDI", "ERP", "CRM", "SFA", "BI", "OCR", "NFC", "IoT",
+    "RE", "FW", "FWD", "IPO", "M&A", "ESG", "SaaS", "PoC", "MTG", "SURNAME", "GIVEN", "FAMILY", "FIRST", "LAST", "NAME",
+    "TCP", "UDP", "CI", "CD", "IP", "ICA", "MOM", "IO", "AR", "AP", "EDI", "ERP", "CRM", "SFA", "BI", "OCR", "NFC", "IoT",
     "HIPAA", "BAA", "GDPR", "SOC", "ISO", "JIS", "PMO", "CSR", "IR", "CX", "DX", "EC", "PO", "SO", "ASP", "OEM", "ODM",
 }
 
@@ -189,6 +192,8 @@ def _score(words: list[str]) -> float:
             return 0.75  # "Ishiguro Tomoya"; capitals ("HIPAA BAA", "Hoshizora EDI") need a known surname
         if caps.count(True) == 1 and all(len(w) >= 3 for w in words):
             return 0.78  # "OSHIRO Rina", "Hayate ASHIDA": the family name in capitals
+        if all(caps) and all(len(w) >= 3 for w in words):
+            return 0.75  # "MAKABE WATARU", "NONOMURA TAKUMI": passport-style capitals
     # An Asian family name with given names: "Guo Mingyu", "Chen Yu-Ting", "Yi-Chun Chen", "Pham Duc Thinh".
     if (lower[0] in _ASIAN_SURNAMES or lower[-1] in _ASIAN_SURNAMES) and not any(is_common) and len(words) <= 3:
         return 0.8
@@ -225,10 +230,28 @@ _COMMA_NAME = re.compile(rf"(?<![A-Za-zÀ-ÿ0-9_@./\-])(?P<f>{_WORD}), (?P<g>[{_
 _INITIAL_CAPS = re.compile(r"(?<![A-Za-z0-9_@./\-])[A-Z] (?P<f>[A-Z]{3,})(?![A-Za-z0-9_@\-])")
 
 
+# Airline manifests: "TAKIZAWA/RIN MS", "AL-HARBI/FATIMA MS"; capitals before a title: "SUGANO HAYATE MR".
+_SLASH_NAME = re.compile(r"(?<![A-Za-z0-9/])(?P<n>[A-Z][A-Z'\-]{1,30}/[A-Z][A-Z'\-]{1,30}(?: (?!(?:MR|MS|MRS|MISS|MSTR|DR)\b)[A-Z][A-Z'\-]{1,30})?)"
+                         r"(?= +(?:MR|MS|MRS|MISS|MSTR|DR|CHD|INF)\b|[ \t]|$)(?!/)", re.MULTILINE)
+_TITLE_AFTER = re.compile(r" +(?:MR|MS|MRS|MISS|MSTR|DR|CHD|INF)\b")
+_CAPS_BEFORE_TITLE = re.compile(r"(?<![A-Za-z0-9])(?P<n>[A-Z]{2,}(?:-[A-Z]+)?(?: [A-Z]{2,}(?:-[A-Z]+)?){1,2}) +(?:MR|MS|MRS|MISS|MSTR)\b")
+
+
 def latin_name_candidates(text: str) -> list[Candidate]:
     if not _TRIGGER.search(text):
         return []
     out: list[Candidate] = []
+    if "/" in text:
+        for m in _SLASH_NAME.finditer(text):
+            parts = re.split(r"[/ ]", m.group("n"))
+            titled = _TITLE_AFTER.match(text, m.end("n")) is not None
+            plausible = all(len(p) >= 3 and (_is_romaji(p) or any(_known(p))) for p in parts)
+            if (titled or plausible) and not any(p in _ACRONYMS for p in parts):
+                out.append(Candidate(Category.PERSON_NAME, m.start("n"), m.end("n"), 0.85, "name_latin"))
+    if " MR" in text or " MS" in text:
+        for m in _CAPS_BEFORE_TITLE.finditer(text):
+            if not any(p in _ACRONYMS or _title(p) in _STOP for p in m.group("n").split(" ")):
+                out.append(Candidate(Category.PERSON_NAME, m.start("n"), m.end("n"), 0.85, "name_latin"))
     if ", " in text:
         for m in _COMMA_NAME.finditer(text):
             f, g = m.group("f"), m.group("g")
@@ -295,5 +318,8 @@ _LONE_STOP = set(
     "Pittsburgh Philadelphia Baltimore Richmond Raleigh Savannah Madison Aurora Berlin Munich Hamburg Frankfurt Cologne "
     "London Manchester Liverpool Bristol Leeds Glasgow Edinburgh Dublin Singapore Sydney Melbourne Brisbane Perth "
     "Auckland Wellington Seoul Busan Taipei Shanghai Beijing Shenzhen Bangkok Jakarta Manila Hanoi Delhi Mumbai "
-    "Zoom Teams Slack Google Apple Amazon Meta Oracle Adobe Intel Cisco Azure Excel Outlook Word".split()
+    "Zoom Teams Slack Google Apple Amazon Meta Oracle Adobe Intel Cisco Azure Excel Outlook Word "
+    "Cuba Iran Iraq Israel Syria Egypt Kenya Chad Mali Peru Chile Brazil Mexico Canada Russia Ukraine Poland Sweden Norway "
+    "Denmark Finland Ireland Scotland Wales Belgium Austria Greece Turkey Nepal Bhutan Laos Myanmar Cambodia Fiji Samoa "
+    "Consul Admissions Desk Duty Dependant Dependent Spouse Guardian Sponsor Applicant Holder Contact".split()
 )

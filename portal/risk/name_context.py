@@ -50,6 +50,7 @@ _NOT_SPEAKER = set(
     "Request Response Ticket Priority Category Title Memo Comment Comments Update Updates Example Output Input Usage "
     "Expected Actual Environment Version Build Branch Commit Author Reviewer Assignee Reporter Sender Recipient "
     "Sent Received Importance Attachments Attachment Reply-To Organization Organisation Company Department Title "
+    "Dependant Dependent Spouse Guardian Sponsor Holder Passport Visa Flight Hotel Room Seat Gate Terminal Billing "
     "收件人 联系人 聯絡人 负责人 負責人 姓名 经办人 申请人 收货人 寄件人 电话 手机 邮箱 地址 公司 部门 职位 备注 日期 时间 "
     "備註 備考 電話 郵遞區號 手機 주소 전화 이메일 메모 받는 보내는".split()
 )
@@ -182,20 +183,45 @@ _READING = re.compile(r" ?[(（] ?(?P<r>[ァ-ヴー]{2,}(?:[・ =][ァ-ヴー]{1
 
 @lru_cache(maxsize=1)
 def _public_figures() -> frozenset[str]:
-    """Well-known public figures' names, spaces removed."""
+    """Well-known public figures' names, spaces removed and lower-cased; Latin two-word names in
+    both orders ("Shigeru Ishiba", "ISHIBA SHIGERU")."""
     names: set[str] = set()
     for line in _PUBLIC.read_text(encoding="utf-8").splitlines():
         name = line.strip()
         if name and not name.startswith("#"):
-            names.add(name.replace(" ", ""))
+            names.add(name.replace(" ", "").lower())
+            words = name.split(" ")
+            if name.isascii() and len(words) == 2:
+                names.add((words[1] + words[0]).lower())
     return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _figure_words() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for line in _PUBLIC.read_text(encoding="utf-8").splitlines():
+        name = line.strip()
+        if name and not name.startswith("#") and name.isascii():
+            words = tuple(name.split(" "))
+            out[name.replace(" ", "").lower()] = words
+            if len(words) == 2:
+                out[(words[1] + words[0]).lower()] = words
+    return out
+
+
+class _FigureWords:
+    def get(self, key, default=()):
+        return _figure_words().get(key, default)
+
+
+_FIGURE_WORDS = _FigureWords()
 
 
 def _figure_around(text: str, s: int, e: int) -> str | None:
     """The public figure's name (spaces removed) that the name at [s, e) is part of, if any."""
     figures = _public_figures()
-    value = text[s:e].replace(" ", "")
-    window = text[max(0, s - 12) : e + 12].replace(" ", "")
+    value = text[s:e].replace(" ", "").lower()
+    window = text[max(0, s - 12) : e + 12].replace(" ", "").lower()
     i = window.find(value)
     for a in range(max(0, i - 8), i + 1):
         for b in range(i + len(value), min(len(window), i + len(value) + 8) + 1):
@@ -308,13 +334,13 @@ def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
     for figure in found:
         parts.add(figure)
         if figure.isascii():
-            parts.update(w for w in re.findall(r"[A-Z][a-z]+", figure))
+            parts.update(w.lower() for w in _FIGURE_WORDS.get(figure, ()))
         else:
             parts.add(figure[:2])  # 渋沢栄一 … 渋沢は
     out = []
     for c in cands:
         if c.category is C.PERSON_NAME:
-            value = re.sub(r"['’]s$", "", text[c.start : c.end]).replace(" ", "")
+            value = re.sub(r"['’]s$", "", text[c.start : c.end]).replace(" ", "").lower()
             if value in parts or any(value in f for f in found):
                 c = Candidate(c.category, c.start, c.end, 0.3, "name_public_figure")
         out.append(c)

@@ -198,6 +198,12 @@ _ORG_OR_TEAM_AFTER = re.compile(r" ?(?:&|and) (?:Co|Company|Partners|Sons|Associ
                                 r"AG|plc|Pte|Pty|KK)\b| (?:team|Team|department|Department|dept|group|Group|desk|Desk)\b|, [A-Z][a-z]+ (?:Partners|Group|Health|Holdings)")
 
 
+def _lone_latin_name(word: str) -> bool:
+    from portal.risk.latin_names import _known, lone_name_score
+
+    return lone_name_score(word) > 0 or any(_known(word))
+
+
 def _en_ok(name: str) -> bool:
     from portal.risk.latin_names import _ACRONYMS, _STOP
 
@@ -347,6 +353,8 @@ def name_candidates(text: str) -> list[Candidate]:
                 continue
             if _ORG_OR_TEAM_AFTER.match(text, m.end("n")):
                 continue  # "Dear Soralink team", "Hollis Grange & Co."
+            if " " not in name and rx in (_EN_DEAR, _EN_LABEL, _EN_GREETING) and not _lone_latin_name(name):
+                continue  # "Dear Consul", "From: Procurement": one word must be a known name
             if rx is _EN_TITLE and name.split()[0] in _EN_STOP:
                 continue
             out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), score, key))
