@@ -790,6 +790,9 @@ def secret_candidates(text: str) -> list[Candidate]:
             else:
                 s, e = (m.start("v"), m.end("v")) if group else (m.start(), m.end())
             value = text[s:e]
+            if kind == "password" and value[-1:] in "()[]." and not _IDENTIFIER.fullmatch(value.rstrip("()[].")):
+                e -= len(value) - len(value.rstrip("()[]."))  # "Zx1000!q（。": the bracket is not part of it
+                value = text[s:e]
             head = text[max(0, m.start() - 16) : m.start()]
             if "${" in head and "}" not in head[head.rindex("${") :]:
                 continue  # ${POSTGRES_PASSWORD:?set}: the keyword is a variable name inside a template
@@ -821,12 +824,16 @@ def _weak_placeholder(value: str) -> bool:
     return len(set(value)) <= 2
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
 def _not_a_value(text: str, s: int, e: int) -> bool:
     """The text after the keyword is code or prose: "password = os.environ[...]", "password: Permission denied",
     "password is missing."."""
     value = text[s:e]
-    if value.endswith(("(", "[", ".")) or text[e : e + 1] in ("(", "["):
-        return True
+    core = value.rstrip("([.")
+    if (core != value or text[e : e + 1] in ("(", "[")) and _IDENTIFIER.fullmatch(core):
+        return True  # os.environ[ / InputBox( / getenv( / "is missing."
     if value.isalpha() and value[:1].isupper() is False and value.lower() == value and len(value) < 12:
         return True  # password is missing / pwd = input
     return value.isalpha() and value.istitle()  # "Permission", "Required"
