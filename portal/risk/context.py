@@ -17,7 +17,7 @@ _LABEL_KINDS: list[tuple[str, str]] = [
     ("my_number", r"マイナンバー(?:カード)?|個人番号(?:カード)?|通知カード|my\s?number"),
     ("residence", r"在留カード(?:番号)?|residence\s?card"),
     ("license", r"運転免許証?(?:の)?(?:番号)?|免許証(?:の)?(?:番号)?|免許番号|driver'?s?\s?licen[cs]e(?:\s?(?:no\.?|number|#))?|licen[cs]e\s?(?:no\.?|number|#)"),
-    ("passport", r"パスポート(?:番号|no\.?)?|旅券(?:番号)?|passport(?:\s?(?:no\.?|number|#))?|ppt(?:\s?no\.?)?"),
+    ("passport", r"パスポート(?:番号|no\.?)?|旅券(?:番号)?|passport(?:\s?(?:no\.?|number|#))?|ppt(?:\s?no\.?)?|护照(?:号码)?|護照(?:號碼)?|여권(?:번호)?"),
     ("pension", r"基礎年金番号|年金番号|年金手帳"),
     ("health", r"被保険者証(?:[ 　]?記号[・･]?番号)?|被保険者番号|保険証(?:番号|の記号番号|の番号)?|記号[・･]番号|health\s?insurance"),
     ("corporate", r"法人番号|corporate\s?number"),

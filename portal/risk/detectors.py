@@ -385,7 +385,7 @@ def ip_candidates(text: str) -> list[Candidate]:
 _PASSPORT = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{7}(?![A-Za-z0-9])")
 _RESIDENCE = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{8}[A-Z]{2}(?![A-Za-z0-9])")
 _IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
-_PASSPORT_TRIGGERS = ("パスポート", "旅券", "passport", "Passport", "PASSPORT", "PPT")
+_PASSPORT_TRIGGERS = ("パスポート", "旅券", "passport", "Passport", "PASSPORT", "PPT", "护照", "護照", "여권")
 
 
 _PASSPORT_LOOSE = re.compile(r"[A-Z0-9](?<![A-Za-z0-9][A-Z0-9])(?:[A-Z]{0,2}[0-9]{6,9}|[0-9]{9}|[A-Z][0-9]{2}[A-Z0-9][0-9]{4,6})(?![A-Za-z0-9])")
@@ -499,6 +499,7 @@ def _parse_date(m: re.Match[str]) -> _dt.date | None:
 
 
 _BIRTH_AFTER = re.compile(r"^ ?(?:生まれ|生|出生|誕生)")
+_DATE_THEN_BORN = re.compile(r"[0-9](?:日)? ?生(?![活産成徒命涯地協])")
 
 
 _BIRTH_TRIGGER = re.compile(r"生|誕|birth|born|dob|d\.o\.b", re.IGNORECASE)
@@ -522,6 +523,8 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
         found += [mm for mm in _BIRTH_WORD_EN.finditer(lower)]
     for lm in found:
         windows.append((max(0, lm.start() - 24), min(len(text), lm.end() + 30)))
+    for gm in _DATE_THEN_BORN.finditer(text):  # 昭和11年4月2日生, 2012.03.09生
+        windows.append((max(0, gm.start() - 16), gm.end()))
     windows.sort()
     matches: list[re.Match[str]] = []
     seen: set[int] = set()
@@ -576,7 +579,7 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
 
 _DOB_COMPACT = re.compile(r"[ :：]{0,3}(?P<d>[0-3][0-9](?P<m>[A-Z]{3})[0-9]{2}(?:[0-9]{2})?)(?![A-Za-z0-9])", re.IGNORECASE)
 _MONTH_DAY = re.compile(
-    r"(?:[ :：は、]|(?:は|が)?(?:、)?){0,3}[（(]?(?P<d>(?P<m1>[0-9]{1,2})月(?P<d1>[0-9]{1,2})日|(?P<m2>[0-9]{1,2})/(?P<d2>[0-9]{1,2})(?![0-9/])|"
+    r"(?:[ :：は、]|(?:は|が)?(?:、)?| is| on| was){0,3}[（(]?(?P<d>(?P<m1>[0-9]{1,2})月(?P<d1>[0-9]{1,2})日|(?P<m2>[0-9]{1,2})/(?P<d2>[0-9]{1,2})(?![0-9/])|"
     r"(?P<d3>[0-9]{1,2}) (?P<m3>" + _MONTH_RE + r")\.?(?![a-z])|(?P<m4>" + _MONTH_RE + r")\.? (?P<d4>[0-9]{1,2})(?![0-9]))",
     re.IGNORECASE,
 )
@@ -732,8 +735,9 @@ _SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int, tuple[str, ...], frozens
     ("webhook_url", re.compile(
         r"https://(?:hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/\-]{20,300}|"
         r"[A-Za-z0-9\-]{1,63}\.webhook\.office\.com/webhookb2/[A-Za-z0-9@/\-]{40,500}|"
-        r"(?:discord|discordapp)\.com/api/webhooks/[0-9]{5,30}/[A-Za-z0-9_\-]{20,200})"), 0,
-     ("hooks.slack.com", "webhook.office.com", "/api/webhooks/"), frozenset()),
+        r"(?:discord|discordapp)\.com/api/webhooks/[0-9]{5,30}/[A-Za-z0-9_\-]{20,200}|"
+        r"chat\.googleapis\.com/v1/spaces/[A-Za-z0-9_\-]{4,64}/messages\?key=[A-Za-z0-9_\-]{20,100}&token=[A-Za-z0-9_%\-]{20,200})"), 0,
+     ("hooks.slack.com", "webhook.office.com", "/api/webhooks/", "chat.googleapis.com"), frozenset()),
     ("stripe_webhook_secret", re.compile(r"whsec_[A-Za-z0-9]{20,200}(?![A-Za-z0-9])"), 0, ("whsec_",), frozenset(_W + "_")),
     ("sendgrid_key", re.compile(r"SG\.[A-Za-z0-9_\-]{16,64}\.[A-Za-z0-9_\-]{16,128}(?![A-Za-z0-9_\-])"), 0, ("sg.",),
      frozenset(_W)),
@@ -747,7 +751,7 @@ _SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int, tuple[str, ...], frozens
      frozenset()),
     ("password", re.compile(
         r"(?i:password|passwd|pwd|passcode|pass|パスワード|暗証番号|pw|pin)[\"']?"
-        r"(?:[ \t]{0,8}[:=：][ \t]{0,8}|\s?(?:は|is)\s?|(?<=ド) (?=[\x21-\x7e]{6,}[ 　]))[\"'「]?(?P<v>[^\s\"'」、。,;\u0080-\uffff]{4,128})"), 1,
+        r"(?:[ \t]{0,8}[:=：][ \t]{0,8}|\s?(?:は|is)\s?|(?<=ド)[ 　](?=[\x21-\x7e]{6,}(?:[ 　]|$)))[\"'「]?(?P<v>[^\s\"'」、。,;\u0080-\uffff]{4,128})"), 1,
      ("pass", "pwd", "pw", "pin", "パスワード", "暗証番号"), frozenset(_W)),
     ("cli_password", re.compile(
         r"(?:-p|--password[= ])(?P<q>['\"]?)(?P<v>[\x21-\x7e]{6,64}?)(?P=q)(?=\s|$)|-u [A-Za-z0-9._\-]{1,64}:(?P<w>[\x21-\x7e]{6,64})(?=\s)"),

@@ -91,6 +91,7 @@ _STOP = {
     "Representative", "Sales", "Support", "Customer", "Account", "Accounts", "Payable", "Receivable", "Legal",
     "Finance", "Compliance", "Marketing", "Operations", "Security", "Product", "Project", "Human", "Resources",
     "Dear", "Hi", "Hello", "Thanks", "Regards", "Best", "Kind", "Sincerely", "Mr", "Mrs", "Ms", "Dr", "Prof",
+    "Flat", "Unit", "Room", "Suite", "Apt", "Level", "Floor", "Block", "Tower",
     "Desk", "Duty", "Consul", "Admissions", "Dependant", "Dependent", "Residency", "Residence", "Hungaria", "Asia",
     "Europe", "Africa", "Americas", "Pacific", "Nuea", "Tai", "Soi",
     # calendar
@@ -255,8 +256,9 @@ def latin_name_candidates(text: str) -> list[Candidate]:
     if ", " in text:
         for m in _COMMA_NAME.finditer(text):
             f, g = m.group("f"), m.group("g")
-            if _known(f)[1] and _known(g.split(" ")[0].split("-")[0])[0] and f not in _STOP and g not in _STOP \
-                    and f.lower() not in _lists()[2] and g.lower() not in _lists()[2]:
+            gw = g.replace("-", " ").split(" ")
+            if _known(f)[1] and _known(gw[0])[0] and f not in _STOP and not any(w in _STOP for w in gw) \
+                    and f.lower() not in _lists()[2] and not any(w.lower() in _lists()[2] for w in gw):
                 out.append(Candidate(Category.PERSON_NAME, m.start(), m.end(), 0.85, "name_latin"))
     for m in _INITIAL_CAPS.finditer(text):
         if _known(m.group("f"))[1] and m.group("f") not in _ACRONYMS:

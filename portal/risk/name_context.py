@@ -130,8 +130,8 @@ def _speaker_ok(name: str, chat: bool) -> bool:
     if _KANJI_ONLY.fullmatch(core):
         if len(core) == 1:
             return chat and core not in _NOT_NAME_KANJI
-        if core.endswith(_DEPARTMENT_ENDINGS) or _is_common_noun(name):
-            return False
+        if core.endswith(_DEPARTMENT_ENDINGS) or _is_common_noun(name) or (_is_place(name) and not _has_person_token(name)):
+            return False  # "B：羽鳥・なし": a stop on a route, not a speaker
         return chat or _has_person_token(name)
     if re.fullmatch(r"[ァ-ヴー・ ]+", name):
         return _has_person_token(name) or chat and not _is_common_noun(name)

@@ -70,7 +70,7 @@ _HEADER_CONTAINS: list[tuple[str, Category]] = [
     ("氏名", C.PERSON_NAME), ("フリガナ", C.PERSON_NAME), ("ふりがな", C.PERSON_NAME), ("名義", C.PERSON_NAME),
     ("電話", C.PHONE), ("携帯", C.PHONE), ("phone", C.PHONE),
     ("住所", C.ADDRESS), ("口座番号", C.BANK_ACCOUNT), ("旅券", C.PASSPORT), ("passport", C.PASSPORT),
-    ("免許", C.DRIVERS_LICENSE), ("保険証", C.HEALTH_INSURANCE), ("年金", C.PENSION_NUMBER), ("kana", C.PERSON_NAME),
+    ("免許", C.DRIVERS_LICENSE), ("保険証", C.HEALTH_INSURANCE), ("被保険者番号", C.HEALTH_INSURANCE), ("年金", C.PENSION_NUMBER), ("kana", C.PERSON_NAME),
     ("furigana", C.PERSON_NAME),
     ("在留カード", C.RESIDENCE_CARD), ("カード番号", C.CREDIT_CARD), ("メール", C.EMAIL),
 ]
@@ -232,6 +232,9 @@ def table_candidates(text: str) -> tuple[list[Candidate], list[tuple[int, int]]]
         sep = _sep_of(line)
         if sep is None:
             i += 1
+            continue
+        if i > 0 and _sep_of(lines[i - 1][1]) == sep and lines[i - 1][1].strip() and not _MD_RULE.match(lines[i - 1][1]):
+            i += 1  # a header is the first line of a table, not a row in the middle of one
             continue
         header = _split_cells(line, base, sep)
         cats = [header_category(text[c.start : c.end]) for c in header]
