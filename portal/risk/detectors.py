@@ -140,7 +140,8 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
             out.append(Candidate(C.CREDIT_CARD, s, e, score, key, {"brand": brand}))
         elif kind == "card":
             out.append(Candidate(C.CREDIT_CARD, s, e, 0.55, "card_label_invalid", _label_params(hit)))
-        return out
+        if kind != "bank" or (brand and v.luhn_ok(digits)):
+            return out  # (a long account number next to an account label goes on below)
 
     if kind == "postal" and (lens == (3, 4) and seps == {"-"} or (n == 7 and len(groups) == 1)):
         mark = hit.text == "〒" and hit.distance <= 1

@@ -88,8 +88,10 @@ def phone_candidates(text: str) -> list[Candidate]:
     for m in _US_SHAPE.finditer(text):
         valid, possible = _parse(m.group(), "US")
         if possible and not _label_before(text, m.start(), _ID_LABEL_NEAR):
-            out.append(Candidate(C.PHONE, m.start(), m.end(), 0.85 if valid else 0.7, "phone_international",
-                                 {"region": "US"}))
+            toll_free = m.group().lstrip("(")[:3] in ("800", "888", "877", "866", "855", "844", "833")
+            out.append(Candidate(C.PHONE, m.start(), m.end(), 0.45 if toll_free else (0.85 if valid else 0.7),
+                                 "phone_business" if toll_free else "phone_international",
+                                 {"kind": "toll_free"} if toll_free else {"region": "US"}))
     # National numbers of other regions, next to a phone label (or a Korean number on a Hangul line).
     for m in _NATIONAL.finditer(text):
         raw = m.group()

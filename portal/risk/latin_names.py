@@ -91,7 +91,8 @@ _STOP = {
     "Representative", "Sales", "Support", "Customer", "Account", "Accounts", "Payable", "Receivable", "Legal",
     "Finance", "Compliance", "Marketing", "Operations", "Security", "Product", "Project", "Human", "Resources",
     "Dear", "Hi", "Hello", "Thanks", "Regards", "Best", "Kind", "Sincerely", "Mr", "Mrs", "Ms", "Dr", "Prof",
-    "Flat", "Unit", "Room", "Suite", "Apt", "Level", "Floor", "Block", "Tower",
+    "Flat", "Unit", "Room", "Suite", "Apt", "Level", "Floor", "Block", "Tower", "Branch", "Minh", "Chí", "Chi", "Hồ",
+    "Quận", "Phường", "Đường",
     "Desk", "Duty", "Consul", "Admissions", "Dependant", "Dependent", "Residency", "Residence", "Hungaria", "Asia",
     "Europe", "Africa", "Americas", "Pacific", "Nuea", "Tai", "Soi",
     # calendar
@@ -125,8 +126,8 @@ _ACRONYMS = {
 }
 
 _PARTICLES = r"(?:de|da|di|do|du|dos|das|del|della|van|von|der|den|ter|la|le|bin|binti|binte|bte|al|el|ibn|thi|van der|van den|de la)"
-_UP = "A-ZÀ-ÖØ-Þ"
-_LO = "a-zß-öø-ÿ"
+_UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚĞĪİŁŃŇŌŐŒŘŚŠŢŤŪŮŰŹŻŽƠƯẠ-Ỹ"
+_LO = "a-zß-öø-ÿāăąćčďđēęěğīıłńňōőœřśšţťūůűźżžơưạ-ỹ"
 _WORD = rf"(?:[{_UP}][{_LO}]+(?:[-'][{_UP}]?[{_LO}]+)?|[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})?|Mc[A-Z][a-z]+|O'[A-Z][a-z]+)"
 _RUN = re.compile(
     rf"(?<![A-Za-zÀ-ÿ0-9_@./\-])(?:[A-Z]\. )?{_WORD}(?:(?: [A-Z]\.)?(?: {_PARTICLES})? {_WORD}){{0,3}}(?: [A-Z]\.(?=[ ,:;)]|$))?"
@@ -160,11 +161,18 @@ def _is_romaji(word: str) -> bool:
     return len(word) >= 2 and _ROMAJI.fullmatch(word.replace("-", "")) is not None
 
 
+def _plain(word: str) -> str:
+    """Nguyễn → Nguyen: diacritics removed for the romanised surname lists."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+
+
 def _known(word: str) -> tuple[bool, bool]:
     """(is a given name, is a surname) for a word in any case."""
     given, family, _common = _lists()
     t = _title(word)
-    low = word.lower().replace("-", "")
+    low = _plain(word).lower().replace("-", "")
     return t in given, t in family or low in _JA_SURNAMES or low in _ASIAN_SURNAMES
 
 
@@ -227,7 +235,7 @@ def _score_run(words: list[str], initials: int) -> float:
 
 
 # "Patel, Arjun", "ALVAREZ, Sofia", "J ALVAREZ": family name first with a comma, or an initial without a dot.
-_COMMA_NAME = re.compile(rf"(?<![A-Za-zÀ-ÿ0-9_@./\-])(?P<f>{_WORD}), (?P<g>[{_UP}][{_LO}]+(?:[ \-][{_UP}][{_LO}]+)?)(?![A-Za-zÀ-ÿ0-9_@\-])")
+_COMMA_NAME = re.compile(rf"(?<![A-Za-zÀ-ÿ0-9_@./\-])(?P<f>{_WORD}), (?P<g>[{_UP}][{_LO}]+(?:[ \-][{_UP}][{_LO}]+)?)(?: [A-Z]\.)?(?![A-Za-zÀ-ÿ0-9_@\-])")
 _INITIAL_CAPS = re.compile(r"(?<![A-Za-z0-9_@./\-])[A-Z] (?P<f>[A-Z]{3,})(?![A-Za-z0-9_@\-])")
 
 

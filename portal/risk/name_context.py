@@ -73,8 +73,9 @@ _LATIN_CONTEXT = re.compile(
 )
 _HANGUL_NAME = re.compile(r"(?<![가-힣])(?P<n>[김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상시갈][가-힣]{1,2})"
                           r"(?= ?(?:님|씨|매니저|팀장|과장|부장|대리|사원|선생|대표|이사|실장|차장|입니다|이에요|예요))")
-_HAN_LABEL = re.compile(r"(?:收件人|联系人|聯絡人|负责人|負責人|姓名|经办人|經辦人|申请人|申請人|收货人|收貨人|寄件人|担当者|联系人姓名)"
-                        r"[:： ]{1,2}(?P<n>[一-龥]{2,4})(?![一-龥])")
+_HAN_LABEL = re.compile(r"(?:收件人|联系人|聯絡人|负责人|負責人|姓名|经办人|經辦人|申请人|申請人|收货人|收貨人|寄件人|担当者|联系人姓名|"
+                        r"수취인|받는 사람|보내는 사람|성명|이름|담당자|예금주)"
+                        r"[:： ]{1,2}(?P<n>[一-龥]{2,4}|[가-힣]{2,4})(?![一-龥가-힣])")
 
 
 class _Taken:
@@ -133,6 +134,8 @@ def _speaker_ok(name: str, chat: bool) -> bool:
         if core.endswith(_DEPARTMENT_ENDINGS) or _is_common_noun(name) or (_is_place(name) and not _has_person_token(name)):
             return False  # "B：羽鳥・なし": a stop on a route, not a speaker
         return chat or _has_person_token(name)
+    if re.fullmatch(r"[ァ-ヴー・ ]+", name) and _is_common_noun(name):
+        return False
     if re.fullmatch(r"[ァ-ヴー・ ]+", name):
         return _has_person_token(name) or chat and not _is_common_noun(name)
     return chat
@@ -441,6 +444,8 @@ def _trim_name(text: str, s: int, e: int) -> tuple[int, int] | None:
         if first.endswith(_DEPARTMENT_ENDINGS + ("員",)) or _is_common_noun(first):
             s, value = s + len(first) + 1, second  # 外部委員 綾瀬 → 綾瀬
     core = value.replace(" ", "")
+    if re.fullmatch(r"[ァ-ヴー・ ]+", value) and _is_common_noun(value):
+        return None  # 森 美咲,ログイン: the next column, not a name
     if core in _PLACES or _is_place(value):
         return None  # 山梨、長野、静岡…: a list of places, not of people
     if _KANJI_ONLY.fullmatch(core):

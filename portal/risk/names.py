@@ -473,6 +473,12 @@ _DEPARTMENT_WORDS = frozenset(
 )
 
 
+def _all_common(word: str) -> bool:
+    """"航空券": ordinary nouns, not a given name (which is often one ordinary noun: 大地, 翼)."""
+    toks = _analyse(word)
+    return bool(toks) and all(t.is_common_noun for t in toks) and not any(t.oov for t in toks)
+
+
 def _surname_ok(sur: str, toks, s: int, e: int, spaced: bool, given: bool, upto: int) -> bool:
     """May the kanji run ``sur`` before a person token be its (unknown) surname? ``upto`` is the
     index of the person token: the run's tokens are just before it."""
@@ -551,7 +557,8 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
             if len(parts) == 1 and parts[0][3][3] == "姓":
                 # A given name the dictionary does not know: 栗林 大地, 宮前 ひより.
                 gm = _GIVEN_AFTER.match(line, end)
-                if gm is not None and gm.group(1) not in _NOT_GIVEN:
+                if gm is not None and gm.group(1) not in _NOT_GIVEN and not (
+                        len(gm.group(1)) >= 3 and _KANJI_RE.match(gm.group(1)) and _all_common(gm.group(1))):
                     end = gm.end(1)
                     nxt = None
                     parts.append(None)

@@ -146,6 +146,7 @@ def _cell_fits(cat: Category, value: str) -> bool:
 
 
 _ORG = re.compile(r"株式会社|有限会社|合同会社|会社|銀行|病院|大学|協会|組合|事務所|部$|課$|室$|センター|グループ|チーム|"
+                  r"^[カユドシザ][)）]|[(（][カユドシザ]$|[(（][カユドシザ][)）]|"
                   r"(?i:inc\.?$|ltd\.?$|llc$|corp\.?$|co\.$|gmbh$|plc$|team$|group$|dept\.?$)")
 # "管理本部長 上田 浩", "製造一課 岩城": a department or title in the cell; the name detectors find the name.
 _TITLE_OR_UNIT = ("部", "課", "室", "係", "長", "班", "店", "所", "センター", "グループ", "チーム")
