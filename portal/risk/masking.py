@@ -114,7 +114,7 @@ def mask(
             prev = merged[-1]
             if f.end > prev.end:
                 merged[-1] = Finding(prev.category, prev.start, f.end, text[prev.start : f.end], prev.severity,
-                                     prev.score, prev.reason)
+                                     prev.score, prev.reason, prev.method)
             continue
         merged.append(f)
     pseudonyms: dict[tuple[str, str], str] = {}

@@ -100,6 +100,34 @@ SEVERITY: dict[Category, Severity] = {
 }
 
 
+# The kinds of evidence a finding can rest on, shown next to its reason ("検出方法").
+METHODS = ("checksum", "numbering_plan", "dictionary", "name_list", "table", "layout", "label", "policy", "pattern")
+
+
+def method_of(reason_key: str) -> str:
+    """The ``METHODS`` id for a detector's reason key."""
+    if reason_key in _METHOD_BY_KEY:
+        return _METHOD_BY_KEY[reason_key]
+    if reason_key.startswith("phone_"):
+        return "numbering_plan"
+    if reason_key.startswith("name_dictionary") or reason_key in ("name_honorific", "name_unknown_honorific",
+                                                                   "name_full", "name_self_intro", "name_reading"):
+        return "dictionary"
+    if reason_key.startswith(("name_en", "name_latin")):
+        return "name_list"
+    if reason_key.endswith("_label") or reason_key in ("postal_mark", "my_number_label_only", "card_label_invalid"):
+        return "label"
+    return "pattern"
+
+
+_METHOD_BY_KEY = {
+    "my_number_label_checksum": "checksum", "my_number_possible": "checksum", "card_valid": "checksum",
+    "card_test": "checksum", "corporate_number": "checksum", "iban": "checksum",
+    "table_column": "table", "name_speaker": "layout", "name_list": "layout", "name_repeated": "layout",
+    "name_place_list": "layout", "name_context": "name_list", "name_public_figure": "name_list", "org_term": "policy",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One flagged span. ``start``/``end`` are offsets in the ORIGINAL text (end exclusive)."""
@@ -111,6 +139,8 @@ class Finding:
     severity: Severity
     score: float
     reason: str
+    # Which kind of rule or model found it (a ``METHODS`` id; its label is ``risk.method.<id>``).
+    method: str = "pattern"
 
     @property
     def confidence(self) -> Confidence:
@@ -126,6 +156,7 @@ class Finding:
             "severity": self.severity.value,
             "confidence": self.confidence.value,
             "reason": self.reason,
+            "method": self.method,
         }
 
     def __repr__(self) -> str:  # never show the raw value

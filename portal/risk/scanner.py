@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from portal.i18n import current_lang, t
 from portal.risk import detectors as d
-from portal.risk.models import SEVERITY, Category, Finding
+from portal.risk.models import SEVERITY, Category, Finding, method_of
 from portal.risk import international
 from portal.risk.latin_names import latin_name_candidates
 from portal.risk.name_context import context_name_candidates, demote_places_in_lists, demote_public_figures
@@ -172,6 +172,7 @@ def scan(text: str, policy: "RiskPolicy | None" = None, lang: str | None = None)
                 severity=SEVERITY[c.category],
                 score=round(c.score, 3),
                 reason=reason_text(c.reason_key, c.params, lang),
+                method=method_of(c.reason_key),
             )
         )
     return findings

@@ -23,7 +23,8 @@ def test_scan_prints_findings_json():
     assert code == 0 and err == ""
     data = json.loads(out)
     assert [f["category"] for f in data["findings"]] == ["PERSON_NAME", "PHONE"]
-    assert set(data["findings"][1]) == {"category", "start", "end", "text", "severity", "confidence", "reason"}
+    assert set(data["findings"][1]) == {"category", "start", "end", "text", "severity", "confidence", "reason", "method"}
+    assert data["findings"][1]["method"] == "numbering_plan"  # the phone number was checked by its numbering plan
     assert "090-3344-5566" in out  # ensure_ascii=False keeps Japanese readable
     assert "電話" in out
 

@@ -188,3 +188,12 @@ def test_possible_findings_stay_hints():
     # A placeholder address and a documentation network range are shown as "possible" only.
     for text in ("MAIL_FROM=your.name@company.com", "cidr_blocks = [\"10.20.0.0/16\"]"):
         assert all(f.confidence is Confidence.LOW for f in scan(text))
+
+
+def test_each_finding_names_its_kind_of_evidence():
+    methods = {f.text: f.method for f in scan("[10:02] 田中 美咲: 了解\nName,Birthday\nPriya Nair,14 Mar\n"
+                                             "マイナンバー 1234 5678 9018\nTel: +1 312-874-2291")}
+    assert methods["田中 美咲"] in ("dictionary", "layout")
+    assert methods["14 Mar"] == "table"
+    assert methods["1234 5678 9018"] == "checksum"
+    assert methods["+1 312-874-2291"] == "numbering_plan"
