@@ -16,11 +16,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal import summaries
 from portal.accounts.roles import CurrentUser, PermissionDenied, require_user
 from portal.db.models import QuizAnswer, QuizAttempt, utcnow
 from portal.i18n import t
 from portal.learning.quiz import Quiz, draw_questions, grade
-from portal.stats import summary
 
 
 class AttemptError(ValueError):
@@ -142,12 +142,28 @@ def submit(
         session.flush()
     except IntegrityError:
         raise AttemptError(t("quiz.error.duplicate")) from None
-    # the dashboard's summaries, in this same transaction (also numbers the attempt)
-    summary.record_submission(
-        session, user_id=user.id, lesson_id=quiz.meta.lesson_id, quiz_id=quiz.id, attempt_id=attempt.id, at=now,
-        score=score, passed=passed, question_count=len(attempt.question_ids),
-    )
+    # the dashboard's summaries, in this same transaction, from the answers in hand; the attempt
+    # is numbered once the summaries' row lock orders concurrent submissions
+    summaries.record_submission(session, summaries.SubmittedAttempt(
+        user_id=user.id, lesson_id=quiz.meta.lesson_id, quiz_id=quiz.id, at=now, score=score, passed=passed,
+        question_count=len(attempt.question_ids),
+        answers=tuple((a.question_id, a.response, a.credit, a.correct) for a in answers),
+    ), lambda: number_attempt(session, user.id, quiz.id, attempt.id))
     return AttemptResult(attempt.id, score, passed, duplicate=False)
+
+
+def number_attempt(session: Session, user_id: int, quiz_id: str, attempt_id: int) -> int:
+    """Number a submitted attempt: 1 + the learner's earlier submitted attempts of the quiz (by
+    id, the order of submission). Stored in ``attempt_no``; returns it."""
+    number = session.execute(
+        select(func.count()).select_from(QuizAttempt).where(
+            QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id, QuizAttempt.status == "submitted",
+            QuizAttempt.id <= attempt_id,
+        )
+    ).scalar_one()
+    session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(attempt_no=number)
+                    .execution_options(synchronize_session=False))
+    return number
 
 
 def attempt_with_answers(session: Session, user: CurrentUser, attempt_id: int) -> QuizAttempt:

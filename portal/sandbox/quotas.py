@@ -24,12 +24,12 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from portal.db.models import SandboxEvent, User, utcnow
 from portal.i18n import t
-from portal.sandbox.policy import QuotaDefaults, quota_defaults
-
-JST = timezone(timedelta(hours=9), "JST")
+from portal.localtime import JST
+from portal.sandbox.policy_store import QuotaDefaults, quota_defaults
 
 NOT_COUNTED_KINDS: tuple[str, ...] = (
     "empty_prompt",
@@ -39,6 +39,20 @@ NOT_COUNTED_KINDS: tuple[str, ...] = (
     "quota",
     "cooldown",
 )
+
+
+# ---------------------------------------------------------------- what counts (the one rule)
+
+
+def counts_against_quota(outcome: str, error_kind: str | None) -> bool:
+    """Whether one event uses a request of the daily quota (see the module doc)."""
+    return outcome != "blocked" and (error_kind is None or error_kind not in NOT_COUNTED_KINDS)
+
+
+def counted(outcome, error_kind) -> ColumnElement:
+    """:func:`counts_against_quota` as SQL, on an events table's ``outcome`` and ``error_kind``
+    columns (the quota's count here, the dashboard's statistics and the summaries' rebuild)."""
+    return and_(outcome != "blocked", or_(error_kind.is_(None), error_kind.not_in(NOT_COUNTED_KINDS)))
 
 
 def day_window(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -100,10 +114,7 @@ class QuotaStatus:
         )
 
 
-_COUNTED = and_(
-    SandboxEvent.outcome != "blocked",
-    or_(SandboxEvent.error_kind.is_(None), SandboxEvent.error_kind.not_in(NOT_COUNTED_KINDS)),
-)
+_COUNTED = counted(SandboxEvent.outcome, SandboxEvent.error_kind)
 # built once: this runs on every send, before the request (time to first token)
 _USAGE = select(
     func.coalesce(func.sum(case((_COUNTED, 1), else_=0)), 0),

@@ -18,8 +18,9 @@ from portal.learning.content import Course
 from portal.learning.progress import Status
 from portal.learning.quiz import Quiz
 from portal.stats import queries as q
-from portal.stats import summary
+from portal.stats import due_dates, rebuild
 from portal.stats.base import frame
+from portal.stats.sandbox_usage import explode_risks
 from portal.stats.filters import CourseShape, StatsFilter
 
 STATUS_PREFIX = "status:"
@@ -59,7 +60,7 @@ def people(
     (best quiz score 0..1) for every lesson in course order."""
     require_admin(actor)
     shape = CourseShape.of(course, quizzes)
-    st = statements(shape, flt, summary.source(session, shape, flt))
+    st = statements(shape, flt, rebuild.source(session, shape, flt))
     cells = _cells_frame(session, st.pop("cells"))
     return shape_people(shape, cells=cells, **{k: frame(session, s) for k, s in st.items()})
 
@@ -145,9 +146,6 @@ def learner_detail(
     """Everything one learner did: lesson states (by the learner's own progress rules), quiz
     attempts, sandbox use as counts (never prompt text), and a timeline."""
     require_admin(actor)
-    from portal.stats import due_dates
-    from portal.stats.sandbox import explode_risks
-
     user = session.get(User, user_id)
     if user is None or user.role != ROLE_LEARNER:
         raise NotFound()

@@ -15,7 +15,7 @@ import streamlit as st
 
 from portal.accounts.roles import CurrentUser, PermissionDenied
 from portal.i18n import t
-from portal.stats import due_dates, overview, people, quiz_stats, sandbox, summary, xapi
+from portal.stats import due_dates, overview, people, quiz_stats, rebuild, sandbox_usage, xapi
 from portal.stats.exports import csv_bytes, present
 from portal.stats.filters import CourseShape, StatsFilter, today_local
 from portal.ui import content, state
@@ -49,7 +49,7 @@ def _compute(kind: str, actor: CurrentUser, flt: StatsFilter):
         if kind == "quizzes":
             return quiz_stats.quiz_analytics(session, actor, course, quizzes, flt)
         if kind == "sandbox":
-            return sandbox.sandbox_stats(session, actor, flt)
+            return sandbox_usage.sandbox_stats(session, actor, flt)
     raise ValueError(kind)
 
 
@@ -127,10 +127,10 @@ def _render(user: CurrentUser) -> None:
     shape = CourseShape.of(content.course(), content.quizzes())
     with state.db(readonly=True) as session:
         options = overview.department_options(session, user)
-        built = summary.ready(session, shape)
-    if not built and summary.consistent(shape):  # after an upgrade or a change of a lesson's quiz
+        built = rebuild.ready(session, shape)
+    if not built and rebuild.consistent(shape):  # after an upgrade or a change of a lesson's quiz
         with st.spinner(t("stats.summaries.building")), state.db() as session:
-            summary.ensure(session, shape)
+            rebuild.ensure(session, shape)
     flt = _filters(options)
     tabs = st.tabs([t(f"stats.tab.{k}") for k in TAB_KEYS], key="dash_tab", on_change="rerun")
     renderers = (_overview, _due, _people, _quizzes, _sandbox, _exports)
