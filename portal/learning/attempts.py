@@ -61,13 +61,46 @@ def open_attempt(session: Session, user: CurrentUser, quiz: Quiz) -> QuizAttempt
     )
 
 
+def _outdated(attempt: QuizAttempt, quiz: Quiz) -> bool:
+    """An unfinished attempt of an older quiz version: its questions may be gone, and it could not
+    be submitted anyway, so it is abandoned before the learner answers again."""
+    return attempt.quiz_version != quiz.version
+
+
+@dataclass(frozen=True)
+class QuizStanding:
+    """Where a learner stands on a quiz when its page opens."""
+
+    attempt: QuizAttempt | None  # the unfinished attempt of the current version, to resume
+    set_aside: bool  # an unfinished attempt of an older version was just abandoned
+    submitted: int  # submitted attempts
+    best_score: float | None  # the best of them (None: none submitted)
+    passed: bool  # any of them passed
+
+
+def quiz_standing(session: Session, user: CurrentUser, quiz: Quiz) -> QuizStanding:
+    """The learner's unfinished attempt (an outdated one abandoned, as ``start_attempt`` would) and
+    the record of their submitted attempts."""
+    require_user(user)
+    current = open_attempt(session, user, quiz)
+    set_aside = current is not None and _outdated(current, quiz)
+    if set_aside:
+        current.status = "abandoned"
+        current = None
+    past = history(session, user, quiz.id)
+    return QuizStanding(
+        attempt=current, set_aside=set_aside, submitted=len(past),
+        best_score=max(a.score or 0 for a in past) if past else None, passed=any(a.passed for a in past),
+    )
+
+
 def start_attempt(session: Session, user: CurrentUser, quiz: Quiz, *, resume: bool = True) -> QuizAttempt:
     """Resume the unfinished attempt (same questions, same order) or draw a new one. An
     unfinished attempt of an older quiz version is abandoned, since its questions may be gone."""
     require_user(user)
     current = open_attempt(session, user, quiz)
     if current is not None:
-        if resume and current.quiz_version == quiz.version:
+        if resume and not _outdated(current, quiz):
             return current
         current.status = "abandoned"
     if quiz.meta.max_attempts is not None and submitted_count(session, user, quiz.id) >= quiz.meta.max_attempts:

@@ -139,6 +139,22 @@ class LearnerDetail:
     risks: pd.DataFrame  # category, action, requests (counts only)
     timeline: pd.DataFrame  # at, kind, item, detail
 
+    @property
+    def completed_lessons(self) -> int:
+        """Lessons the learner completed (by the learner's own progress rules)."""
+        return int((self.lessons["status"] == Status.COMPLETED.value).sum()) if len(self.lessons) else 0
+
+
+def completed_all(table: pd.DataFrame, shape: CourseShape) -> pd.Series:
+    """Per row of the people table: the learner completed every lesson of the course."""
+    return table["done"] >= len(shape.lessons)
+
+
+def by_completion(table: pd.DataFrame, shape: CourseShape, *, completed: bool) -> pd.DataFrame:
+    """The people table's learners who completed every lesson (``completed``) or not yet."""
+    done = completed_all(table, shape)
+    return table[done if completed else ~done]
+
 
 def learner_detail(
     session: Session, actor: CurrentUser, user_id: int, course: Course, quizzes: dict[str, Quiz] | None

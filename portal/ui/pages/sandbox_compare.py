@@ -11,7 +11,7 @@ from portal.i18n import t
 from portal.llm import TextDelta
 from portal.sandbox import Draft, SendResult, Submission, get_template, templates
 from portal.ui import state
-from portal.ui.pages import sandbox_shared as shared
+from portal.ui import sandbox_widgets as shared
 
 KINDS = ("samples", "temperatures", "templates")
 PENDING = "cmp_pending"
