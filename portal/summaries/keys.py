@@ -21,9 +21,9 @@ def score_bin(score: float) -> int:
 
 
 def response_key(response: Any) -> str:
-    """A quiz response as the JSON text the database holds for it ('null' for no response): the
-    key of the option distribution (``portal.stats.queries.response_text`` reads the same text
-    from the stored answers)."""
+    """A quiz response as the JSON text it is stored as ('null' for no response). The option
+    distribution's key is what the database reads back for it (``portal.stats.queries.
+    response_text``); the writers convert this text the same way in SQL (``writers._COMPUTED``)."""
     return json.dumps(response)
 
 

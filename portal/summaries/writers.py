@@ -19,7 +19,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import case, func, update
+from sqlalchemy import Float, Integer, Text, and_, bindparam, case, cast, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -82,6 +82,25 @@ _UPSERTS: dict[str, tuple[Any, Callable | None]] = {
 }
 
 
+# A response key is the text the database gives for the stored JSON response (what the rebuild and
+# the statistics read from quiz_answers). PostgreSQL's json keeps the text as it was written.
+# SQLite stores a JSON real number with numeric affinity (810.0 reads back as '810', 1/3 as
+# '0.333333333333333'): the writer's JSON text of a real goes through the same conversion
+# (a JSON integer or anything else reads back as written).
+_JSON = bindparam("response_json", type_=Text)
+_REAL = bindparam("response_real", type_=Integer) == 1
+_AS_REAL = cast(_JSON, Float)
+_AS_INTEGER = cast(_AS_REAL, Integer)
+_COMPUTED = {
+    ("sqlite", "question_day"): {"response": case(
+        (and_(_REAL, _AS_REAL == _AS_INTEGER, func.abs(_AS_REAL) < 9.223372036854775e18), cast(_AS_INTEGER, Text)),
+        (_REAL, cast(_AS_REAL, Text)),
+        else_=_JSON,
+    )},
+    ("postgresql", "question_day"): {"response": _JSON},
+}
+
+
 @cache
 def _upsert(dialect: str, name: str):
     table, on_conflict = _UPSERTS[name]
@@ -91,6 +110,8 @@ def _upsert(dialect: str, name: str):
         stmt = sqlite.insert(table)
     else:  # pragma: no cover - the portal supports SQLite and PostgreSQL
         raise NotImplementedError(f"summary upserts are not implemented for {dialect}")
+    if (dialect, name) in _COMPUTED:
+        stmt = stmt.values(_COMPUTED[(dialect, name)])
     keys = [c for c in table.primary_key.columns]
     if on_conflict is None:
         return stmt.on_conflict_do_nothing(index_elements=keys)
@@ -119,6 +140,12 @@ def record_read(session: Session, user_id: int, lesson_id: str, at: datetime) ->
     _run(session, "read", {"user_id": user_id, "lesson_id": lesson_id, "opened_at": at, "read_at": at,
                            "attempts": 0, "passed": False, "last_at": at})
     record_activity(session, user_id, at)
+
+
+def _is_real(json_text: str) -> bool:
+    """A bare JSON real number such as 810.0 or 1e-07 (not an integer, string, list, object,
+    true, false or null)."""
+    return json_text[:1] in "-0123456789" and json_text != "" and any(c in json_text for c in ".eE")
 
 
 @dataclass(frozen=True)
@@ -171,19 +198,19 @@ def record_submission(session: Session, sub: SubmittedAttempt, number_attempt: C
 
 
 def add_moments(session: Session, day: date, quiz_id: str, rows: Iterable[tuple]) -> None:
-    """Add (question_id, response key, credit, correct, attempt total) rows to the day's moments,
+    """Add (question_id, response as JSON text, credit, correct, attempt total) rows to the day's moments,
     in key order (concurrent submissions lock the same rows in the same order)."""
-    sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0, 0.0, 0.0, 0])
+    sums: dict[tuple[str, str, int], list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0, 0.0, 0.0, 0])
     for qid, resp, credit, correct, total in rows:
-        s = sums[(qid, resp)]
+        s = sums[(qid, resp, int(_is_real(resp)))]
         x, t = float(credit), float(total)
         for i, v in enumerate((1, x, x * x, t, t * t, t * x, 1 if correct else 0)):
             s[i] += v
     if sums:
         _run(session, "question_day", [
-            {"day": day, "quiz_id": quiz_id, "question_id": qid, "response": resp,
+            {"day": day, "quiz_id": quiz_id, "question_id": qid, "response_json": resp, "response_real": real,
              "n": s[0], "sx": s[1], "sxx": s[2], "st": s[3], "stt": s[4], "stx": s[5], "correct": s[6]}
-            for (qid, resp), s in sorted(sums.items())
+            for (qid, resp, real), s in sorted(sums.items())
         ])
 
 
