@@ -103,7 +103,7 @@ def _estimate_tokens(text: str) -> int:
 
 
 class Sandbox:
-    """The sandbox's one send seam (thread-safe; cache one per process and endpoint)."""
+    """The sandbox's one send service (thread-safe; cache one per process and endpoint)."""
 
     def __init__(
         self,

@@ -69,7 +69,7 @@ def _endpoint_key() -> str:
 
 
 def sandbox() -> Sandbox:
-    """The process-wide send seam for the current settings."""
+    """The process-wide Sandbox service for the current settings."""
     s = get_settings()
     return _sandbox(_endpoint_key(), str(s.content_dir), s.effective_database_url)
 

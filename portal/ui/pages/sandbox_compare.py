@@ -1,5 +1,5 @@
 """試す > 比べる: one prompt several times side by side (N samples, or two temperatures), or the
-course's vague vs improved prompt. Every request goes through the send seam."""
+course's vague vs improved prompt. Every request goes through the Sandbox service."""
 
 from __future__ import annotations
 
