@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -185,17 +185,21 @@ def submit(
     return AttemptResult(attempt.id, score, passed, duplicate=False)
 
 
+_ATTEMPTS = QuizAttempt.__table__
+# built once, run on the connection (the submit path): Core statements with plain parameters
+_SUBMITTED_UP_TO = select(func.count()).select_from(_ATTEMPTS).where(
+    _ATTEMPTS.c.user_id == bindparam("user_id"), _ATTEMPTS.c.quiz_id == bindparam("quiz_id"),
+    _ATTEMPTS.c.status == "submitted", _ATTEMPTS.c.id <= bindparam("attempt_id"),
+)
+_SET_NUMBER = _ATTEMPTS.update().where(_ATTEMPTS.c.id == bindparam("attempt_id")).values(attempt_no=bindparam("number"))
+
+
 def number_attempt(session: Session, user_id: int, quiz_id: str, attempt_id: int) -> int:
     """Number a submitted attempt: 1 + the learner's earlier submitted attempts of the quiz (by
     id, the order of submission). Stored in ``attempt_no``; returns it."""
-    number = session.execute(
-        select(func.count()).select_from(QuizAttempt).where(
-            QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id, QuizAttempt.status == "submitted",
-            QuizAttempt.id <= attempt_id,
-        )
-    ).scalar_one()
-    session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt_id).values(attempt_no=number)
-                    .execution_options(synchronize_session=False))
+    conn = session.connection()
+    number = conn.execute(_SUBMITTED_UP_TO, {"user_id": user_id, "quiz_id": quiz_id, "attempt_id": attempt_id}).scalar_one()
+    conn.execute(_SET_NUMBER, {"attempt_id": attempt_id, "number": number})
     return number
 
 
