@@ -42,7 +42,7 @@ from typing import Any, Literal
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from portal.accounts.roles import CurrentUser, require_active_user
+from portal.accounts.roles import CurrentUser, PermissionDenied, require_active_user, require_user
 from portal.config import get_settings
 from portal.db import session_scope
 from portal.db.models import utcnow
@@ -66,7 +66,7 @@ from portal.sandbox import explorer
 from portal.sandbox.explorer import estimate_tokens
 from portal.sandbox.events import EventFields, EventRecord, add_event, insert_event, rate_event, update_event
 from portal.sandbox.policy_store import SandboxPolicy, load_policy
-from portal.sandbox.quotas import QuotaStatus, quota_status
+from portal.sandbox.quotas import QuotaStatus, lock_account, quota_status
 from portal.sandbox.review import RiskCheck, check_text
 from portal.sandbox.types import (
     Draft,
@@ -83,6 +83,7 @@ log = logging.getLogger(__name__)
 MAX_TOKENS_LIMIT = 16384
 GROUNDED_K = 3
 _ASYNC_COMMIT = sql_text("SET LOCAL synchronous_commit TO OFF")
+_OVERRIDES_KEY = "portal.sandbox.quota_overrides"  # session.info: the send path's locked account row
 
 __all__ = ["GROUNDED_K", "MAX_TOKENS_LIMIT", "Draft", "ExplorerFetch", "Sandbox", "SandboxRefused", "SendResult",
            "SendStream", "Source", "Submission"]
@@ -128,9 +129,18 @@ class Sandbox:
     def _session(self, user: CurrentUser | None, *, send: bool = False) -> Iterator[Session]:
         """The one authorisation boundary: every method that takes a user opens its unit of work
         here, which refuses a signed-out visitor or a deactivated account (``PermissionDenied``)
-        before anything else happens. ``send``: the send path's transaction (``_send_tx``)."""
+        before anything else happens. ``send``: the send path's transaction (``_send_tx``); its
+        check reads the account row with the quota overrides and locks it, as the quota count
+        later in the transaction needs (one round trip before the request, not two)."""
         with self._send_tx() if send else self._db() as session:
-            require_active_user(session, user)
+            if not send:
+                require_active_user(session, user)
+            else:
+                require_user(user)
+                account = lock_account(session, user.id)
+                if account is None or not account[0]:
+                    raise PermissionDenied(t("auth.sign_in_required"))
+                session.info[_OVERRIDES_KEY] = account[1]
             yield session
 
     @contextmanager
@@ -409,7 +419,8 @@ class Sandbox:
             return final("ok", "", categories, sub.action, sent_text=text, sources=sources, passages_only=True,
                          notes=notes, latency_ms=(self._timer() - started) * 1000)
 
-        status = quota_status(session, user.id, now=self._clock(), defaults=policy.quotas, lock=True)
+        status = quota_status(session, user.id, now=self._clock(), defaults=policy.quotas, lock=True,
+                              overrides=session.info.get(_OVERRIDES_KEY))
         if status.exhausted:
             return final("error", status.message(), categories, sub.action, error_kind="quota", sent_text=text)
         clamp_note: tuple[str, ...] = ()
