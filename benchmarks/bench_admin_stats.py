@@ -345,7 +345,7 @@ def _pg_base_url() -> str | None:
 def _rebuild_summaries(url: str) -> tuple[float, dict[str, int]]:
     """The dashboard's summary tables, built from the bulk-loaded facts (as after the migration
     that introduced them); the app keeps them up to date from then on."""
-    from portal.stats import summary
+    from portal.stats import rebuild as summary
     from portal.stats.filters import CourseShape
 
     settings = get_settings()

@@ -134,7 +134,7 @@ def summaries_consistent(url: str) -> bool:
     from portal.config import get_settings
     from portal.learning.content import load_course
     from portal.learning.quiz import load_quizzes
-    from portal.stats import summary
+    from portal.stats import rebuild as summary
     from portal.stats.filters import CourseShape
 
     settings = get_settings()

@@ -85,8 +85,8 @@ def service_ttft(service: LLMService) -> float:
     return first
 
 
-def seam_ttft(sandbox, user) -> tuple[float, float]:
-    """(time to first token, time until the event row is final) through the sandbox seam."""
+def sandbox_ttft(sandbox, user) -> tuple[float, float]:
+    """(time to first token, time until the event row is final) through the Sandbox service."""
     from portal.sandbox import Draft
 
     started = time.perf_counter()
@@ -101,7 +101,7 @@ def seam_ttft(sandbox, user) -> tuple[float, float]:
     return first, time.perf_counter() - started
 
 
-def make_seam(service, url: str):
+def make_sandbox(service, url: str):
     """A Sandbox on a migrated database with one learner whose quota never runs out."""
     from portal.accounts.roles import SYSTEM as SYSTEM_USER
     from portal.accounts.service import create_user
@@ -130,16 +130,16 @@ def bench_ttft(runs: int, pg_url: str | None = None) -> None:
             cooldowns=Cooldowns(),
         )
         service.warm_up()
-        seams = {"SQLite": make_seam(service, f"sqlite:///{tmp}/bench.db")}
+        sandboxes = {"SQLite": make_sandbox(service, f"sqlite:///{tmp}/bench.db")}
         if pg_url:
-            seams["PostgreSQL"] = make_seam(service, pg_url)
+            sandboxes["PostgreSQL"] = make_sandbox(service, pg_url)
         runners = {
             "bare": lambda: bare_ttft(bare, "fake-mini"),
             "service": lambda: service_ttft(service),
         }
-        totals: dict[str, list[float]] = {name: [] for name in seams}
-        for name, (sandbox, user) in seams.items():
-            runners[name] = (lambda sb=sandbox, u=user, n=name: _seam_run(sb, u, totals[n]))
+        totals: dict[str, list[float]] = {name: [] for name in sandboxes}
+        for name, (sandbox, user) in sandboxes.items():
+            runners[name] = (lambda sb=sandbox, u=user, n=name: _sandbox_run(sb, u, totals[n]))
         for _ in range(20):  # warm-up: imports, connection pool, caches
             for run in runners.values():
                 run()
@@ -160,16 +160,16 @@ def bench_ttft(runs: int, pg_url: str | None = None) -> None:
     s = statistics.median(times["service"])
     print(f"  LLMService.stream_chat   median {ms(s)}   p90 {ms(q(times['service']))}")
     print(f"  added by portal.llm      median {ms(s - b)}   (target < 10 ms)")
-    for name in seams:
+    for name in sandboxes:
         m = statistics.median(times[name])
-        print(f"  Sandbox seam ({name:10s}) median {ms(m)}   p90 {ms(q(times[name]))}")
+        print(f"  Sandbox.start ({name:10s}) median {ms(m)}   p90 {ms(q(times[name]))}")
         print(f"  added by the full send path ({name}): median {ms(m - b)}   (target < 10 ms; risk check,"
               f" policy, quota + reservation row)")
         print(f"    whole send incl. final event update: median {ms(statistics.median(totals[name]))}")
 
 
-def _seam_run(sandbox, user, totals: list[float]) -> float:
-    first, total = seam_ttft(sandbox, user)
+def _sandbox_run(sandbox, user, totals: list[float]) -> float:
+    first, total = sandbox_ttft(sandbox, user)
     totals.append(total)
     return first
 
@@ -212,7 +212,7 @@ def bench_practice() -> None:
     from portal.sandbox import Draft
 
     with tempfile.TemporaryDirectory() as tmp:
-        sandbox, user = make_seam(service, f"sqlite:///{tmp}/practice.db")
+        sandbox, user = make_sandbox(service, f"sqlite:///{tmp}/practice.db")
         words = 0
         ttfts = []
         started = time.perf_counter()
@@ -222,9 +222,9 @@ def bench_practice() -> None:
                 assert result is not None and result.ok, (sub.status, result)
                 words += result.completion_tokens
                 ttfts.append((result.ttft_ms or 0.0) / 1000)
-        seam = words / (time.perf_counter() - started)
-    print(f"  generation, seam      {seam:9,.0f} words/s  (risk check + quota + event rows + service)")
-    print(f"  time to first token   median {ms(statistics.median(ttfts))} (practice model via the sandbox seam)")
+        via_sandbox = words / (time.perf_counter() - started)
+    print(f"  generation, Sandbox   {via_sandbox:9,.0f} words/s  (risk check + quota + event rows + service)")
+    print(f"  time to first token   median {ms(statistics.median(ttfts))} (practice model via the Sandbox service)")
 
 
 def bench_retrieval() -> None:
@@ -253,7 +253,7 @@ def bench_retrieval() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--pg", default=None, help="also measure the seam on this PostgreSQL URL (tables are created)")
+    parser.add_argument("--pg", default=None, help="also measure the Sandbox on this PostgreSQL URL (tables are created)")
     args = parser.parse_args()
     bench_ttft(args.runs, args.pg)
     print()

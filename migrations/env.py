@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from portal.db.models import Base
+import portal.summaries.models  # noqa: F401  (the summary tables, on the same Base)
 
 config = context.config
 target_metadata = Base.metadata

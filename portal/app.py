@@ -22,6 +22,7 @@ from portal.config import SettingsError, get_settings
 from portal.db import DatabaseError
 from portal.i18n import t
 from portal.ui import navigation, state
+from portal.ui.pages.auth import sso_callback
 
 if not logging.getLogger().handlers:  # this script runs again on every rerun: configure once
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -43,8 +44,6 @@ def main() -> None:
         st.error(t("app.error.database", detail=str(exc)))
         st.stop()
     if user is None and state.sso_configured():
-        from portal.ui.pages.auth import sso_callback
-
         if sso_callback():
             st.rerun()
     page = st.navigation(navigation.pages_for(user), position="sidebar" if user else "hidden", expanded=True)

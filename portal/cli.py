@@ -60,14 +60,14 @@ def _build_summaries() -> float | None:
     from portal.db import session_scope
     from portal.learning.content import load_course
     from portal.learning.quiz import load_quizzes
-    from portal.stats import summary
+    from portal.stats import rebuild
     from portal.stats.filters import CourseShape
 
     settings = get_settings()
     shape = CourseShape.of(load_course(settings.content_dir), load_quizzes(settings.quiz_dir)[0])
     start = time.perf_counter()
     with session_scope() as session:
-        if not summary.ensure(session, shape):
+        if not rebuild.ensure(session, shape):
             return None
     return time.perf_counter() - start
 

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from portal.config import get_settings
+import portal.summaries.models  # noqa: F401  (registers the summary tables on Base.metadata)
 from portal.db import engine as db_engine
 from portal.db import init_db, session_scope
 from portal.db.models import Base

@@ -3,7 +3,7 @@
 Revision ID: 0003
 Revises: 0002
 
-The summary tables start empty; portal.stats.summary rebuilds them from the facts the first time
+The summary tables start empty; portal.stats.rebuild rebuilds them from the facts the first time
 the admin dashboard is opened (it needs the course's quiz -> lesson map), and until then the
 dashboard computes from the facts directly. Attempt numbers are filled in here.
 """

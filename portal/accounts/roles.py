@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
 from portal.db.models import ROLE_ADMIN, User
 from portal.i18n import t
 
@@ -54,5 +57,17 @@ def require_admin(actor: CurrentUser | None) -> CurrentUser:
 
 def require_user(actor: CurrentUser | None) -> CurrentUser:
     if actor is None:
+        raise PermissionDenied(t("auth.sign_in_required"))
+    return actor
+
+
+_ACTIVE = select(User.active).where(User.id == bindparam("user_id"))  # built once: on every sandbox call
+
+
+def require_active_user(session: Session, actor: CurrentUser | None) -> CurrentUser:
+    """``require_user``, and the account still exists and is active in the database (a page may
+    hold the user of an earlier run: an admin can deactivate or delete the account meanwhile)."""
+    require_user(actor)
+    if not session.connection().execute(_ACTIVE, {"user_id": actor.id}).scalar():
         raise PermissionDenied(t("auth.sign_in_required"))
     return actor

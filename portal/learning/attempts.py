@@ -12,15 +12,15 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal import summaries
 from portal.accounts.roles import CurrentUser, PermissionDenied, require_user
 from portal.db.models import QuizAnswer, QuizAttempt, utcnow
 from portal.i18n import t
 from portal.learning.quiz import Quiz, draw_questions, grade
-from portal.stats import summary
 
 
 class AttemptError(ValueError):
@@ -61,13 +61,46 @@ def open_attempt(session: Session, user: CurrentUser, quiz: Quiz) -> QuizAttempt
     )
 
 
+def _outdated(attempt: QuizAttempt, quiz: Quiz) -> bool:
+    """An unfinished attempt of an older quiz version: its questions may be gone, and it could not
+    be submitted anyway, so it is abandoned before the learner answers again."""
+    return attempt.quiz_version != quiz.version
+
+
+@dataclass(frozen=True)
+class QuizStanding:
+    """Where a learner stands on a quiz when its page opens."""
+
+    attempt: QuizAttempt | None  # the unfinished attempt of the current version, to resume
+    set_aside: bool  # an unfinished attempt of an older version was just abandoned
+    submitted: int  # submitted attempts
+    best_score: float | None  # the best of them (None: none submitted)
+    passed: bool  # any of them passed
+
+
+def quiz_standing(session: Session, user: CurrentUser, quiz: Quiz) -> QuizStanding:
+    """The learner's unfinished attempt (an outdated one abandoned, as ``start_attempt`` would) and
+    the record of their submitted attempts."""
+    require_user(user)
+    current = open_attempt(session, user, quiz)
+    set_aside = current is not None and _outdated(current, quiz)
+    if set_aside:
+        current.status = "abandoned"
+        current = None
+    past = history(session, user, quiz.id)
+    return QuizStanding(
+        attempt=current, set_aside=set_aside, submitted=len(past),
+        best_score=max(a.score or 0 for a in past) if past else None, passed=any(a.passed for a in past),
+    )
+
+
 def start_attempt(session: Session, user: CurrentUser, quiz: Quiz, *, resume: bool = True) -> QuizAttempt:
     """Resume the unfinished attempt (same questions, same order) or draw a new one. An
     unfinished attempt of an older quiz version is abandoned, since its questions may be gone."""
     require_user(user)
     current = open_attempt(session, user, quiz)
     if current is not None:
-        if resume and current.quiz_version == quiz.version:
+        if resume and not _outdated(current, quiz):
             return current
         current.status = "abandoned"
     if quiz.meta.max_attempts is not None and submitted_count(session, user, quiz.id) >= quiz.meta.max_attempts:
@@ -142,12 +175,32 @@ def submit(
         session.flush()
     except IntegrityError:
         raise AttemptError(t("quiz.error.duplicate")) from None
-    # the dashboard's summaries, in this same transaction (also numbers the attempt)
-    summary.record_submission(
-        session, user_id=user.id, lesson_id=quiz.meta.lesson_id, quiz_id=quiz.id, attempt_id=attempt.id, at=now,
-        score=score, passed=passed, question_count=len(attempt.question_ids),
-    )
+    # the dashboard's summaries, in this same transaction, from the answers in hand; the attempt
+    # is numbered once the summaries' row lock orders concurrent submissions
+    summaries.record_submission(session, summaries.SubmittedAttempt(
+        user_id=user.id, lesson_id=quiz.meta.lesson_id, quiz_id=quiz.id, at=now, score=score, passed=passed,
+        question_count=len(attempt.question_ids),
+        answers=tuple((a.question_id, a.response, a.credit, a.correct) for a in answers),
+    ), lambda: number_attempt(session, user.id, quiz.id, attempt.id))
     return AttemptResult(attempt.id, score, passed, duplicate=False)
+
+
+_ATTEMPTS = QuizAttempt.__table__
+# built once, run on the connection (the submit path): Core statements with plain parameters
+_SUBMITTED_UP_TO = select(func.count()).select_from(_ATTEMPTS).where(
+    _ATTEMPTS.c.user_id == bindparam("user_id"), _ATTEMPTS.c.quiz_id == bindparam("quiz_id"),
+    _ATTEMPTS.c.status == "submitted", _ATTEMPTS.c.id <= bindparam("attempt_id"),
+)
+_SET_NUMBER = _ATTEMPTS.update().where(_ATTEMPTS.c.id == bindparam("attempt_id")).values(attempt_no=bindparam("number"))
+
+
+def number_attempt(session: Session, user_id: int, quiz_id: str, attempt_id: int) -> int:
+    """Number a submitted attempt: 1 + the learner's earlier submitted attempts of the quiz (by
+    id, the order of submission). Stored in ``attempt_no``; returns it."""
+    conn = session.connection()
+    number = conn.execute(_SUBMITTED_UP_TO, {"user_id": user_id, "quiz_id": quiz_id, "attempt_id": attempt_id}).scalar_one()
+    conn.execute(_SET_NUMBER, {"attempt_id": attempt_id, "number": number})
+    return number
 
 
 def attempt_with_answers(session: Session, user: CurrentUser, attempt_id: int) -> QuizAttempt:

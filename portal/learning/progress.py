@@ -15,10 +15,10 @@ from sqlalchemy import bindparam, literal_column, null, select, type_coerce, uni
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal import summaries
 from portal.accounts.roles import CurrentUser, require_user
 from portal.db.models import LessonProgress, QuizAttempt, utcnow
 from portal.learning.content import Course, Lesson
-from portal.stats import summary
 
 
 class Status(str, Enum):
@@ -52,7 +52,7 @@ def _get_or_create(session: Session, user_id: int, lesson: Lesson) -> LessonProg
                 now = utcnow()
                 row = LessonProgress(user_id=user_id, lesson_id=lesson.id, content_version=lesson.version, opened_at=now)
                 session.add(row)
-                summary.record_opened(session, user_id, lesson.id, now)
+                summaries.record_opened(session, user_id, lesson.id, now)
         except IntegrityError:  # the same page opened twice at once
             row = session.scalar(query)
     return row
@@ -71,7 +71,7 @@ def mark_read(session: Session, user: CurrentUser, lesson: Lesson) -> bool:
     if row.read_at is not None:
         return False
     row.read_at = utcnow()
-    summary.record_read(session, user.id, lesson.id, row.read_at)
+    summaries.record_read(session, user.id, lesson.id, row.read_at)
     return True
 
 

@@ -1,4 +1,4 @@
-"""The prompt sandbox's services (no Streamlit): the send seam, quotas, events, the admin policy.
+"""The prompt sandbox's services (no Streamlit): the send service, quotas, events, the admin policy.
 
 Public API::
 
@@ -15,13 +15,16 @@ Public API::
     quota_status(session, user_id) -> QuotaStatus ; day_window(now) (Asia/Tokyo days)
     escape_markdown(text), highlight_markdown(text, spans) ; templates() ; compose_prompt(text, files)
 
-See docs/sandbox.md.
+Modules: ``service`` (the Sandbox class: one authorisation boundary, submit / resolve / stream),
+``types`` (its dataclasses), ``explorer`` (the next-token explorer's path), ``review`` (the risk
+checklist as shown), ``events``, ``quotas`` (the one rule of what counts), ``policy_store``
+(the admin-edited policy in app_settings). See docs/sandbox.md.
 """
 
 from portal.sandbox.events import EventFields, rate_event, recent_events
 from portal.sandbox.files import compose_prompt, decode_text_file
 from portal.sandbox.markdown import escape_markdown, highlight_markdown, number_mark
-from portal.sandbox.policy import (
+from portal.sandbox.policy_store import (
     PolicyError,
     QuotaDefaults,
     SandboxPolicy,
@@ -33,12 +36,13 @@ from portal.sandbox.policy import (
     save_policy,
     set_user_quota,
 )
-from portal.sandbox.quotas import JST, NOT_COUNTED_KINDS, QuotaStatus, day_window, quota_status, usage
+from portal.localtime import JST
+from portal.sandbox.quotas import NOT_COUNTED_KINDS, QuotaStatus, counts_against_quota, day_window, quota_status, usage
 from portal.sandbox.review import FindingRow, RiskCheck, check_text
-from portal.sandbox.seam import (
+from portal.sandbox.service import Sandbox
+from portal.sandbox.types import (
     Draft,
     ExplorerFetch,
-    Sandbox,
     SandboxRefused,
     SendResult,
     SendStream,
@@ -69,6 +73,7 @@ __all__ = [
     "build_policy",
     "check_text",
     "compose_prompt",
+    "counts_against_quota",
     "day_window",
     "decode_text_file",
     "escape_markdown",

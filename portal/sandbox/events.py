@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from portal import summaries
 from portal.accounts.roles import CurrentUser, PermissionDenied
 from portal.db.models import SandboxEvent, utcnow
-from portal.stats import summary
 from portal.i18n import t
+from portal.sandbox.quotas import counts_against_quota
 
 Mode = Literal["chat", "compare", "explorer", "grounded"]
 Outcome = Literal["ok", "incomplete", "error", "blocked"]
@@ -82,22 +84,51 @@ _TABLE = SandboxEvent.__table__
 # path before the request, where building an ORM statement per call costs milliseconds.
 _INSERT = _TABLE.insert().returning(_TABLE.c.id)
 _UPDATE = _TABLE.update().where(_TABLE.c.id == bindparam("event_id"))
+_ROW = select(_TABLE).where(_TABLE.c.id == bindparam("event_id"))
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """An event row as its writer inserted it: what ``update_event`` needs to count the change
+    in the summaries without reading the row back."""
+
+    id: int
+    user_id: int
+    created_at: datetime
+    values: Mapping[str, Any] = field(repr=False)
+
+
+def _figures(values: Mapping[str, Any]) -> summaries.EventFigures:
+    return summaries.EventFigures(values, counts_against_quota(values["outcome"], values["error_kind"]))
+
+
+def insert_event(session: Session, user_id: int, fields: EventFields) -> EventRecord:
+    """Insert one event row and count it in the dashboard's summaries."""
+    now, values = utcnow(), fields.values()
+    event_id = session.connection().execute(_INSERT, {"user_id": user_id, "created_at": now, **values}).scalar_one()
+    summaries.record_event(session, user_id, now, _figures(values))
+    return EventRecord(event_id, user_id, now, values)
 
 
 def add_event(session: Session, user_id: int, fields: EventFields) -> int:
     """Insert one event row (and count it in the dashboard's summaries); returns its id."""
-    now, values = utcnow(), fields.values()
-    event_id = session.connection().execute(_INSERT, {"user_id": user_id, "created_at": now, **values}).scalar_one()
-    summary.record_event(session, user_id, now, values)
-    return event_id
+    return insert_event(session, user_id, fields).id
 
 
-def update_event(session: Session, event_id: int, fields: EventFields) -> None:
-    """Final values of an event (a row deleted meanwhile, with its user, is simply not there)."""
-    before = summary.event_before_update(session, event_id)
+def update_event(session: Session, event: EventRecord | int, fields: EventFields) -> None:
+    """Final values of an event (a row deleted meanwhile, with its user, is simply not there).
+    Given the ``EventRecord`` its writer holds, nothing is read back; given only an id, the row's
+    first values are read for the summaries."""
+    if not isinstance(event, EventRecord):
+        row = session.connection().execute(_ROW, {"event_id": event}).mappings().first()
+        if row is None:
+            return
+        event = EventRecord(row["id"], row["user_id"], row["created_at"], row)
     values = fields.values()
-    session.connection().execute(_UPDATE, {"event_id": event_id, **values})
-    summary.record_event_update(session, before, values)
+    updated = session.connection().execute(_UPDATE, {"event_id": event.id, **values}).rowcount
+    if updated:
+        summaries.record_event_change(session, event.user_id, event.created_at, _figures(event.values),
+                                      _figures(values))
 
 
 RATINGS = (0, 1)  # st.feedback("thumbs"): 0 = 👎, 1 = 👍
@@ -110,7 +141,7 @@ def rate_event(session: Session, user: CurrentUser, event_id: int, rating: int |
     row = session.get(SandboxEvent, event_id)
     if row is None or row.user_id != user.id:
         raise PermissionDenied()
-    summary.record_rating(session, row.created_at, row.rating, rating)
+    summaries.record_rating(session, row.created_at, row.rating, rating)
     row.rating = rating
 
 

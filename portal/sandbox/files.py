@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from portal.i18n import t
-from portal.sandbox.seam import SandboxRefused
+from portal.sandbox.types import SandboxRefused
 
 MAX_FILE_BYTES = 200_000
 FILE_TYPES: tuple[str, ...] = ("txt", "md", "csv")

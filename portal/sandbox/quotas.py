@@ -24,12 +24,12 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from portal.db.models import SandboxEvent, User, utcnow
 from portal.i18n import t
-from portal.sandbox.policy import QuotaDefaults, quota_defaults
-
-JST = timezone(timedelta(hours=9), "JST")
+from portal.localtime import JST
+from portal.sandbox.policy_store import QuotaDefaults, quota_defaults
 
 NOT_COUNTED_KINDS: tuple[str, ...] = (
     "empty_prompt",
@@ -39,6 +39,20 @@ NOT_COUNTED_KINDS: tuple[str, ...] = (
     "quota",
     "cooldown",
 )
+
+
+# ---------------------------------------------------------------- what counts (the one rule)
+
+
+def counts_against_quota(outcome: str, error_kind: str | None) -> bool:
+    """Whether one event uses a request of the daily quota (see the module doc)."""
+    return outcome != "blocked" and (error_kind is None or error_kind not in NOT_COUNTED_KINDS)
+
+
+def counted(outcome, error_kind) -> ColumnElement:
+    """:func:`counts_against_quota` as SQL, on an events table's ``outcome`` and ``error_kind``
+    columns (the quota's count here, the dashboard's statistics and the summaries' rebuild)."""
+    return and_(outcome != "blocked", or_(error_kind.is_(None), error_kind.not_in(NOT_COUNTED_KINDS)))
 
 
 def day_window(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -100,10 +114,7 @@ class QuotaStatus:
         )
 
 
-_COUNTED = and_(
-    SandboxEvent.outcome != "blocked",
-    or_(SandboxEvent.error_kind.is_(None), SandboxEvent.error_kind.not_in(NOT_COUNTED_KINDS)),
-)
+_COUNTED = counted(SandboxEvent.outcome, SandboxEvent.error_kind)
 # built once: this runs on every send, before the request (time to first token)
 _USAGE = select(
     func.coalesce(func.sum(case((_COUNTED, 1), else_=0)), 0),
@@ -140,6 +151,17 @@ def _limits(session: Session, own: tuple[int | None, int | None], defaults: Quot
 
 _OVERRIDES = select(User.daily_request_quota, User.daily_token_quota).where(User.id == bindparam("user_id"))
 _OVERRIDES_LOCKED = _OVERRIDES.with_for_update()
+_ACCOUNT_LOCKED = select(User.active, User.daily_request_quota, User.daily_token_quota).where(
+    User.id == bindparam("user_id")).with_for_update()
+
+Overrides = tuple[int | None, int | None]  # the user's own (daily requests, daily tokens) limits
+
+
+def lock_account(session: Session, user_id: int) -> tuple[bool, Overrides] | None:
+    """For a send: the user's row locked (as ``quota_status(lock=True)`` locks it), with the
+    account's active flag and quota overrides, in one round trip (None: no such user)."""
+    row = session.connection().execute(_ACCOUNT_LOCKED, {"user_id": user_id}).first()
+    return None if row is None else (bool(row[0]), (row[1], row[2]))
 
 
 def quota_status(
@@ -149,12 +171,16 @@ def quota_status(
     now: datetime | None = None,
     defaults: QuotaDefaults | None = None,
     lock: bool = False,
+    overrides: Overrides | None = None,
 ) -> QuotaStatus:
     """Today's use and limits of one user. ``lock=True`` locks the user's row (PostgreSQL
     ``FOR UPDATE``; SQLite transactions already take the write lock) so a reservation made in
-    the same transaction cannot race another replica."""
+    the same transaction cannot race another replica. ``overrides``: the caller already read
+    (and locked) the user's row with :func:`lock_account` in this transaction."""
     now = now or utcnow()
-    row = session.connection().execute(_OVERRIDES_LOCKED if lock else _OVERRIDES, {"user_id": user_id}).first()
-    request_limit, token_limit = _limits(session, (row[0], row[1]) if row is not None else (None, None), defaults)
+    if overrides is None:
+        row = session.connection().execute(_OVERRIDES_LOCKED if lock else _OVERRIDES, {"user_id": user_id}).first()
+        overrides = (row[0], row[1]) if row is not None else (None, None)
+    request_limit, token_limit = _limits(session, overrides, defaults)
     used_requests, used_tokens = usage(session, user_id, now)
     return QuotaStatus(used_requests, request_limit, used_tokens, token_limit, day_window(now)[1])

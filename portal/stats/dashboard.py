@@ -9,10 +9,10 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from portal.accounts.roles import CurrentUser, require_admin
-from portal.sandbox.policy import quota_defaults
+from portal.sandbox.policy_store import quota_defaults
 from portal.learning.content import Course
 from portal.learning.quiz import Quiz
-from portal.stats import due_dates, overview, people, quiz_stats, sandbox, summary
+from portal.stats import due_dates, overview, people, quiz_stats, rebuild, sandbox_usage
 from portal.stats.base import dialect
 from portal.stats.filters import CourseShape, StatsFilter
 
@@ -23,7 +23,7 @@ class Dashboard:
     due: due_dates.DueReport
     people: object  # pandas.DataFrame
     quizzes: quiz_stats.QuizAnalytics
-    sandbox: sandbox.SandboxStats
+    sandbox: sandbox_usage.SandboxStats
 
 
 def whole_dashboard(
@@ -36,7 +36,7 @@ def whole_dashboard(
         due=due_dates.due_report(session, actor, course, quizzes, flt),
         people=people.people(session, actor, course, quizzes, flt),
         quizzes=quiz_stats.quiz_analytics(session, actor, course, quizzes, flt),
-        sandbox=sandbox.sandbox_stats(session, actor, flt),
+        sandbox=sandbox_usage.sandbox_stats(session, actor, flt),
     )
 
 
@@ -46,15 +46,15 @@ def bare_statements(session: Session, course: Course, quizzes: dict[str, Quiz], 
     d = dialect(session)
     defaults = quota_defaults(session)
     out: dict[str, Select] = {}
-    src = summary.source(session, shape, flt)
+    src = rebuild.source(session, shape, flt)
     now_filter = StatsFilter(departments=flt.departments)
     for tab, statements in (
         ("overview", overview.statements(shape, flt, d, src)),
-        ("due", due_dates.statements(shape, now_filter, summary.source(session, shape, now_filter))),
+        ("due", due_dates.statements(shape, now_filter, rebuild.source(session, shape, now_filter))),
         ("people", people.statements(shape, flt, src)),
         ("quizzes", quiz_stats.statements(shape, flt, src)),
-        ("sandbox", sandbox.statements(flt, d, defaults.daily_requests, defaults.daily_tokens,
-                                       summary.source(session, None, flt))),
+        ("sandbox", sandbox_usage.statements(flt, d, defaults.daily_requests, defaults.daily_tokens,
+                                             rebuild.source(session, None, flt))),
     ):
         out.update({f"{tab}.{name}": st for name, st in statements.items()})
     out["due.dates"] = due_dates.list_due_dates_statement()

@@ -27,7 +27,7 @@ from portal.i18n import t
 from portal.learning.content import Course
 from portal.learning.quiz import Quiz
 from portal.stats import queries as q
-from portal.stats import summary
+from portal.stats import rebuild
 from portal.stats.base import frame
 from portal.stats.filters import CourseShape, StatsFilter, today_local
 
@@ -133,7 +133,7 @@ def due_report(
     today = today or today_local()
     shape = CourseShape.of(course, quizzes)
     now_filter = StatsFilter(departments=flt.departments)
-    st = statements(shape, now_filter, summary.source(session, shape, now_filter))
+    st = statements(shape, now_filter, rebuild.source(session, shape, now_filter))
     rows = frame(session, st["learners"])
     heads = frame(session, st["heads"])
     dates = list_due_dates(session, actor)

@@ -8,7 +8,9 @@ from datetime import date, datetime
 import pandas as pd
 
 from portal.i18n import t
-from portal.stats.filters import JST, CourseShape
+from portal.localtime import JST
+from portal.stats.filters import CourseShape
+from portal.stats.people import BEST_PREFIX, STATUS_PREFIX
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -59,7 +61,6 @@ def to_local(value: object) -> object:
 
 
 def column_label(name: str, shape: CourseShape | None = None) -> str:
-    from portal.stats.people import BEST_PREFIX, STATUS_PREFIX
 
     for prefix, key in ((STATUS_PREFIX, "stats.col.lesson_status"), (BEST_PREFIX, "stats.col.lesson_best")):
         if name.startswith(prefix):
@@ -72,7 +73,6 @@ def column_label(name: str, shape: CourseShape | None = None) -> str:
 
 def _value_labels(name: str) -> str | None:
     """Catalog prefix for columns holding codes."""
-    from portal.stats.people import STATUS_PREFIX
 
     if name.startswith(STATUS_PREFIX) or name == "status":
         return "status"
@@ -101,7 +101,6 @@ def present(frame: pd.DataFrame, shape: CourseShape | None = None, *, drop: tupl
     out = frame.drop(columns=[c for c in drop if c in frame.columns]).copy()
     for col in list(out.columns):
         series = out[col]
-        from portal.stats.people import BEST_PREFIX
 
         if col in PERCENT_COLUMNS or col.startswith(BEST_PREFIX):
             out[col] = (pd.to_numeric(series, errors="coerce") * 100).round(1)

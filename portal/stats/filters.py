@@ -9,23 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from portal.learning.content import Course
 from portal.learning.quiz import Quiz
+from portal.localtime import JST, JST_OFFSET_HOURS, local_midnight_utc, today_local
 
-JST = timezone(timedelta(hours=9), "JST")
-JST_OFFSET_HOURS = 9
-
-
-def today_local(now: datetime | None = None) -> date:
-    """Today's date in Japan."""
-    return (now or datetime.now(timezone.utc)).astimezone(JST).date()
-
-
-def local_midnight_utc(day: date) -> datetime:
-    """The UTC instant at which ``day`` starts in Japan."""
-    return datetime.combine(day, time(0), JST).astimezone(timezone.utc)
+__all__ = ["JST", "JST_OFFSET_HOURS", "CourseShape", "LessonRef", "StatsFilter", "local_midnight_utc", "today_local"]
 
 
 @dataclass(frozen=True)

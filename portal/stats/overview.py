@@ -11,7 +11,7 @@ from portal.accounts.roles import CurrentUser, require_admin
 from portal.learning.content import Course
 from portal.learning.quiz import Quiz
 from portal.stats import queries as q
-from portal.stats import summary
+from portal.stats import rebuild
 from portal.stats.base import as_timestamp, bucket_unit, dialect, frame, ratio
 from portal.stats.filters import CourseShape, StatsFilter
 
@@ -53,7 +53,7 @@ def overview(
 ) -> Overview:
     require_admin(actor)
     shape = CourseShape.of(course, quizzes)
-    st = statements(shape, flt, dialect(session), summary.source(session, shape, flt))
+    st = statements(shape, flt, dialect(session), rebuild.source(session, shape, flt))
     return shape_overview(shape, flt, **{k: frame(session, s) for k, s in st.items()})
 
 

@@ -18,8 +18,9 @@ from portal.learning.content import Course
 from portal.learning.progress import Status
 from portal.learning.quiz import Quiz
 from portal.stats import queries as q
-from portal.stats import summary
+from portal.stats import due_dates, rebuild
 from portal.stats.base import frame
+from portal.stats.sandbox_usage import explode_risks
 from portal.stats.filters import CourseShape, StatsFilter
 
 STATUS_PREFIX = "status:"
@@ -59,7 +60,7 @@ def people(
     (best quiz score 0..1) for every lesson in course order."""
     require_admin(actor)
     shape = CourseShape.of(course, quizzes)
-    st = statements(shape, flt, summary.source(session, shape, flt))
+    st = statements(shape, flt, rebuild.source(session, shape, flt))
     cells = _cells_frame(session, st.pop("cells"))
     return shape_people(shape, cells=cells, **{k: frame(session, s) for k, s in st.items()})
 
@@ -138,6 +139,22 @@ class LearnerDetail:
     risks: pd.DataFrame  # category, action, requests (counts only)
     timeline: pd.DataFrame  # at, kind, item, detail
 
+    @property
+    def completed_lessons(self) -> int:
+        """Lessons the learner completed (by the learner's own progress rules)."""
+        return int((self.lessons["status"] == Status.COMPLETED.value).sum()) if len(self.lessons) else 0
+
+
+def completed_all(table: pd.DataFrame, shape: CourseShape) -> pd.Series:
+    """Per row of the people table: the learner completed every lesson of the course."""
+    return table["done"] >= len(shape.lessons)
+
+
+def by_completion(table: pd.DataFrame, shape: CourseShape, *, completed: bool) -> pd.DataFrame:
+    """The people table's learners who completed every lesson (``completed``) or not yet."""
+    done = completed_all(table, shape)
+    return table[done if completed else ~done]
+
 
 def learner_detail(
     session: Session, actor: CurrentUser, user_id: int, course: Course, quizzes: dict[str, Quiz] | None
@@ -145,9 +162,6 @@ def learner_detail(
     """Everything one learner did: lesson states (by the learner's own progress rules), quiz
     attempts, sandbox use as counts (never prompt text), and a timeline."""
     require_admin(actor)
-    from portal.stats import due_dates
-    from portal.stats.sandbox import explode_risks
-
     user = session.get(User, user_id)
     if user is None or user.role != ROLE_LEARNER:
         raise NotFound()

@@ -28,7 +28,7 @@ from portal.i18n import t
 from portal.learning.content import Course
 from portal.learning.quiz import Matching, MultipleChoice, Numeric, Ordering, Quiz, SingleChoice, TrueFalse
 from portal.stats import queries as q
-from portal.stats import summary
+from portal.stats import rebuild
 from portal.stats.base import frame, ratio
 from portal.stats.filters import CourseShape, StatsFilter
 
@@ -66,7 +66,7 @@ def quiz_analytics(
 ) -> QuizAnalytics:
     require_admin(actor)
     shape = CourseShape.of(course, quizzes)
-    st = statements(shape, flt, summary.source(session, shape, flt))
+    st = statements(shape, flt, rebuild.source(session, shape, flt))
     return shape_quiz(shape, **{k: frame(session, s) for k, s in st.items()})
 
 

@@ -189,7 +189,7 @@ def _attempts_query(shape: CourseShape, flt: StatsFilter):
                func.json_array_length(QuizAttempt.question_ids).label("n_questions"))
         .join(L, L.c.user_id == QuizAttempt.user_id)
         .where(QuizAttempt.status == "submitted", QuizAttempt.quiz_id.in_(quiz_ids),
-               *q._in_range(QuizAttempt.submitted_at, flt))
+               *q.in_range(QuizAttempt.submitted_at, flt))
     )
 
 
@@ -211,7 +211,7 @@ def count_statements(
     lp = q.progress
     n += session.scalar(
         select(func.count()).select_from(lp.join(L, L.c.user_id == lp.c.user_id))
-        .where(lp.c.read_at.is_not(None), *q._in_range(lp.c.read_at, flt))
+        .where(lp.c.read_at.is_not(None), *q.in_range(lp.c.read_at, flt))
     ) or 0
     return int(n)
 

@@ -6,9 +6,11 @@ import streamlit as st
 
 from portal.accounts.roles import CurrentUser
 from portal.i18n import t
-from portal.ui.pages import admin_dashboard, admin_policy, admin_users, auth, course, sandbox
+from portal.ui import routes
+from portal.ui.pages import admin_policy, admin_users, auth, course, lesson, quiz, sandbox, sandbox_compare, sandbox_explorer
+from portal.ui.pages.admin import dashboard as admin_dashboard
 
-NAV_KEY = "_portal_nav"
+NAV_KEY = routes.NAV_KEY
 
 
 def pages_for(user: CurrentUser | None):
@@ -26,29 +28,21 @@ def pages_for(user: CurrentUser | None):
     return cached[1]
 
 
-def page(url_path: str):
-    """One of this run's navigation pages by URL path, for st.page_link (which accepts only
-    pages handed to st.navigation)."""
-    cached = st.session_state.get(NAV_KEY)
-    for section in cached[1].values() if cached else ():
-        for p in section:
-            if p.url_path == url_path:
-                return p
-    raise LookupError(f"page '{url_path}' is not in this user's navigation")
+page = routes.page  # one of this run's navigation pages by URL path
 
 
 def _public_pages() -> list:
-    pages = [st.Page(auth.login_page, title=t("nav.login"), icon=":material/login:", url_path="login", default=True)]
+    pages = [st.Page(auth.login_page, title=t("nav.login"), icon=":material/login:", url_path=routes.LOGIN, default=True)]
     if auth.setup_needed():
-        pages.append(st.Page(auth.setup_page, title=t("nav.setup"), icon=":material/key:", url_path="setup"))
+        pages.append(st.Page(auth.setup_page, title=t("nav.setup"), icon=":material/key:", url_path=routes.SETUP))
     return pages
 
 
 def _user_pages(user: CurrentUser) -> dict:
     account = [
-        st.Page(auth.change_password_page, title=t("nav.password"), icon=":material/password:", url_path="password",
+        st.Page(auth.change_password_page, title=t("nav.password"), icon=":material/password:", url_path=routes.PASSWORD,
                 default=user.must_change_password),
-        st.Page(auth.logout_page, title=t("nav.logout"), icon=":material/logout:", url_path="logout"),
+        st.Page(auth.logout_page, title=t("nav.logout"), icon=":material/logout:", url_path=routes.LOGOUT),
     ]
     if user.must_change_password:
         return {t("nav.section.account"): account}
@@ -63,16 +57,28 @@ def _user_pages(user: CurrentUser) -> dict:
 
 
 def learn_pages() -> list:
-    return course.pages()
+    return [
+        st.Page(course.overview, title=t("nav.course"), icon=":material/school:", url_path=routes.COURSE, default=True),
+        st.Page(lesson.render, title=t("nav.lesson"), icon=":material/menu_book:", url_path=routes.LESSON),
+        st.Page(quiz.render, title=t("nav.quiz"), icon=":material/quiz:", url_path=routes.QUIZ),
+        st.Page(quiz.results, title=t("nav.results"), icon=":material/insights:", url_path=routes.RESULTS),
+        st.Page(course.glossary, title=t("nav.glossary"), icon=":material/dictionary:", url_path=routes.GLOSSARY),
+    ]
 
 
 def try_pages() -> list:
-    return sandbox.pages()
+    return [
+        st.Page(sandbox.chat_page, title=t("nav.sandbox.chat"), icon=":material/chat:", url_path=routes.SANDBOX_CHAT),
+        st.Page(sandbox_compare.render, title=t("nav.sandbox.compare"), icon=":material/view_column:",
+                url_path=routes.SANDBOX_COMPARE),
+        st.Page(sandbox_explorer.render, title=t("nav.sandbox.explorer"), icon=":material/bar_chart:",
+                url_path=routes.SANDBOX_EXPLORER),
+    ]
 
 
 def admin_pages() -> list:
     return [
         *admin_dashboard.pages(),
-        st.Page(admin_users.render, title=t("nav.admin.users"), icon=":material/group:", url_path="admin-users"),
+        st.Page(admin_users.render, title=t("nav.admin.users"), icon=":material/group:", url_path=routes.ADMIN_USERS),
         admin_policy.page(),
     ]

@@ -11,7 +11,8 @@ from support.apptest import goto, nav_paths
 from portal.accounts.roles import CurrentUser
 from portal.config import get_settings
 from portal.db import session_scope
-from portal.db.models import LessonSummary, SandboxEvent
+from portal.db.models import SandboxEvent
+from portal.summaries import LessonSummary
 from portal.learning import attempts, progress
 from portal.learning.content import load_course
 from portal.learning.quiz import correct_response, load_quizzes
@@ -156,7 +157,7 @@ def test_learners_are_not_offered_the_dashboard(portal, org):
 
 
 def test_the_first_opening_prepares_the_summary_tables_and_the_writers_keep_them(portal, org, content):
-    from portal.stats import summary
+    from portal.stats import rebuild as summary
     from portal.stats.filters import CourseShape
 
     shape = CourseShape.of(*content)

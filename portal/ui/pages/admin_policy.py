@@ -19,13 +19,13 @@ from portal.sandbox import (
     save_policy,
     set_user_quota,
 )
-from portal.ui import state
+from portal.ui import routes, state
 
 LEVELS = ("block", "warn", "info", "off")
 
 
 def page():
-    return st.Page(render, title=t("nav.admin.policy"), icon=":material/policy:", url_path="admin-policy")
+    return st.Page(render, title=t("nav.admin.policy"), icon=":material/policy:", url_path=routes.ADMIN_POLICY)
 
 
 def render() -> None:

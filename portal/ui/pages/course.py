@@ -8,9 +8,7 @@ from portal.i18n import t
 from portal.learning import progress
 from portal.learning.progress import Status
 from portal.stats import due_dates
-from portal.ui import content, state
-from portal.ui.pages import lesson as lesson_page
-from portal.ui.pages import quiz as quiz_page
+from portal.ui import content, routes, state
 
 STATUS_ICON = {
     Status.NOT_STARTED: ":material/radio_button_unchecked:",
@@ -18,16 +16,6 @@ STATUS_ICON = {
     Status.QUIZ_PENDING: ":material/quiz:",
     Status.COMPLETED: ":material/check_circle:",
 }
-
-
-def pages() -> list:
-    return [
-        st.Page(overview, title=t("nav.course"), icon=":material/school:", url_path="course", default=True),
-        st.Page(lesson_page.render, title=t("nav.lesson"), icon=":material/menu_book:", url_path="lesson"),
-        st.Page(quiz_page.render, title=t("nav.quiz"), icon=":material/quiz:", url_path="quiz"),
-        st.Page(quiz_page.results, title=t("nav.results"), icon=":material/insights:", url_path="results"),
-        st.Page(glossary, title=t("nav.glossary"), icon=":material/dictionary:", url_path="glossary"),
-    ]
 
 
 def status_label(status: Status) -> str:
@@ -58,7 +46,7 @@ def overview() -> None:
     next_lesson = next((l for l in course.lessons if states[l.id].status != Status.COMPLETED), None)
     if next_lesson is not None:
         if st.button(t("course.continue", title=next_lesson.title), type="primary", icon=":material/play_arrow:"):
-            lesson_page.open_lesson(next_lesson.id)
+            routes.open_lesson(next_lesson.id)
     else:
         st.success(t("course.all_done"), icon=":material/celebration:")
 
@@ -76,7 +64,7 @@ def overview() -> None:
             with col_side:
                 st.markdown(f"{STATUS_ICON[s.status]} {status_label(s.status)}")
                 if st.button(t("course.open"), key=f"open-{lesson.id}"):
-                    lesson_page.open_lesson(lesson.id)
+                    routes.open_lesson(lesson.id)
 
 
 def glossary() -> None:
@@ -102,4 +90,4 @@ def glossary() -> None:
             st.markdown(f"**{term.term}** {reading}")
             st.write(term.definition)
             if st.button(t("glossary.lesson", title=lesson.title), key=f"g-{lesson.id}-{term.term}", type="tertiary"):
-                lesson_page.open_lesson(lesson.id)
+                routes.open_lesson(lesson.id)

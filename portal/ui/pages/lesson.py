@@ -7,17 +7,7 @@ import streamlit as st
 from portal.i18n import t
 from portal.learning import memory, progress
 from portal.learning.content import Lesson
-from portal.ui import content, navigation, state
-
-
-def open_lesson(lesson_id: str) -> None:
-    st.switch_page(st.Page(render, url_path="lesson"), query_params={"id": lesson_id})
-
-
-def open_sandbox(grounded: bool = False) -> None:
-    from portal.ui.pages import sandbox
-
-    sandbox.open_page(grounded=grounded)
+from portal.ui import content, routes, state
 
 
 def render() -> None:
@@ -106,7 +96,7 @@ def _memory_calculator(lesson: Lesson) -> None:
 def _sandbox_link(lesson: Lesson, grounded: bool = False) -> None:
     label = t("lesson.sandbox_rag") if grounded else t("lesson.sandbox")
     if st.button(label, icon=":material/science:", key=f"sandbox-{lesson.id}-{grounded}"):
-        open_sandbox(grounded)
+        routes.open_sandbox(grounded)
 
 
 WIDGETS = {
@@ -138,7 +128,7 @@ def _actions(user, lesson: Lesson, lesson_state: progress.LessonState) -> None:
                         progress.mark_read(session, user, lesson)
                     st.rerun()
         if quiz is not None:
-            st.page_link(navigation.page("quiz"), query_params={"id": quiz.id}, icon=":material/quiz:",
+            st.page_link(routes.page(routes.QUIZ), query_params={"id": quiz.id}, icon=":material/quiz:",
                          label=t("lesson.quiz_passed") if lesson_state.passed else t("lesson.take_quiz"))
         elif lesson.meta.quiz_id:
             st.caption(t("lesson.quiz_unavailable"))
@@ -147,7 +137,7 @@ def _actions(user, lesson: Lesson, lesson_state: progress.LessonState) -> None:
 def _prev_next(course, lesson: Lesson) -> None:
     """Links to the previous and next lessons, at the two ends of one row."""
     prev, nxt = course.neighbours(lesson.id)
-    page = navigation.page("lesson")
+    page = routes.page(routes.LESSON)
     with st.container(horizontal=True, horizontal_alignment="distribute"):
         if prev:
             st.page_link(page, label=t("lesson.prev", title=prev.title), icon=":material/arrow_back:",

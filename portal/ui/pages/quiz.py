@@ -22,11 +22,7 @@ from portal.learning.quiz import (
     is_answered,
     option_order,
 )
-from portal.ui import content, state
-
-
-def open_quiz(quiz_id: str) -> None:
-    st.switch_page(st.Page(render, url_path="quiz"), query_params={"id": quiz_id})
+from portal.ui import content, routes, state
 
 
 def render() -> None:
@@ -41,7 +37,7 @@ def render() -> None:
         titles = {q.id: q.meta.title for q in quizzes.values()}
         chosen = st.selectbox(t("quiz.pick"), list(titles), format_func=titles.get, index=None)
         if chosen:
-            open_quiz(chosen)
+            routes.open_quiz(chosen)
         return
     lesson = content.course().get(quiz.meta.lesson_id)
     st.title(quiz.meta.title)
@@ -52,20 +48,15 @@ def render() -> None:
         _result_view(user, quiz, st.session_state[result_key], lesson)
         return
     with state.db() as session:
-        open_attempt = attempts.open_attempt(session, user, quiz)
-        if open_attempt is not None and open_attempt.quiz_version != quiz.version:
-            # the quiz file changed since this attempt began: its questions may be gone, and it
-            # could not be submitted anyway, so set it aside before the learner answers again
-            attempts.abandon(session, user, open_attempt.id)
-            open_attempt = None
-            st.warning(t("quiz.error.version_changed"))
-        past = attempts.history(session, user, quiz.id)
-    if open_attempt is None:
-        if past:
-            best = max(a.score or 0 for a in past)
-            st.info(t("quiz.past", n=len(past), best=round(best * 100),
-                      passed=t("quiz.passed") if any(a.passed for a in past) else t("quiz.not_passed")))
-        if st.button(t("quiz.start") if not past else t("quiz.retake"), type="primary", icon=":material/play_arrow:"):
+        standing = attempts.quiz_standing(session, user, quiz)
+    if standing.set_aside:  # the quiz file changed since the attempt began
+        st.warning(t("quiz.error.version_changed"))
+    if standing.attempt is None:
+        if standing.submitted:
+            st.info(t("quiz.past", n=standing.submitted, best=round(standing.best_score * 100),
+                      passed=t("quiz.passed") if standing.passed else t("quiz.not_passed")))
+        if st.button(t("quiz.start") if not standing.submitted else t("quiz.retake"), type="primary",
+                     icon=":material/play_arrow:"):
             try:
                 with state.db() as session:
                     attempts.start_attempt(session, user, quiz)
@@ -74,7 +65,7 @@ def render() -> None:
                 return
             st.rerun()
         return
-    _attempt_form(user, quiz, open_attempt)
+    _attempt_form(user, quiz, standing.attempt)
 
 
 def _widget_key(attempt_id: int, qid: str, part: str = "") -> str:
@@ -224,15 +215,8 @@ def review(user, quiz: Quiz, attempt_id: int, lesson) -> None:
             if lesson is not None and question.section:
                 section = lesson.section(question.section)
                 if section is not None:
-                    st.page_link(st.Page(_lesson_page(), url_path="lesson"),
-                                 label=t("quiz.review_section", section=section.title),
-                                 query_params={"id": lesson.id}, icon=":material/menu_book:")
-
-
-def _lesson_page():
-    from portal.ui.pages.lesson import render as lesson_render
-
-    return lesson_render
+                    routes.link(routes.LESSON, t("quiz.review_section", section=section.title),
+                                icon=":material/menu_book:", id=lesson.id)
 
 
 def _result_view(user, quiz: Quiz, attempt_id: int, lesson) -> None:
@@ -254,16 +238,14 @@ def _result_view(user, quiz: Quiz, attempt_id: int, lesson) -> None:
                 return
         st.rerun()
     if lesson is not None:
-        from portal.ui.pages.lesson import open_lesson
-
         if col2.button(t("quiz.back_to_lesson"), icon=":material/menu_book:"):
             del st.session_state[f"quiz-result-{quiz.id}"]
-            open_lesson(lesson.id)
+            routes.open_lesson(lesson.id)
         _, nxt = content.course().neighbours(lesson.id)
         if attempt.passed and nxt is not None and col3.button(t("lesson.next", title=nxt.title), type="primary",
                                                               icon=":material/arrow_forward:"):
             del st.session_state[f"quiz-result-{quiz.id}"]
-            open_lesson(nxt.id)
+            routes.open_lesson(nxt.id)
     st.subheader(t("quiz.review"))
     review(user, quiz, attempt_id, lesson)
 

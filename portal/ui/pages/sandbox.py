@@ -11,34 +11,13 @@ from portal.i18n import t
 from portal.llm import ChatMessage
 from portal.sandbox import Draft, SandboxRefused, Submission, escape_markdown, templates
 from portal.sandbox.files import FILE_TYPES, compose_prompt
-from portal.ui import state
-from portal.ui.pages import sandbox_shared as shared
-
-CHAT_PATH = "sandbox"
-COMPARE_PATH = "sandbox-compare"
-EXPLORER_PATH = "sandbox-explorer"
+from portal.ui import routes, state
+from portal.ui import sandbox_widgets as shared
 
 HISTORY = "sb_history"
 PENDING = "sb_pending"
 EDITING = "sb_editing"
 GROUNDED = "sb_grounded"
-
-
-def pages() -> list:
-    from portal.ui.pages import sandbox_compare, sandbox_explorer
-
-    return [
-        st.Page(chat_page, title=t("nav.sandbox.chat"), icon=":material/chat:", url_path=CHAT_PATH),
-        st.Page(sandbox_compare.render, title=t("nav.sandbox.compare"), icon=":material/view_column:",
-                url_path=COMPARE_PATH),
-        st.Page(sandbox_explorer.render, title=t("nav.sandbox.explorer"), icon=":material/bar_chart:",
-                url_path=EXPLORER_PATH),
-    ]
-
-
-def open_page(grounded: bool = False) -> None:
-    """Jump to the chat page (from a lesson); ``grounded`` opens it in grounded (RAG) mode."""
-    st.switch_page(st.Page(chat_page, url_path=CHAT_PATH), query_params={"mode": "grounded" if grounded else "chat"})
 
 
 def _apply_query_params() -> None:
@@ -139,18 +118,13 @@ def _templates_box() -> str | None:
             improved = st.button(t("sandbox.templates.send_improved"), key="sb_tpl_improved")
         st.caption(":material/lightbulb: " + tpl.point)
         if st.button(t("sandbox.templates.compare"), icon=":material/view_column:", key="sb_tpl_compare"):
-            st.switch_page(st.Page(_compare_render(), url_path=COMPARE_PATH), query_params={"template": tpl.id})
+            routes.open_compare(tpl.id)
     if vague:
         return tpl.vague
     if improved:
         return tpl.improved
     return None
 
-
-def _compare_render():
-    from portal.ui.pages import sandbox_compare
-
-    return sandbox_compare.render
 
 
 def _pending_panel(sb, user) -> None:

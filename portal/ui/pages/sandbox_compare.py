@@ -1,5 +1,5 @@
 """試す > 比べる: one prompt several times side by side (N samples, or two temperatures), or the
-course's vague vs improved prompt. Every request goes through the send seam."""
+course's vague vs improved prompt. Every request goes through the Sandbox service."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from portal.i18n import t
 from portal.llm import TextDelta
 from portal.sandbox import Draft, SendResult, Submission, get_template, templates
 from portal.ui import state
-from portal.ui.pages import sandbox_shared as shared
+from portal.ui import sandbox_widgets as shared
 
 KINDS = ("samples", "temperatures", "templates")
 PENDING = "cmp_pending"

@@ -15,7 +15,7 @@ import streamlit as st
 from portal.i18n import t
 from portal.llm import END_OF_TEXT, distribution_from_logprobs, sample_counts
 from portal.ui import state
-from portal.ui.pages import sandbox_shared as shared
+from portal.ui import sandbox_widgets as shared
 
 CONTEXTS = ("日本で一番高い山は、", "言語モデルは", "生成AIを業務で使うときは、")
 K = 10

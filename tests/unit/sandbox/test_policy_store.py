@@ -21,7 +21,7 @@ from portal.sandbox import (
     save_policy,
     set_user_quota,
 )
-from portal.sandbox.policy import QUOTA_DEFAULTS_KEY, RISK_POLICY_KEY
+from portal.sandbox.policy_store import QUOTA_DEFAULTS_KEY, RISK_POLICY_KEY
 
 
 def form(**changes):

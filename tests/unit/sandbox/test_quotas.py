@@ -15,7 +15,7 @@ from portal.db.models import SandboxEvent
 from portal.sandbox import Draft, EventFields, day_window, quota_status, save_policy, set_user_quota
 from portal.sandbox import quotas
 from portal.sandbox.events import add_event
-from portal.sandbox.policy import QuotaDefaults, SandboxPolicy, load_policy
+from portal.sandbox.policy_store import QuotaDefaults, SandboxPolicy, load_policy
 
 UTC = timezone.utc
 

@@ -4,7 +4,8 @@ import pytest
 
 from portal.accounts.roles import CurrentUser, PermissionDenied
 from portal.db import session_scope
-from portal.stats import dashboard, due_dates, overview, people, quiz_stats, sandbox, xapi
+from portal.stats import dashboard, due_dates, overview, people, quiz_stats, xapi
+from portal.stats import sandbox_usage as sandbox
 from portal.stats.filters import StatsFilter
 
 F = StatsFilter()

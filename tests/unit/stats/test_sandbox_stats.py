@@ -6,7 +6,7 @@ import pytest
 
 from portal.db import session_scope
 from portal.stats.filters import StatsFilter
-from portal.stats.sandbox import explode_risks, sandbox_stats
+from portal.stats.sandbox_usage import explode_risks, sandbox_stats
 
 
 def run(org, flt=StatsFilter()):
@@ -90,7 +90,7 @@ def test_explode_risks_tolerates_odd_rows():
 
 
 def test_quota_default_set_by_an_admin_is_used(org):
-    from portal.sandbox.policy import load_policy, save_policy
+    from portal.sandbox.policy_store import load_policy, save_policy
 
     with session_scope(org.url) as s:
         policy = load_policy(s)

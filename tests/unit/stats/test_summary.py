@@ -17,11 +17,12 @@ from portal.learning.quiz import correct_response
 from portal.sandbox import events
 from portal.sandbox.events import EventFields
 from portal.stats import queries as q
-from portal.stats import summary
+from portal import summaries
+from portal.stats import rebuild as summary
 from portal.stats.filters import CourseShape, StatsFilter
 from portal.stats.overview import overview
 from portal.stats.quiz_stats import quiz_analytics
-from portal.stats.sandbox import sandbox_stats
+from portal.stats.sandbox_usage import sandbox_stats
 
 
 def _dump(url: str) -> dict[str, list[tuple]]:
@@ -31,10 +32,10 @@ def _dump(url: str) -> dict[str, list[tuple]]:
 
     out = {}
     with session_scope(url, readonly=True) as s:
-        for table in summary.TABLES:
+        for table in summaries.TABLES:
             rows = s.execute(select(*table.c)).all()
             out[table.name] = sorted(tuple(norm(v) for v in row) for row in rows
-                                     if not (table is summary.sandbox_stats and row.requests == 0))
+                                     if not (table is summaries.sandbox_stats and row.requests == 0))
     return out
 
 
@@ -169,16 +170,16 @@ def test_a_quiz_moved_to_another_lesson_falls_back_to_the_facts_until_rebuilt(db
 def test_score_bins_in_python_match_the_sql_bins():
     # the writer bins in Python, a rebuild in SQL: the edges must agree exactly
     edges = [0.0, 0.1, 0.2, 0.3, 0.7, 0.8, 0.9, 1.0, 1 / 3, 2 / 3, 0.0999999999, 0.29999999999]
-    assert [summary.score_bin(x) for x in edges] == [0, 1, 2, 3, 7, 8, 9, 9, 3, 6, 1, 3]
+    assert [summaries.score_bin(x) for x in edges] == [0, 1, 2, 3, 7, 8, 9, 9, 3, 6, 1, 3]
 
 
 def test_local_date_is_the_japanese_calendar_day():
-    assert summary.local_date(datetime(2026, 3, 5, 15, 0, tzinfo=timezone.utc)) == date(2026, 3, 6)
-    assert summary.local_date(datetime(2026, 3, 5, 14, 59, tzinfo=timezone.utc)) == date(2026, 3, 5)
+    assert summaries.local_date(datetime(2026, 3, 5, 15, 0, tzinfo=timezone.utc)) == date(2026, 3, 6)
+    assert summaries.local_date(datetime(2026, 3, 5, 14, 59, tzinfo=timezone.utc)) == date(2026, 3, 5)
 
 
 def test_rows_of_a_lesson_no_longer_in_the_course_are_ignored(db_url, content):
-    from portal.db.models import LessonSummary
+    from portal.summaries import LessonSummary
     from portal.stats.people import people
 
     course, quizzes = content

@@ -11,9 +11,9 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from portal.accounts.roles import CurrentUser, require_admin
-from portal.sandbox.policy import quota_defaults
+from portal.sandbox.policy_store import quota_defaults
 from portal.stats import queries as q
-from portal.stats import summary
+from portal.stats import rebuild
 from portal.stats.base import as_timestamp, bucket_unit, dialect, frame
 from portal.stats.filters import StatsFilter
 
@@ -86,7 +86,7 @@ def sandbox_stats(session: Session, actor: CurrentUser, flt: StatsFilter) -> San
     require_admin(actor)
     defaults = quota_defaults(session)
     st = statements(flt, dialect(session), defaults.daily_requests, defaults.daily_tokens,
-                    summary.source(session, None, flt))
+                    rebuild.source(session, None, flt))
     return shape_sandbox(flt, **{k: frame(session, s) for k, s in st.items()})
 
 

@@ -1,7 +1,7 @@
 """The admin-edited sandbox policy: the risk checklist policy and the default daily quotas.
 
 Stored in ``app_settings`` (one JSON value per key) so every app replica reads the same policy.
-Anyone may read it (the send seam does, on every send); only admins may change it, and every
+Anyone may read it (the send service does, on every send); only admins may change it, and every
 change is written to ``audit_events`` without the organisation terms themselves (customer names
 and project code names are confidential: the audit keeps their number only).
 """

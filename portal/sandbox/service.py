@@ -1,4 +1,4 @@
-"""The send seam: every prompt the sandbox sends goes through :class:`Sandbox` (no Streamlit).
+"""The sandbox service: every prompt the sandbox sends goes through :class:`Sandbox` (no Streamlit).
 
 Order of checks for a learner's prompt::
 
@@ -11,8 +11,14 @@ Order of checks for a learner's prompt::
     submit(user, new_draft, edited_from=sub)                     -> the edit path
     stream(user, sub, **variant)                                 -> SendStream
 
-``stream`` does not trust the submission: it scans the original text again under the current
-policy and derives what to send from it (the masked text for a mask, the text itself only when
+Every method that takes a user checks it first, at one boundary (:meth:`Sandbox._session`): a
+signed-out visitor (``None``) or a deactivated account is refused with ``PermissionDenied``
+before anything is checked, written or sent.
+
+``stream`` does not trust the submission: it checks the original text under the current policy
+(the submission's own scan is reused only when both the text and the policy are unchanged -
+the same scan would give the same findings; a changed policy scans again) and derives what to
+send from it (the masked text for a mask, the text itself only when
 it is clear or acknowledged and allowed). It then checks and reserves the quota (an exhausted
 quota ends the send with outcome ``quota`` and its message) by inserting the event row
 (outcome ``incomplete``) in a transaction that locks the user's row, sends through
@@ -29,14 +35,15 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from portal.accounts.roles import CurrentUser
+from portal.accounts.roles import CurrentUser, PermissionDenied, require_active_user, require_user
+from portal.config import get_settings
 from portal.db import session_scope
 from portal.db.models import utcnow
 from portal.i18n import t
@@ -45,178 +52,59 @@ from portal.llm import (
     ChatRequest,
     LLMError,
     LLMService,
-    Passage,
     Retriever,
     StreamDone,
     StreamEvent,
     TextDelta,
     build_grounded_messages,
+    load_course_passages,
     validate_request,
 )
 from portal.llm.types import Capabilities
 from portal.risk import MaskOperator
-from portal.sandbox.events import EventFields, add_event, rate_event, update_event
-from portal.sandbox.policy import SandboxPolicy, load_policy
-from portal.sandbox.quotas import QuotaStatus, quota_status
+from portal.sandbox import explorer
+from portal.sandbox.explorer import estimate_tokens
+from portal.sandbox.events import EventFields, EventRecord, add_event, insert_event, rate_event, update_event
+from portal.sandbox.policy_store import SandboxPolicy, load_policy
+from portal.sandbox.quotas import QuotaStatus, lock_account, quota_status
 from portal.sandbox.review import RiskCheck, check_text
+from portal.sandbox.types import (
+    Draft,
+    ExplorerFetch,
+    SandboxRefused,
+    SendResult,
+    SendStream,
+    Source,
+    Submission,
+)
 
 log = logging.getLogger(__name__)
 
-Status = Literal["ready", "needs_review", "blocked", "invalid"]
 MAX_TOKENS_LIMIT = 16384
 GROUNDED_K = 3
 _ASYNC_COMMIT = sql_text("SET LOCAL synchronous_commit TO OFF")
+_OVERRIDES_KEY = "portal.sandbox.quota_overrides"  # session.info: the send path's locked account row
+
+__all__ = ["GROUNDED_K", "MAX_TOKENS_LIMIT", "Draft", "ExplorerFetch", "Sandbox", "SandboxRefused", "SendResult",
+           "SendStream", "Source", "Submission"]
 
 
-class SandboxRefused(Exception):
-    """The seam refused an action (message in Japanese, never containing the prompt)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Draft:
-    """What the learner wants to send. ``repr`` never shows the texts."""
-
-    prompt: str = field(repr=False)
-    mode: str = "chat"  # chat | compare | grounded (explorer uses endpoint_candidates)
-    system: str | None = field(default=None, repr=False)
-    history: tuple[ChatMessage, ...] = field(default=(), repr=False)
-    model: str | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    max_tokens: int | None = None
-    n: int = 1
-    seed: int | None = None
-
-
-@dataclass(frozen=True)
-class Submission:
-    """A prompt after the checks. Built only by :class:`Sandbox`; kept in the page's session."""
-
-    status: Status
-    draft: Draft = field(repr=False)
-    check: RiskCheck | None = field(default=None, repr=False)
-    action: str = "none"  # none | masked | edited | sent_anyway | blocked
-    operator: str | None = None
-    include_possible: bool = False
-    acknowledged: bool = False
-    edited: bool = False
-    flagged: Mapping[str, int] = field(default_factory=dict)  # categories held back before acting
-    message: str = ""
-    error_kind: str | None = None
-    event_id: int | None = None
-
-    @property
-    def ready(self) -> bool:
-        return self.status == "ready"
-
-    @property
-    def text_to_send(self) -> str:
-        """Preview of the user message that will be sent (masked after a mask)."""
-        if self.check is None:
-            return self.draft.prompt
-        if self.action == "masked":
-            return self.check.masked_text(self.operator, self.include_possible)
-        return self.check.text
-
-
-@dataclass(frozen=True)
-class Source:
-    number: int
-    passage: Passage
-    score: float
-
-
-@dataclass(frozen=True)
-class SendResult:
-    outcome: str  # ok | incomplete | error | blocked | quota
-    event_id: int | None
-    provider: str
-    model: str
-    text: str = field(default="", repr=False)  # the answer (choice 0), partial when incomplete
-    texts: tuple[str, ...] = field(default=(), repr=False)
-    sent_text: str = field(default="", repr=False)  # the user message as sent (masked)
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    latency_ms: float | None = None
-    ttft_ms: float | None = None
-    error: LLMError | None = None
-    message: str = ""  # Japanese message for error / blocked / quota
-    notes: tuple[str, ...] = ()
-    sources: tuple[Source, ...] = ()
-    passages_only: bool = False  # grounded mode on the practice model: passages instead of an answer
-    action: str = "none"
-    usage_estimated: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == "ok"
-
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
-
-@dataclass(frozen=True)
-class ExplorerFetch:
-    """Top next tokens from the endpoint for the explorer (or why there are none)."""
-
-    candidates: tuple[tuple[str, float], ...] = ()
-    event_id: int | None = None
-    error: LLMError | None = None
-    message: str = ""
-    blocked: bool = False
-
-
-class SendStream:
-    """One send in progress. Iterate :meth:`events` (or :meth:`text` for ``st.write_stream``);
-    :attr:`result` is set when the stream ends, also when the reader stops early."""
-
-    def __init__(
-        self,
-        runner: Callable[[SendStream], Iterator[StreamEvent]] | None = None,
-        result: SendResult | None = None,
-    ) -> None:
-        self._runner = runner
-        self.result: SendResult | None = result
-        self._used = False
-
-    @property
-    def started(self) -> bool:
-        """False when the send was refused before any request (``result`` is already set)."""
-        return self._runner is not None
-
-    def events(self) -> Iterator[StreamEvent]:
-        if self._runner is None or self._used:
-            return iter(())
-        self._used = True
-        return self._runner(self)
-
-    __iter__ = events
-
-    def text(self, choice: int = 0) -> Iterator[str]:
-        for event in self.events():
-            if isinstance(event, TextDelta) and event.choice == choice:
-                yield event.text
-
-    def drain(self) -> SendResult:
-        for _ in self.events():
-            pass
-        assert self.result is not None
-        return self.result
+def reuse_or_check(text: str, policy: SandboxPolicy, earlier: RiskCheck | None) -> RiskCheck:
+    """The risk check of ``text`` under ``policy``: ``earlier`` when it is the check of this very
+    text under an equal policy (scanning is deterministic: the same findings again), else a scan."""
+    if earlier is not None and earlier.text == text and earlier.policy == policy.risk:
+        return earlier
+    return check_text(text, policy.risk)
 
 
 def _estimate_tokens(text: str) -> int:
     """One token per character: an upper-side estimate for Japanese, used only when the server
     reported no usage (a broken or stopped stream)."""
-    return len(text)
+    return estimate_tokens(text)
 
 
 class Sandbox:
-    """The sandbox's one send seam (thread-safe; cache one per process and endpoint)."""
+    """The sandbox's one send service (thread-safe; cache one per process and endpoint)."""
 
     def __init__(
         self,
@@ -236,6 +124,24 @@ class Sandbox:
     # ------------------------------------------------------------------ plumbing
     def _db(self):
         return session_scope(self.database_url)
+
+    @contextmanager
+    def _session(self, user: CurrentUser | None, *, send: bool = False) -> Iterator[Session]:
+        """The one authorisation boundary: every method that takes a user opens its unit of work
+        here, which refuses a signed-out visitor or a deactivated account (``PermissionDenied``)
+        before anything else happens. ``send``: the send path's transaction (``_send_tx``); its
+        check reads the account row with the quota overrides and locks it, as the quota count
+        later in the transaction needs (one round trip before the request, not two)."""
+        with self._send_tx() if send else self._db() as session:
+            if not send:
+                require_active_user(session, user)
+            else:
+                require_user(user)
+                account = lock_account(session, user.id)
+                if account is None or not account[0]:
+                    raise PermissionDenied(t("auth.sign_in_required"))
+                session.info[_OVERRIDES_KEY] = account[1]
+            yield session
 
     @contextmanager
     def _send_tx(self) -> Iterator[Session]:
@@ -274,9 +180,6 @@ class Sandbox:
     @property
     def retriever(self) -> Retriever:
         if self._retriever is None:
-            from portal.config import get_settings
-            from portal.llm import load_course_passages
-
             self._retriever = Retriever(load_course_passages(str(get_settings().content_dir)))
         return self._retriever
 
@@ -285,19 +188,15 @@ class Sandbox:
             return load_policy(session)
 
     def quota(self, user: CurrentUser) -> QuotaStatus:
-        with self._db() as session:
+        with self._session(user) as session:
             return quota_status(session, user.id, now=self._clock())
 
     def check(self, text: str, policy: SandboxPolicy | None = None) -> RiskCheck:
         return check_text(text, (policy or self.policy()).risk)
 
     def rate(self, user: CurrentUser, event_id: int, rating: int | None) -> None:
-        with self._db() as session:
+        with self._session(user) as session:
             rate_event(session, user, event_id, rating)
-
-    def _record(self, user: CurrentUser, fields: EventFields) -> int:
-        with self._db() as session:
-            return add_event(session, user.id, fields)
 
     def _fields(self, draft: Draft, outcome: str, **extra: Any) -> EventFields:
         base: dict[str, Any] = {
@@ -338,13 +237,18 @@ class Sandbox:
             messages = self._messages(draft, text)
         return ChatRequest(messages=messages, **params), sources
 
-    def _system_problem(self, draft: Draft, policy: SandboxPolicy) -> RiskCheck | None:
-        """The system prompt is sent too: anything the checklist would hold back stops the send
-        (it has no mask / acknowledgement path of its own; the learner removes it)."""
+    @staticmethod
+    def _system_check(draft: Draft, policy: SandboxPolicy, earlier: RiskCheck | None = None) -> RiskCheck | None:
+        """The check of the system prompt that is sent with the draft (None: none is sent)."""
         if draft.mode == "grounded" or not draft.system or not draft.system.strip():
             return None
-        check = check_text(draft.system, policy.risk)
-        return check if check.decision.masked_by_default else None
+        return reuse_or_check(draft.system, policy, earlier)
+
+    @staticmethod
+    def _system_problem(check: RiskCheck | None) -> bool:
+        """The system prompt is sent too: anything the checklist would hold back stops the send
+        (it has no mask / acknowledgement path of its own; the learner removes it)."""
+        return check is not None and check.decision.masked_by_default
 
     @staticmethod
     def _system_message(check: RiskCheck) -> str:
@@ -354,7 +258,7 @@ class Sandbox:
     # ------------------------------------------------------------------ submit / resolve
     def submit(self, user: CurrentUser, draft: Draft, *, edited_from: Submission | None = None) -> Submission:
         """Check a prompt before anything is sent (see the module doc for the statuses)."""
-        with self._db() as session:
+        with self._session(user) as session:
             return self._submit(session, user, draft, edited_from)
 
     def _submit(
@@ -375,8 +279,8 @@ class Sandbox:
             return Submission("invalid", draft, message=exc.message_ja, error_kind=exc.kind, event_id=event_id,
                               edited=edited, flagged=flagged_before)
         policy = policy or load_policy(session)
-        system_check = self._system_problem(draft, policy)
-        if system_check is not None:
+        system_check = self._system_check(draft, policy)
+        if self._system_problem(system_check):
             event_id = add_event(session, user.id, self._fields(
                 draft, "blocked", risk_categories=system_check.categories, risk_action="blocked"))
             return Submission("invalid", draft, message=self._system_message(system_check),
@@ -387,12 +291,13 @@ class Sandbox:
             event_id = add_event(session, user.id, self._fields(
                 draft, "blocked", risk_categories=check.categories, risk_action="blocked"))
             return Submission("blocked", draft, check, action="blocked", edited=edited, flagged=flagged,
-                              message=t("risk.decision.blocked"), event_id=event_id)
+                              message=t("risk.decision.blocked"), event_id=event_id, system_check=system_check)
         if not check.clear:
             return Submission("needs_review", draft, check, edited=edited, flagged=flagged,
-                              message=t("risk.decision.needs_acknowledgement"))
+                              message=t("risk.decision.needs_acknowledgement"), system_check=system_check)
         action = "edited" if edited and flagged_before else "none"
-        return Submission("ready", draft, check, action=action, edited=edited, flagged=flagged)
+        return Submission("ready", draft, check, action=action, edited=edited, flagged=flagged,
+                          system_check=system_check)
 
     def resolve(
         self,
@@ -408,15 +313,17 @@ class Sandbox:
         acknowledgement, only where the policy allows it, never over block-level findings)."""
         if sub.check is None or sub.status not in ("needs_review", "blocked", "ready"):
             raise SandboxRefused(t("sandbox.refused.nothing_to_resolve"))
-        policy = self.policy()
-        check = check_text(sub.draft.prompt, policy.risk)  # the current policy decides
+        with self._session(user) as session:
+            policy = load_policy(session)
+        check = reuse_or_check(sub.draft.prompt, policy, sub.check)  # the current policy decides
         flagged = check.flagged_categories or dict(sub.flagged)
         if action == "mask":
             op = MaskOperator(operator) if operator else policy.risk.default_operator
             if not check.to_mask(include_possible):
                 raise SandboxRefused(t("sandbox.refused.nothing_to_mask"))
             return Submission("ready", sub.draft, check, action="masked", operator=op.value,
-                              include_possible=include_possible, edited=sub.edited, flagged=flagged)
+                              include_possible=include_possible, edited=sub.edited, flagged=flagged,
+                              system_check=sub.system_check)
         if action == "send_anyway":
             if check.decision.blocking:
                 raise SandboxRefused(t("sandbox.refused.blocking"))
@@ -425,7 +332,7 @@ class Sandbox:
             if not acknowledged:
                 raise SandboxRefused(t("sandbox.refused.ack_required"))
             return Submission("ready", sub.draft, check, action="sent_anyway", acknowledged=True,
-                              edited=sub.edited, flagged=flagged)
+                              edited=sub.edited, flagged=flagged, system_check=sub.system_check)
         raise SandboxRefused(t("sandbox.refused.nothing_to_resolve"))
 
     # ------------------------------------------------------------------ stream
@@ -454,7 +361,7 @@ class Sandbox:
         if not sub.ready:
             raise SandboxRefused(sub.message or t("sandbox.refused.not_ready"))
         started = self._timer()
-        with self._send_tx() as session:
+        with self._session(user, send=True) as session:
             return self._reserve(session, user, sub, self._variant(sub.draft, overrides), load_policy(session), started)
 
     def start(
@@ -463,14 +370,13 @@ class Sandbox:
         """:meth:`submit` and, when the prompt is ready, :meth:`stream` - in one transaction
         (the common path of a clear prompt pays for one database round of work, not two)."""
         started = self._timer()
-        with self._send_tx() as session:
+        with self._session(user, send=True) as session:
             policy = load_policy(session)
             sub = self._submit(session, user, draft, edited_from, policy)
             if not sub.ready:
                 return sub, None
-            variant = self._variant(draft, overrides)
-            # same transaction, same policy, same texts: the checks just made stand
-            return sub, self._reserve(session, user, sub, variant, policy, started, checked=variant.system == draft.system)
+            # same transaction, same policy: the checks just made stand for the texts left unchanged
+            return sub, self._reserve(session, user, sub, self._variant(draft, overrides), policy, started)
 
     def _reserve(
         self,
@@ -480,12 +386,11 @@ class Sandbox:
         draft: Draft,
         policy: SandboxPolicy,
         started: float,
-        checked: bool = False,
     ) -> SendStream:
-        """Inside the caller's transaction: re-check under ``policy`` (``checked``: the caller
-        checked these very texts under this policy in this transaction), then the quota count
-        and the reservation row (the user's row locked). Runs before the request, on the time to
-        first token."""
+        """Inside the caller's transaction: check under ``policy`` (the submission's checks are
+        reused where text and policy are unchanged: one scan per text and policy), then the quota
+        count and the reservation row (the user's row locked). Runs before the request, on the
+        time to first token."""
         provider, model = self.provider, self.model_name(draft.model)
 
         def final(outcome: str, message: str, categories: Mapping[str, int], action: str,
@@ -498,10 +403,10 @@ class Sandbox:
                                                 event_id, provider, model, message=message, action=action,
                                                 **result_extra))
 
-        system_check = None if checked else self._system_problem(draft, policy)
-        if system_check is not None:
+        system_check = self._system_check(draft, policy, sub.system_check)
+        if self._system_problem(system_check):
             return final("blocked", self._system_message(system_check), system_check.categories, "blocked")
-        check = sub.check if checked and sub.check is not None else check_text(draft.prompt, policy.risk)
+        check = reuse_or_check(draft.prompt, policy, sub.check)
         text = self._final_text(sub, check)
         if text is None:  # the policy changed since, or the submission was not resolved here
             return final("blocked", t("risk.decision.blocked"), check.categories, "blocked")
@@ -514,7 +419,8 @@ class Sandbox:
             return final("ok", "", categories, sub.action, sent_text=text, sources=sources, passages_only=True,
                          notes=notes, latency_ms=(self._timer() - started) * 1000)
 
-        status = quota_status(session, user.id, now=self._clock(), defaults=policy.quotas, lock=True)
+        status = quota_status(session, user.id, now=self._clock(), defaults=policy.quotas, lock=True,
+                              overrides=session.info.get(_OVERRIDES_KEY))
         if status.exhausted:
             return final("error", status.message(), categories, sub.action, error_kind="quota", sent_text=text)
         clamp_note: tuple[str, ...] = ()
@@ -523,7 +429,7 @@ class Sandbox:
         if wanted > cap:  # never let one answer run far past the day's token quota
             request = request.model_copy(update={"max_tokens": max(1, cap)})
             clamp_note = (t("sandbox.quota.max_tokens_clamped", tokens=f"{cap:,}"),)
-        event_id = add_event(session, user.id, self._fields(
+        reservation = insert_event(session, user.id, self._fields(
             draft, "incomplete", max_tokens=request.max_tokens, risk_categories=categories, risk_action=sub.action))
 
         def run(stream: SendStream) -> Iterator[StreamEvent]:
@@ -548,7 +454,7 @@ class Sandbox:
             finally:
                 inner.close()
                 stream.result = self._finish(
-                    event_id, draft, request, text, texts, done, started, ttft, categories, sub.action,
+                    reservation, draft, request, text, texts, done, started, ttft, categories, sub.action,
                     sources, clamp_note,
                 )
 
@@ -556,7 +462,7 @@ class Sandbox:
 
     def _finish(
         self,
-        event_id: int,
+        reservation: EventRecord,
         draft: Draft,
         request: ChatRequest,
         sent_text: str,
@@ -617,12 +523,12 @@ class Sandbox:
         )
         try:
             with self._db() as session:
-                update_event(session, event_id, fields)
+                update_event(session, reservation, fields)  # the reservation's values are held: no read-back
         except Exception as exc:  # the answer was shown; do not turn a DB hiccup into a crash
-            log.error("could not update sandbox event %s: %s", event_id, type(exc).__name__)
+            log.error("could not update sandbox event %s: %s", reservation.id, type(exc).__name__)
         return SendResult(
             outcome=outcome,
-            event_id=event_id,
+            event_id=reservation.id,
             provider=self.provider,
             model=model,
             text=texts[0] if texts else "",
@@ -650,49 +556,6 @@ class Sandbox:
     def endpoint_candidates(
         self, user: CurrentUser, context: str, *, model: str | None = None, k: int = 10
     ) -> ExplorerFetch:
-        """The endpoint's top next tokens after ``context`` (one request, one explorer event).
-        The context goes through the same length limits, risk checklist and quota: anything the
-        checklist would hold back is not sent (there is no acknowledgement path here)."""
-        draft = Draft(prompt=context, mode="explorer", model=model, max_tokens=1)
-        try:
-            validate_request(ChatRequest.simple(context), self.config)
-        except LLMError as exc:
-            event_id = self._record(user, self._fields(draft, "error", error_kind=exc.kind))
-            return ExplorerFetch(event_id=event_id, error=exc, message=exc.message_ja)
-        policy = self.policy()
-        check = check_text(context, policy.risk)
-        if not check.clear:
-            event_id = self._record(
-                user, self._fields(draft, "blocked", risk_categories=check.categories, risk_action="blocked")
-            )
-            return ExplorerFetch(event_id=event_id, blocked=True, message=t("sandbox.explorer.blocked"))
-        started = self._timer()
-        with self._db() as session:
-            status = quota_status(session, user.id, now=self._clock(), defaults=policy.quotas, lock=True)
-            if status.exhausted:
-                event_id = add_event(session, user.id, self._fields(draft, "error", error_kind="quota"))
-            else:
-                event_id = add_event(session, user.id, self._fields(draft, "incomplete",
-                                                                    risk_categories=check.categories))
-        if status.exhausted:
-            return ExplorerFetch(event_id=event_id, message=status.message())
-        error: LLMError | None = None
-        candidates: list[tuple[str, float]] = []
-        try:
-            candidates = self.llm.next_token_candidates(context, model, k=k)
-        except LLMError as exc:
-            error = exc
-        latency_ms = (self._timer() - started) * 1000
-        fields = self._fields(
-            draft,
-            "ok" if error is None else "error",
-            error_kind=error.kind if error is not None else None,
-            prompt_tokens=0 if error is not None else _estimate_tokens(context),
-            completion_tokens=0 if error is not None else 1,
-            latency_ms=latency_ms,
-            ttft_ms=latency_ms if error is None else None,
-            risk_categories=check.categories,
-        )
-        with self._db() as session:
-            update_event(session, event_id, fields)
-        return ExplorerFetch(tuple(candidates), event_id, error, error.message_ja if error is not None else "")
+        """The endpoint's top next tokens after ``context`` (one request, one explorer event);
+        see :func:`portal.sandbox.explorer.endpoint_candidates`."""
+        return explorer.endpoint_candidates(self, user, context, model=model, k=k)

@@ -30,6 +30,7 @@ from portal.sandbox import (
     Submission,
     escape_markdown,
 )
+from portal.ui import routes, state
 
 # ---------------------------------------------------------------- cached resources (once per process)
 
@@ -68,7 +69,7 @@ def _endpoint_key() -> str:
 
 
 def sandbox() -> Sandbox:
-    """The process-wide send seam for the current settings."""
+    """The process-wide Sandbox service for the current settings."""
     s = get_settings()
     return _sandbox(_endpoint_key(), str(s.content_dir), s.effective_database_url)
 
@@ -300,8 +301,6 @@ def answer_meta(sb: Sandbox, result: SendResult) -> str:
 
 
 def _rate(event_id: int, key: str) -> None:
-    from portal.ui import state
-
     user = state.current_user()
     if user is None:
         return
@@ -318,8 +317,6 @@ def feedback(result: SendResult, key_prefix: str) -> None:
 
 
 def sources_list(result: SendResult, key_prefix: str) -> None:
-    from portal.ui.pages import lesson as lesson_page
-
     if not result.sources:
         return
     st.markdown(f"**{t('sandbox.grounded.sources')}**")
@@ -328,7 +325,7 @@ def sources_list(result: SendResult, key_prefix: str) -> None:
         col1.markdown(f"\\[{source.number}\\] {escape_markdown(source.passage.title)}")
         if col2.button(t("sandbox.grounded.open_lesson"), key=f"{key_prefix}_src_{result.event_id}_{source.number}",
                        type="tertiary"):
-            lesson_page.open_lesson(source.passage.lesson_id)
+            routes.open_lesson(source.passage.lesson_id)
         if result.passages_only:
             with st.expander(t("sandbox.grounded.passage", number=source.number)):
                 st.markdown(escape_markdown(source.passage.text))
