@@ -13,11 +13,11 @@ No Streamlit here. Public API::
 
 from portal.risk.checklist import SelfCheckItem, self_check_items
 from portal.risk.masking import category_label, mask
-from portal.risk.models import Category, Confidence, Finding, Severity
+from portal.risk.findings import Category, Confidence, Finding, Severity
 from portal.risk.morph import warm_up
 from portal.risk.policy import Decision, MaskOperator, Outcome, RiskPolicy, decide, masked_by_default
 from portal.risk.scanner import scan
-from portal.risk.summary import summarize
+from portal.risk.counts import summarize
 
 __all__ = [
     "Category",

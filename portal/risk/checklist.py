@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from portal.i18n import t
-from portal.risk.models import Category, Finding
+from portal.risk.findings import Category, Finding
 
 # (item id, categories that make the item especially relevant)
 _ITEMS: list[tuple[str, frozenset[Category]]] = [

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from portal.risk import validators as v
 from portal.risk.context import nearest_label
-from portal.risk.models import Category
+from portal.risk.findings import Category
 
 
 @dataclass(slots=True)

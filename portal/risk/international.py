@@ -19,7 +19,7 @@ from functools import lru_cache
 import phonenumbers
 
 from portal.risk.detectors import Candidate
-from portal.risk.models import Category
+from portal.risk.findings import Category
 
 C = Category
 

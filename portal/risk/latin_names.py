@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from portal.risk.detectors import Candidate
-from portal.risk.models import Category
+from portal.risk.findings import Category
 
 _DATA = Path(__file__).with_name("data") / "latin_names.txt"
 

@@ -18,7 +18,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-from portal.risk.models import Category
+from portal.risk.findings import Category
 from portal.risk.validators import corporate_number_check_digit, luhn_complete, my_number_check_digit
 
 _HEADER = re.compile(r"^### (.*)$")

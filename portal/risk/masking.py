@@ -7,7 +7,7 @@ import unicodedata
 from typing import Iterable
 
 from portal.i18n import t
-from portal.risk.models import Category, Finding
+from portal.risk.findings import Category, Finding
 from portal.risk.policy import MaskOperator
 
 REDACTED = "■■■"

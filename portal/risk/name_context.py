@@ -24,7 +24,7 @@ from pathlib import Path
 
 from portal.risk.detectors import Candidate
 from portal.risk.latin_names import lone_name_score
-from portal.risk.models import Category
+from portal.risk.findings import Category
 
 C = Category
 _PUBLIC = Path(__file__).with_name("data") / "public_figures.txt"

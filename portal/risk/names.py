@@ -18,8 +18,9 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from portal.risk.detectors import Candidate
-from portal.risk.models import Category
+from portal.risk.findings import Category
 from portal.risk.morph import Token, tokenize
+from portal.sudachi import dictionary
 
 C = Category
 
@@ -393,8 +394,6 @@ _CHUNK = 8000  # Sudachi refuses inputs over 49,149 bytes; lines are cut into ch
 
 @lru_cache(maxsize=4096)
 def _pos_flags(pos_id: int) -> tuple[str, str, str, str]:
-    from portal.sudachi import dictionary
-
     return tuple(dictionary().pos_of(pos_id)[:4])  # type: ignore[return-value]
 
 

@@ -10,7 +10,7 @@ from typing import Iterable, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from portal.i18n import t
-from portal.risk.models import Category, Confidence, Finding
+from portal.risk.findings import Category, Confidence, Finding
 
 DEFAULT_BLOCK: frozenset[Category] = frozenset(
     {

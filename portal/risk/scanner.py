@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from portal.i18n import current_lang, t
 from portal.risk import detectors as d
-from portal.risk.models import SEVERITY, Category, Finding, method_of
+from portal.risk.findings import SEVERITY, Category, Finding, method_of
 from portal.risk import international
 from portal.risk.latin_names import latin_name_candidates
 from portal.risk.name_context import context_name_candidates, demote_places_in_lists, demote_public_figures

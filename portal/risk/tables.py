@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from portal.risk import validators as v
 from portal.risk.detectors import Candidate
-from portal.risk.models import Category
+from portal.risk.findings import Category
 
 C = Category
 

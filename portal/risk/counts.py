@@ -1,11 +1,11 @@
-"""Storage-safe summaries: categories with counts, never raw values."""
+"""Storage-safe counts of findings: categories with counts, never raw values."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Iterable
 
-from portal.risk.models import Confidence, Finding
+from portal.risk.findings import Confidence, Finding
 
 
 def summarize(findings: Iterable[Finding], min_confidence: Confidence | None = None) -> dict[str, int]:
