@@ -42,6 +42,8 @@ class FindingRow:
     confidence: str  # high | medium | low
     confidence_label: str
     masked_by_default: bool
+    method: str = "pattern"  # which kind of rule found it (portal.risk.findings.METHODS)
+    method_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ class RiskCheck:
                     confidence=f.confidence.value,
                     confidence_label=t(f"risk.confidence.{f.confidence.value}", lang),
                     masked_by_default=f in default,
+                    method=f.method,
+                    method_label=t(f"risk.method.{f.method}", lang),
                 )
             )
         return rows

@@ -183,7 +183,7 @@ class ReviewChoice:
 
 
 def review_panel(sb: Sandbox, user, sub: Submission, key: str) -> ReviewChoice | None:
-    """Findings highlighted in the text, a table (category, reason, confidence), self-check
+    """Findings highlighted in the text, a table (category, reason, how it was found, confidence), self-check
     items, and the actions: one-click mask, edit, and - only where allowed - send anyway."""
     check = sub.check
     assert check is not None
@@ -206,6 +206,7 @@ def review_panel(sb: Sandbox, user, sub: Submission, key: str) -> ReviewChoice |
                         t("sandbox.review.col.category"): r.category_label,
                         t("sandbox.review.col.level"): r.level_label,
                         t("sandbox.review.col.reason"): r.reason,
+                        t("sandbox.review.col.method"): r.method_label,
                         t("sandbox.review.col.confidence"): r.confidence_label,
                     }
                     for r in rows

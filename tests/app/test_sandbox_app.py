@@ -122,6 +122,7 @@ def test_personal_data_is_flagged_blocked_then_masked_with_one_click(portal, end
     assert list(table["種類"]) == ["メールアドレス", "マイナンバー"]
     assert list(table["判定"]) == ["要確認", "送信不可"]
     assert table["理由"].str.len().min() > 0 and set(table["確度"]) == {"確度 高"}
+    assert list(table["検出方法"]) == ["形式のパターン", "チェックディジット"]  # which rule found each item
     labels = [b.label for b in at.button]
     assert "このまま送信" not in labels  # never for blocking categories
     assert endpoint.chat_requests == 0 and not chat_texts(at, "assistant")

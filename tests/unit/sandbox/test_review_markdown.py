@@ -61,6 +61,7 @@ def test_the_findings_table_has_reasons_and_confidence_but_no_raw_values():
         ("マイナンバー", "送信不可", "確度 高"),
     ]
     assert "チェックディジットが一致し" in rows[1].reason
+    assert [r.method_label for r in rows] == ["形式のパターン", "チェックディジット"]  # how each was found
     assert all(MY_NUMBER not in str(r) and EMAIL not in str(r) for r in rows)
     assert MY_NUMBER not in repr(check) and EMAIL not in repr(check)
 
