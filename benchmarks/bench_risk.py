@@ -236,6 +236,41 @@ def targets(rep: Report) -> list[tuple[str, str, bool]]:
     return rows
 
 
+_NAME_LAYERS = [
+    ("context rules only (honorifics, labels, sign-offs)", {"dictionary", "latin", "layout"}),
+    ("+ Sudachi dictionary pass over Japanese lines", {"latin", "layout"}),
+    ("+ Latin-script name lists and romaji rules", {"layout"}),
+    ("+ layout (speakers, lists, repeats) = shipped", set()),
+]
+
+
+class _layers_off:
+    """Switch name layers off in the scanner for one measurement."""
+
+    def __init__(self, off: set[str]) -> None:
+        self.off = off
+        self.saved: dict[str, object] = {}
+
+    def __enter__(self):
+        from portal.risk import scanner
+
+        stubs = {"dictionary": ("dictionary_name_candidates", lambda text: []),
+                 "latin": ("latin_name_candidates", lambda text: []),
+                 "layout": ("context_name_candidates", lambda text, found: [])}
+        for key in self.off:
+            name, stub = stubs[key]
+            self.saved[name] = getattr(scanner, name)
+            setattr(scanner, name, stub)
+        return self
+
+    def __exit__(self, *exc):
+        from portal.risk import scanner
+
+        for name, fn in self.saved.items():
+            setattr(scanner, name, fn)
+        return False
+
+
 def clear_caches() -> None:
     from portal.risk import names
 
@@ -347,6 +382,17 @@ def main() -> int:
             if pn and on:
                 print(f"{'   names only':<34}{'PERSON_NAME':<40}{pn.precision:>7.3f}{pn.recall:>8.3f}{pn.f1:>7.3f} | "
                       f"{on.precision:.3f} / {on.recall:.3f} / {on.f1:.3f}")
+
+    # --- names: what each layer adds (held-out) ----------------------------------------------
+    print("\n== names on the held-out part, layer by layer (each row adds one layer)")
+    print(f"{'layers':<58}{'prec':>7}{'recall':>8}{'F1':>7}{'ms/prompt':>11}")
+    for label, off in _NAME_LAYERS:
+        with _layers_off(off):
+            clear_caches()
+            t0 = time.perf_counter()
+            c = evaluate(heldout, ours, categories={"PERSON_NAME"}).total
+            dt = (time.perf_counter() - t0) / len(heldout) * 1000
+        print(f"{label:<58}{c.precision:>7.3f}{c.recall:>8.3f}{c.f1:>7.3f}{dt:>11.2f}")
 
     # --- speed -------------------------------------------------------------------------------
     print(f"\n== speed (load average {os.getloadavg()[0]:.2f}, 2 cores)")

@@ -317,7 +317,8 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
     if "(" in text:
         for c in names + out:
             m = _READING.match(text, c.end)
-            if m is not None:
+            kanji = sum(1 for ch in text[c.start : c.end] if _KANJI_ONLY.match(ch))
+            if m is not None and len(m.group("r").replace(" ", "").replace("・", "")) >= max(2, kanji):
                 out.append(Candidate(C.PERSON_NAME, m.start("r"), m.end("r"), 0.85, "name_reading"))
     return out
 

@@ -374,7 +374,6 @@ def name_candidates(text: str) -> list[Candidate]:
 _JA_LINE = re.compile(r"[一-龥々ァ-ヴ]")
 _KATAKANA_RUN = re.compile(r"[ァ-ヴー]+(?:[ ・=][ァ-ヴー]+)*")
 _KATAKANA_SPACED = re.compile(r"(?<![ァ-ヴー])[ァ-ヴー]{2,8}[ ・　][ァ-ヴー]{2,8}(?![ァ-ヴー])")
-_READING_AFTER = re.compile(r"[ ]?[(（][ ]?([ぁ-んァ-ヴー]{2,}(?:[ ・][ぁ-んァ-ヴー]{1,})?)[ ]?[)）]")
 # What may stand right before / after a lone surname for it to be a person rather than part of a
 # compound ("鈴木商事", "本田技研", "新田中").
 _SURNAME_BEFORE = re.compile(r"(?<![一-龥々〆ヶ\uf900-\ufaffァ-ヴー])([一-龥々〆ヶ\uf900-\ufaff]{1,3})[ \u3000]?$")
@@ -595,11 +594,4 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
                         out.append(Candidate(C.PERSON_NAME, base + ks, base + ke, 0.8, "name_dictionary_full"))
                         break
                     k += 1
-    # Katakana and hiragana readings in brackets right after a name: 鈴木 一郎（スズキ イチロウ）.
-    readings: list[Candidate] = []
-    for c in out:
-        m = _READING_AFTER.match(text, c.end)
-        kanji = sum(1 for ch in text[c.start : c.end] if not ch.isspace())
-        if m is not None and len(m.group(1).replace(" ", "").replace("・", "")) >= max(3, kanji):
-            readings.append(Candidate(C.PERSON_NAME, m.start(1), m.end(1), 0.85, "name_reading"))
-    return out + readings
+    return out  # (readings in brackets after a name: name_context)
