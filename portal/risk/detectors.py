@@ -157,7 +157,7 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
             out.append(Candidate(C.BANK_ACCOUNT, s, e, 0.88, "bank_label", _label_params(hit)))
             return out
 
-    if kind == "bank" and 6 <= n <= 16 and len(groups) <= 3:
+    if kind == "bank" and 6 <= n <= 20 and len(groups) <= 5:
         # Other account numbers: Japan Post 12180-39476511, UK 43918275, HK 848-301726-838.
         out.append(Candidate(C.BANK_ACCOUNT, s, e, 0.8, "bank_label", _label_params(hit)))
         return out
@@ -464,7 +464,8 @@ _DATE_E2 = (
     r"(?P<e2>[0-9](?<![0-9][0-9])(?P<e2d>(?<=[0-9])[0-9]?|)(?:st|nd|rd|th)? (?P<e2m>" + _MONTH_RE
     + r")\.?,? (?P<e2y>1[89][0-9]{2}|20[0-9]{2})(?![0-9]))"
 )
-_DATE_U = r"(?P<u>[0-9](?<![0-9/][0-9])(?P<ua>(?<=[0-9])[0-9]?|)/(?P<ub>[0-9]{1,2})/(?P<uy>1[89][0-9]{2}|20[0-9]{2})(?![0-9/]))"
+_DATE_U = (r"(?P<u>[0-9](?<![0-9/.][0-9])(?P<ua>(?<=[0-9])[0-9]?|)(?P<usep>[/.])(?P<ub>[0-9]{1,2})(?P=usep)"
+           r"(?P<uy>1[89][0-9]{2}|20[0-9]{2})(?![0-9/]|\.[0-9]))")  # 03/05/1985, 05.11.1990
 _DATE_JA = re.compile(_DATE_G + "|" + _DATE_J + "|" + _DATE_U)
 _DATE_EN = re.compile(_DATE_E1 + "|" + _DATE_E2, re.IGNORECASE)
 _DATE = _DATE_JA  # used to check "another date between the label and this one"
