@@ -56,6 +56,21 @@ tokuda toda tsujimoto uehara ueno umemoto wakamatsu watari yamaji yamakawa yamam
 yoshihara yoshizawa azuma kimura shoji shouji oyama ooyama ohyama
 """.split())
 
+# Common Japanese given names in Hepburn romanisation (Kohei, Sayaka ...): with _JA_SURNAMES they make
+# "Minami Yuma" and "Hi Kohei," names.
+_JA_GIVEN = set("""
+akira akiko akihiro ai aiko asuka atsushi aya ayaka ayako ayumi chiaki chihiro daichi daiki daisuke eiji emi eri
+erika fumiko fumio haruka haruki haruto hayato hideo hideki hikari hina hinata hiroki hiromi hiroshi hiroto hiroyuki
+hitomi honoka iori jun junichi junko kaito kana kanako kaori kaoru kasumi katsuya kazuki kazuko kazuo kazuya keiko
+keisuke kenji kenta kenichi kento koharu kohei koji kosuke kota kotaro kumiko kyoko mai maiko makoto mami mana manami
+mao mari mariko masaki masako masashi masato masayuki mayu mayumi megumi mei miho miki minako minami mio misaki mitsuki
+miyu miyuki mizuki momoka nana nanami naoki naoko naomi naoto natsuki natsumi noriko nozomi reina ren rena riko rin
+rina riku rio risa ryo ryota ryohei ryosuke ryuichi saki sakura satoshi sayaka sayuri shin shinji shingo shinya shiori
+shota shun shunsuke sora sota sosuke souta takashi takeshi takuma takumi takuya taro tatsuya tetsuya tomoko tomomi
+tomoya tsubasa wataru yamato yoko yoshiko yu yua yuka yukari yuki yukiko yuko yuma yumi yumiko yuna yuri yusuke yuta
+yutaka yuto yuya kenichiro shigeru tetsu hajime isamu osamu susumu tadashi tsuyoshi yoshio yoshiro hiroko sachiko
+""".split())
+
 # Chinese, Korean, Vietnamese and Singaporean surnames in romanisation (family name first or last).
 _ASIAN_SURNAMES = set("""
 wang li zhang liu chen yang huang zhao wu zhou xu sun ma zhu hu guo he lin gao luo zheng liang xie song tang han feng
@@ -173,7 +188,7 @@ def _known(word: str) -> tuple[bool, bool]:
     given, family, _common = _lists()
     t = _title(word)
     low = _plain(word).lower().replace("-", "")
-    return t in given, t in family or low in _JA_SURNAMES or low in _ASIAN_SURNAMES
+    return t in given or low in _JA_GIVEN, t in family or low in _JA_SURNAMES or low in _ASIAN_SURNAMES
 
 
 def _score(words: list[str]) -> float:
@@ -265,6 +280,8 @@ def latin_name_candidates(text: str) -> list[Candidate]:
         for m in _COMMA_NAME.finditer(text):
             f, g = m.group("f"), m.group("g")
             gw = g.replace("-", " ").split(" ")
+            if re.search(r"[A-Za-z]\.? $", text[max(0, m.start() - 3) : m.start()]):
+                continue  # "Rahul Deshpande, Arjun Menon" is a list of two names, not "Deshpande, Arjun"
             if _known(f)[1] and _known(gw[0])[0] and f not in _STOP and not any(w in _STOP for w in gw) \
                     and f.lower() not in _lists()[2] and not any(w.lower() in _lists()[2] for w in gw):
                 out.append(Candidate(Category.PERSON_NAME, m.start(), m.end(), 0.85, "name_latin"))

@@ -181,6 +181,8 @@ def _is_common_noun(word: str) -> bool:
         not any(t.oov for t in toks) and len(word) > 1
 
 
+_KANA_PAIR = re.compile(r"(?<![ァ-ヴー])(?P<n>[ァ-ヴー]{2,8}(?: [ァ-ヴー]{1,8}){1,2})(?![ァ-ヴー])")
+_KANA_LABEL = re.compile(r"(?:名義(?:人|カナ)?|口座名義|受取人(?:名)?|カナ|フリガナ|ふりがな|氏名カナ|振込先|普通|当座|[0-9]{6,8})[ :：]*$")
 _READING = re.compile(r" ?[(（] ?(?P<r>[ァ-ヴー]{2,}(?:[・ =][ァ-ヴー]{1,})*|[ぁ-ゖ]{2,}(?: [ぁ-ゖ]{1,})?) ?[)）]")
 
 
@@ -265,6 +267,18 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
             score = lone_name_score(word)
             if score:
                 out.append(Candidate(C.PERSON_NAME, m.start(g), m.end(g), score + 0.1, "name_en_context"))
+
+    # Katakana full names where only people's names are written in katakana pairs: after an
+    # account number or a 名義 / カナ / 受取人 label (bank holders are written in half-width kana,
+    # ｲﾏｲ ｿｳﾀ), or as a table cell of their own (ミナミ ミズホ between commas or tabs).
+    for m in _KANA_PAIR.finditer(text):
+        s, e = m.start("n"), m.end("n")
+        line_start = text.rfind("\n", 0, s) + 1
+        before = text[line_start:s]
+        in_cell = (not before or before[-1] in "\t,|\"") and (e == len(text) or text[e] in "\t,|\"\n")
+        after_label = _KANA_LABEL.search(before) is not None
+        if after_label or (in_cell and not all(_is_common_noun(w) for w in m.group("n").split(" "))):
+            out.append(Candidate(C.PERSON_NAME, s, e, 0.8, "name_context"))
 
     known = names + out
     # Members of a list that holds a name.
