@@ -348,5 +348,5 @@ _LONE_STOP = set(
     "Zoom Teams Slack Google Apple Amazon Meta Oracle Adobe Intel Cisco Azure Excel Outlook Word "
     "Cuba Iran Iraq Israel Syria Egypt Kenya Chad Mali Peru Chile Brazil Mexico Canada Russia Ukraine Poland Sweden Norway "
     "Denmark Finland Ireland Scotland Wales Belgium Austria Greece Turkey Nepal Bhutan Laos Myanmar Cambodia Fiji Samoa "
-    "Consul Admissions Desk Duty Dependant Dependent Spouse Guardian Sponsor Applicant Holder Contact".split()
+    "Yamato Sagawa Seino Fukutsu Kuroneko Consul Admissions Desk Duty Dependant Dependent Spouse Guardian Sponsor Applicant Holder Contact".split()
 )

@@ -73,7 +73,7 @@ _LATIN_CONTEXT = re.compile(
 )
 _HANGUL_NAME = re.compile(r"(?<![가-힣])(?P<n>[김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상시갈][가-힣]{1,2})"
                           r"(?= ?(?:님|씨|매니저|팀장|과장|부장|대리|사원|선생|대표|이사|실장|차장|입니다|이에요|예요))")
-_HAN_LABEL = re.compile(r"(?:收件人|联系人|聯絡人|负责人|負責人|姓名|经办人|經辦人|申请人|申請人|收货人|收貨人|寄件人|担当者|联系人姓名|"
+_HAN_LABEL = re.compile(r"(?:收件人|联系人|聯絡人|负责人|負責人|姓名|经办人|經辦人|申请人|申請人|收货人|收貨人|寄件人|联系人姓名|"
                         r"수취인|받는 사람|보내는 사람|성명|이름|담당자|예금주)"
                         r"[:： ]{1,2}(?P<n>[一-龥]{2,4}|[가-힣]{2,4})(?![一-龥가-힣])")
 
@@ -257,6 +257,8 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
         for m in _HANGUL_NAME.finditer(text):
             out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_context"))
     for m in _HAN_LABEL.finditer(text):
+        if m.group("n").endswith(_DEPARTMENT_ENDINGS):
+            continue
         out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.8, "name_label", {"label": m.group()[:3]}))
 
     # Latin given names alone, where people are named.

@@ -237,6 +237,8 @@ def name_candidates(text: str) -> list[Candidate]:
     for m in _HONORIFIC.finditer(text):
         s = m.start()
         hon = m.group()
+        if len(hon) == 1 and m.end() < len(text) and _KANJI_RE.match(text, m.end()) and text[m.end()] != "方":
+            continue  # 様式, 様子, 氏名, 殿堂: the "honorific" starts another word
         if s > 0 and text[s - 1] == " ":
             s -= 1
         if s == 0 or not _NAME_CHAR_RE.match(text, s - 1):
@@ -309,6 +311,9 @@ def name_candidates(text: str) -> list[Candidate]:
             pos = m.end()
             strong = lab is _JA_SIGNOFF or m.group().startswith(_STRONG_LABELS)
             label = m.group().rstrip(" :：\n")
+            dept = _DEPT_BEFORE_NAME.match(text, pos)
+            if dept is not None:
+                pos = dept.end()  # 担当者：総務部 白石 崇 → the name after the department
             for _ in range(12):
                 rm = _RUN_AFTER.match(text, pos)
                 if rm is None:
@@ -463,6 +468,7 @@ def _line_tokens(line: str, only_with_person: bool = False):
                 yield off + b, off + te, surface, flags, oov
 
 
+_DEPT_BEFORE_NAME = re.compile(r"[一-龥ァ-ヴー]{1,10}(?:部|課|室|係|センター|グループ|チーム|本部|事業部)[ \u3000]")
 _DEPARTMENT_WORDS = frozenset(
     "総務 人事 経理 営業 法務 財務 企画 広報 開発 製造 品証 品質 技術 情報 管理 購買 物流 設計 秘書 監査 受付 担当 窓口 事務 新人 "
     "社員 派遣 顧問 本社 支社 工場 本部 課長 部長 係長 主任 社長 室長 店長 所長 次長 専務 常務 会長 取締役 監査役 顧客 先方 当社 弊社 "
@@ -543,6 +549,8 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
                     parts.insert(0, toks[first])
             if b > 0 and line[b - 1].isdigit():
                 continue  # 3日前, 2名: counters, not names
+            if re.search(r"(?:株式会社|有限会社|合同会社|\(株\)|\(有\))[ \u3000]?$", line[max(0, b - 6) : b]):
+                continue  # 有限会社 湘南建装: a company name
             prev = toks[first - 1] if first > 0 else None
             nxt = toks[j] if j < n else None
             if prev is not None and prev[1] == b and prev[3][0] in ("名詞", "接頭辞") and prev[3][1] != "数詞":
@@ -569,8 +577,8 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
             if len(parts) >= 2:
                 score, key = 0.9, "name_dictionary_full"
             elif parts[0][3][3] == "姓":
-                if len(surf) < 2:
-                    continue  # a lone one-kanji surname (所, 高) needs a context rule
+                if len(surf) < 2 or not re.search(r"[一-龥々ァ-ヴ]", surf):
+                    continue  # a lone one-kanji surname (所, 高) needs a context rule; a kana-only one is a word
                 if nxt is not None and nxt[0] == end and nxt[3][0] not in _SURNAME_NEXT_OK and nxt[3][0] != "接尾辞":
                     continue
                 if prev is not None and prev[1] == b and prev[3][0] in ("名詞", "接頭辞") and prev[3][1] != "数詞":
