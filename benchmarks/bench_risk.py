@@ -341,6 +341,11 @@ def main() -> int:
     rep_h = evaluate(heldout, ours)
     print_report("HEADLINE portal.risk on the HELD-OUT part (never tuned on)", rep_h)
     by_language(heldout, ours)
+    print(f"\n{'held-out author':<26}{'prompts':>8}{'prec':>8}{'recall':>8}{'F1':>8}")
+    for source in sorted({r["source"] for r in heldout}):
+        part = [r for r in heldout if r["source"] == source]
+        c = evaluate(part, ours).total
+        print(f"{source:<26}{len(part):>8}{c.precision:>8.3f}{c.recall:>8.3f}{c.f1:>8.3f}")
     print("\ntargets on held-out data:")
     for label, value, ok in targets(rep_h):
         print(f"  {'MET    ' if ok else 'NOT MET'}  {label:<46} {value}")

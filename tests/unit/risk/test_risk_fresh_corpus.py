@@ -1,5 +1,5 @@
 """Precision and recall on the fresh, hand-written corpus (tests/data/risk_fresh): prompts in the
-styles of seven authors who never saw the detectors. ``dev`` is what the detectors were tuned
+styles of fifteen authors who never saw the detectors (eight for dev, seven held out). ``dev`` is what the detectors were tuned
 on; ``heldout`` was never looked at while tuning and is the figure docs/risk.md quotes.
 
 Floors sit a little below the measured figures (benchmarks/bench_risk.py prints them), so a real
@@ -18,9 +18,10 @@ FRESH = Path(__file__).resolve().parents[2] / "data" / "risk_fresh"
 POLICY = RiskPolicy()
 
 FLOORS = {
-    # part: (precision, recall, names precision, names recall)
-    "dev": (0.96, 0.93, 0.95, 0.91),
-    "heldout": (0.90, 0.84, 0.88, 0.81),
+    # part: (precision, recall, names precision, names recall); measured 2026-12-03:
+    # dev 0.979 / 0.935, names 0.969 / 0.925; held-out 0.940 / 0.889, names 0.917 / 0.858
+    "dev": (0.96, 0.91, 0.95, 0.90),
+    "heldout": (0.92, 0.86, 0.89, 0.83),
 }
 
 
@@ -38,7 +39,7 @@ def part(request):
 
 def test_corpus_is_large_and_mostly_hard_negatives():
     dev, held = load_dir(FRESH / "dev"), load_dir(FRESH / "heldout")
-    assert len(dev) + len(held) >= 600 and len(held) >= 250
+    assert len(dev) + len(held) >= 600 and len(held) >= 600
     for records in (dev, held):
         assert sum(1 for r in records if not r["spans"]) / len(records) >= 0.40
         assert {r["lang"] for r in records} == {"ja", "en", "mixed"}
