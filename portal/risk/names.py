@@ -62,6 +62,9 @@ _NOT_PERSON_ENDINGS = (
     "神", "王", "奥", "殿", "母", "父", "兄", "姉", "妹", "弟", "娘", "嫁", "孫", "妻", "夫", "各", "貴", "御", "王子", "姫",
     "仏", "医者", "患者", "業者", "先",
 )
+# One-kanji surnames common enough to read as a name before a title (東先生, 林課長, 森部長).
+_ONE_KANJI_SURNAMES = frozenset("東林森原谷南北西関堀泉岡辻浜畑島岩星杉松菊桜柳楠椎桐萩菅荒沖浅平宮江堤坂滝池沼河湊峰城"
+                                "館門井村里野沢川山吉仲丹丸金鈴斉向尾服橘樋槙榊柴芝蓮葛藍鷹鶴亀熊鹿鳩鷲")
 _TITLE_LIKE = {"部長", "課長", "係長", "社長", "副社長", "会長", "専務", "常務", "取締役", "本部長", "次長", "主任", "室長",
                "所長", "支店長", "店長", "マネージャー", "リーダー", "教授", "准教授", "博士", "弁護士", "医師", "税理士", "先生"}
 
@@ -92,6 +95,8 @@ def _trailing_name(run: str, hon: str) -> tuple[int, float, str] | None:
     surface = last.surface
     if any(surface.endswith(x) for x in _NOT_PERSON_ENDINGS) or last.is_suffix:
         return None
+    if hon in _TITLE_LIKE and len(run) == 1 and surface in _ONE_KANJI_SURNAMES:
+        return last.begin, 0.6, "name_unknown_honorific"  # 東先生, 林課長
     if hon in _TITLE_LIKE and not last.is_proper:
         return None
     if last.is_proper or last.oov:
