@@ -388,7 +388,8 @@ _KATAKANA_SPACED = re.compile(r"(?<![ァ-ヴー])[ァ-ヴー]{2,8}[ ・　][ァ-
 # compound ("鈴木商事", "本田技研", "新田中").
 _SURNAME_BEFORE = re.compile(r"(?<![一-龥々〆ヶ\uf900-\ufaffァ-ヴー])([一-龥々〆ヶ\uf900-\ufaff]{1,3})[ \u3000]?$")
 _GIVEN_AFTER = re.compile(
-    r"[ \u3000]([一-龥々〆ヶ\uf900-\ufaff]{1,3}|[ぁ-ゖ]{2,4})(?=$|[ \u3000、。,，()（）\t|:：/・」』\]]|さん|様|君|くん|ちゃん|氏)"
+    r"[ \u3000]([一-龥々〆ヶ\uf900-\ufaff]{1,3}|[ぁ-ゖ]{2,4})(?=$|[\n \u3000、。,，()（）\t|:：/・」』\]]|さん|様|君|くん|ちゃん|氏|"
+    r"医師|先生|弁護士|課長|部長|社長|係長|主任)"
 )
 _NOT_GIVEN = frozenset({"から", "まで", "より", "です", "ます", "でした", "さん", "さま", "くん", "ちゃん", "など", "なし", "あり",
                         "以上", "以下", "様", "殿", "氏", "課長", "部長", "社長", "主任", "係長", "担当", "宛", "宛て", "作成",
@@ -511,15 +512,25 @@ def _is_person(tok) -> bool:
     return tok[3][1] == "固有名詞" and tok[3][2] == "人名" and not tok[2].isascii()
 
 
+def _segment_tokens_at(text: str, s: int, e: int) -> list:
+    """Tokens of text[s:e] (a name-bearing segment), offsets into ``text``; empty when the
+    segment holds no person token (no rule can fire there)."""
+    out = []
+    for off in range(s, e, _CHUNK):
+        segment = text[off : min(e, off + _CHUNK)]
+        if _segment_has_person(segment):
+            out.extend((off + b, off + te, surface, flags, oov) for b, te, surface, flags, oov in _segment_tokens(segment))
+    return out
+
+
 def dictionary_name_candidates(text: str) -> list[Candidate]:
     out: list[Candidate] = []
-    pos = 0
-    for line in text.split("\n"):
-        base = pos
-        pos += len(line) + 1
-        if not _JA_LINE.search(line):
-            continue
-        toks = list(_line_tokens(line, only_with_person=True))
+    # Segments never cross a line, and every rule below looks only at its own segment's tokens
+    # (plus the characters around them), so the text is walked segment by segment.
+    line = text
+    base = 0
+    for seg_start, seg_end in _line_segments(text):
+        toks = _segment_tokens_at(text, seg_start, seg_end)
         if not toks:
             continue
         n = len(toks)
@@ -597,9 +608,9 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
                 score, key = 0.6, "name_dictionary_given"
             out.append(Candidate(C.PERSON_NAME, base + b, base + end, score, key))
         # Katakana full names: スズキ イチロウ (one of the words tagged 人名 is enough).
-        if toks and _KATAKANA_SPACED.search(line):
+        if _KATAKANA_SPACED.search(line, seg_start, seg_end):
             starts = [t[0] for t in toks]
-            for km in _KATAKANA_SPACED.finditer(line):
+            for km in _KATAKANA_SPACED.finditer(line, seg_start, seg_end):
                 ks, ke = km.start(), km.end()
                 k = max(0, bisect_right(starts, ks) - 1)
                 while k < n and toks[k][0] < ke:
