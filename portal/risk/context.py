@@ -14,7 +14,7 @@ from bisect import bisect_right
 # Each kind is one alternation; longer spellings first. Order of kinds matters only when two
 # kinds match at the same position (the first one listed wins).
 _LABEL_KINDS: list[tuple[str, str]] = [
-    ("my_number", r"マイナンバー(?:カード)?|個人番号(?:カード)?|通知カード|my\s?number"),
+    ("my_number", r"マイナンバー(?:カード)?|個人番号(?:カード)?|通知カード|my[\s_]?number"),
     ("residence", r"在留カード(?:番号)?|residence\s?card"),
     ("license", r"運転免許証?(?:の)?(?:番号)?|免許証(?:の)?(?:番号)?|免許番号|driver'?s?\s?licen[cs]e(?:\s?(?:no\.?|number|#))?|licen[cs]e\s?(?:no\.?|number|#)"),
     ("passport", r"パスポート(?:番号|no\.?)?|旅券(?:番号)?|passport(?:\s?(?:no\.?|number|#))?|ppt(?:\s?no\.?)?|护照(?:号码)?|護照(?:號碼)?|여권(?:번호)?"),
@@ -24,8 +24,8 @@ _LABEL_KINDS: list[tuple[str, str]] = [
     ("card", r"クレジットカード(?:番号)?|カード番号|デビットカード|credit\s?card|card\s?(?:no\.?|number|#)|カード"),
     ("bank", r"口座番号|口座|普通預金|当座預金|普通|当座|振込先|振り込み先|振込口座|ゆうちょ|account\s?(?:no\.?|number|#)|bank\s?account|a/c(?:\s?no\.?)?|acct\.?|n° de compte|numéro de compte|compte|konto(?:nummer)?|cuenta|clabe|계좌번호|계좌|số tài khoản|账号|帐号|帳號|银行账户"),
     ("phone", r"電話番号|電話|携帯番号|携帯|連絡先|内線|直通|代表番号|telephone|tel|phone|mobile|cell|fax|ファックス|FAX"),
-    ("postal", r"郵便番号|〒|zip(?:\s?code)?|postal\s?code|postcode"),
-    ("birth", r"生年月日|誕生日|生まれ|出生日?|d\.?o\.?b\.?|date\s?of\s?birth|birth\s?date|birthday|born(?:\s?on)?"),
+    ("postal", r"郵便番号|〒|zip(?:[\s_]?code)?|postal[\s_]?code|postcode"),
+    ("birth", r"生年月日|誕生日|生まれ|出生日?|d\.?o\.?b\.?|date[\s_]?of[\s_]?birth|birth[\s_]?date|birthday|born(?:\s?on)?"),
     (
         "other_date",
         r"入社日?|退社日?|入会日?|日付|期限|締切|締め切り|納期|開催日?|予定日?|更新日?|作成日?|発行日?|有効期限|"
@@ -38,6 +38,7 @@ _LABEL_KINDS: list[tuple[str, str]] = [
         r"注文番号|受注番号|発注番号|伝票番号|オーダー番号|管理番号|お問い合わせ番号|問い合わせ番号|問合せ番号|受付番号|"
         r"請求書番号|見積番号|契約番号|案件番号|品番|型番|製品番号|部品番号|製造番号|シリアル(?:番号|no\.?)?|"
         r"会員番号|社員番号|従業員番号|追跡番号|お荷物番号|チケット番号|予約番号|整理番号|口座振替番号|"
+        r"kundennummer|customer\s?(?:id|no\.?|number)|client\s?id|member\s?(?:id|no\.?|number)|"
         r"order(?:\s?(?:id|no\.?|number|#))?|invoice(?:\s?(?:no\.?|number|#))?|ticket(?:\s?(?:id|no\.?|#))?|"
         r"serial(?:\s?(?:no\.?|number))?|part\s?(?:no\.?|number)|sku|isbn|tracking(?:\s?(?:no\.?|number))?|"
         r"job\s?id|request\s?id|trace\s?id|build|ref|reference|JANコード|JAN|EAN|id",

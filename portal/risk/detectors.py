@@ -55,6 +55,8 @@ _TEST_CARDS = {
     "4111111111111111", "4242424242424242", "4012888888881881", "4000056655665556", "5555555555554444",
     "5105105105105100", "2223003122003222", "378282246310005", "371449635398431", "3530111333300000",
     "3566002020360505", "30569309025904", "38520000023237", "6011111111111117", "6011000990139424",
+    "4000002760003184", "4000002500003155", "4000000000003220", "4000000000009995", "4000000000000002",
+    "4000000000000077", "4000000000000341", "5200828282828210", "5105105105105100", "4000003920000003",
 }
 _CARD_GROUPINGS = {(4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 2), (4, 4, 4, 3), (4, 4, 4, 1), (4, 4, 4, 4, 3),
                    (4, 4, 4, 4, 1), (4, 4, 4, 4, 2), (4, 4, 5)}
@@ -143,6 +145,8 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
         if kind != "bank" or (brand and v.luhn_ok(digits)):
             return out  # (a long account number next to an account label goes on below)
 
+    if kind == "postal" and digits in ("1234567", "0000000", "1111111", "9999999"):
+        return out  # 〒123-4567 / 000-0000: a format example
     if kind == "postal" and (lens == (3, 4) and seps == {"-"} or (n == 7 and len(groups) == 1)):
         mark = hit.text == "〒" and hit.distance <= 1
         out.append(Candidate(C.POSTAL_CODE, s, e, 0.96 if mark else 0.9, "postal_mark" if mark else "postal_label"))
@@ -286,8 +290,19 @@ _PLACEHOLDER_DOMAIN = re.compile(r"(?:x+(?:\.x+)+|(?:[a-z0-9\-]+\.)*(?:example|t
                                  r"(?:company|domain|yourcompany|your-company|your-domain|email|mail)\.(?:com|co\.jp|jp|net))")
 
 
+_GENERIC_LOCAL = re.compile(r"(?:admin|test(?:\+?[0-9a-z]{0,8})?|user[0-9]{0,3}|foo|bar|john\.?doe|jane\.?doe|someone|name|"
+                            r"info|support|noreply|no-reply|contact|hello|example|sample|dummy|me|you)")
+_CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "ssh.dev.azure.com", "vs-ssh.visualstudio.com")
+
+
 def _placeholder_email(local: str, domain: str) -> bool:
-    """your.name@company.com, xxx@xxx.co.jp, support@your-shop.example: templates, not mailboxes."""
+    """your.name@company.com, xxx@xxx.co.jp, support@your-shop.example, admin@example.com, git@github.com:
+    templates and SSH remotes, not mailboxes."""
+    if local == "git" and domain in _CODE_HOSTS:
+        return True
+    if (domain.startswith("example.") or domain in ("example.com", "example.org", "example.net")) and \
+            _GENERIC_LOCAL.fullmatch(local):
+        return True
     if _PLACEHOLDER_DOMAIN.fullmatch(domain) and (domain.split(".")[-1] in ("example", "test", "invalid", "localhost")
                                                   or _PLACEHOLDER_LOCAL.fullmatch(local) or domain.startswith("x")):
         return True
@@ -509,7 +524,7 @@ _ASCII_LETTER = re.compile(r"[A-Za-z]")
 # Bare 生 (as in 1985年3月5日生) is handled by _BIRTH_AFTER; as a window trigger it is far too
 # common (生成AI, 学生).
 _BIRTH_WORD = re.compile(r"生年月日|誕生日|生まれ|出生")
-_BIRTH_WORD_EN = re.compile(r"date of birth|birth ?date|birthday|born|d\.?o\.?b")
+_BIRTH_WORD_EN = re.compile(r"date[ _]of[ _]birth|birth[ _]?date|birthday|born|d\.?o\.?b")
 
 
 def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
@@ -624,7 +639,7 @@ _MUNI_NAMES = (
 _MUNI_RE = re.compile("(?:" + "|".join(sorted(set(_MUNI_NAMES), key=len, reverse=True)) + ")(?:市|区)")
 
 _ADDR_CHARS = "一-龥々〆ヶケぁ-んァ-ヴー"
-_BLOCK_TAIL = r"(?:[0-9]{1,4}(?:番地?|-)(?:[0-9]{1,4}(?:号|-[0-9]{1,4})?)?|[0-9]{1,4}(?![0-9\-]))?"
+_BLOCK_TAIL = r"(?:[0-9]{1,4}(?:番地?(?:の[0-9]{1,4})?|-)(?:[0-9]{1,4}(?:号|-[0-9]{1,4})?)?|[0-9]{1,4}(?![0-9\-]))?"
 _BLOCK = re.compile(
     r"[0-9](?<![0-9][0-9])[0-9]{0,3}"
     r"(?:丁目" + _BLOCK_TAIL + r"|-[0-9]{1,4}(?:-[0-9]{1,4}){0,2}|番地?(?:の?[0-9]{1,4}号?)?)"
@@ -649,8 +664,8 @@ def address_candidates(text: str) -> list[Candidate]:
         blocks += list(_BLOCK_KANJI.finditer(text))
     for m in blocks:
         s, e = m.start(), m.end()
-        if s == 0 or not _ADDR_CHAR_RE.match(text, s - 1):
-            continue
+        if s == 0 or not _ADDR_CHAR_RE.match(text, s - 1) or text[s - 1] == "第":
+            continue  # (第2024-018号 is a document number)
         window = text[max(0, s - 30) : s]
         tail = _RUN_TAIL.search(window)
         if tail is None:
@@ -749,7 +764,7 @@ _SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int, tuple[str, ...], frozens
     ("bearer", re.compile(r"[Bb]earer (?P<v>[A-Za-z0-9._~+/\-]{20,2000}=*)(?![A-Za-z0-9._~+/\-])"), 1, ("bearer",),
      frozenset(_W)),
     ("connection_password", re.compile(
-        r"[a-z][a-z0-9+]{1,20}://[^\s:/@]{1,100}:(?P<v>[^\s:/@]{1,200})@[A-Za-z0-9.\-]{1,255}"), 1, ("://",),
+        r"[a-z][a-z0-9+]{1,20}://[^\s:/@]{0,100}:(?P<v>[^\s:/@]{1,200})@[A-Za-z0-9.\-]{1,255}"), 1, ("://",),
      frozenset()),
     ("password", re.compile(
         r"(?i:password|passwd|pwd|passcode|pass|パスワード|暗証番号|pw|pin)[\"']?"
@@ -759,7 +774,7 @@ _SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int, tuple[str, ...], frozens
         r"(?:-p|--password[= ])(?P<q>['\"]?)(?P<v>[\x21-\x7e]{6,64}?)(?P=q)(?=\s|$)|-u [A-Za-z0-9._\-]{1,64}:(?P<w>[\x21-\x7e]{6,64})(?=\s)"),
      -1, ("-p", "--password", "-u "), frozenset(_W + "-")),
     ("api_key_assignment", re.compile(
-        r"(?i:api[_\- ]?key|apikey|secret(?:[_\- ]?key)?|access[_\- ]?token|auth[_\- ]?token|client[_\- ]?secret|"
+        r"(?i:api[_\- ]?key|apikey|secret(?:[_\- ]?(?:key|id))?|access[_\- ]?token|auth[_\- ]?token|client[_\- ]?secret|"
         r"token|アクセスキー|シークレット|apiキー|トークン)[\"']?[ \t]{0,8}[:=：][ \t]{0,8}[\"'「]?(?P<v>[A-Za-z0-9_\-./+=]{16,512})"), 1,
      ("key", "token", "secret", "キー", "トークン", "シークレット"), frozenset(_W)),
 ]
@@ -817,7 +832,7 @@ def secret_candidates(text: str) -> list[Candidate]:
 
 # Values that are not secrets: templates, variables, code that reads a secret, masks, samples.
 _PLACEHOLDER_SECRET = re.compile(
-    r"^(?:\$\{|\$[A-Z_]|\$\(|<[^<>]{1,60}>?$|\{\{|%\(|%[A-Z_]+%|\[[A-Z_ ]+\]$)|"
+    r"^(?:\$\{|\$[A-Z_]|\$\(|<[^<>]{1,60}>?$|\{\{|%\(|%[A-Z_]+%|\[[A-Z_ ]+\]$|[A-Z][A-Z0-9]*_[A-Z0-9_]{2,}$|(?i:yes|no)\)?$)|"
     r"(?i:^(?:x{4,}|\*{3,}|•{3,}|●{3,}|\.{3,}|your[_\-]|<your|changeme|change_me|dummy|sample|example|placeholder|"
     r"redacted|masked|none|null|undefined|true|false|secret|password|passw0rd|p@ssw0rd|test|todo|tbd|xxx)|"
     r"example(?:key)?$|x{6,}|0{8,}|(?:_test_)x{4,})|"
@@ -926,7 +941,7 @@ _SENSITIVE_MARKERS = re.compile(
 # 「社外秘と部外秘の違い」, "confidential computing", "Confidential Information means".
 _CONF_VOCAB_AFTER = re.compile(
     r"(?:保持|性|保護|管理|区分|レベル|度|指定|扱いとする|の定義|の違い|とは|に区分|に分類|として(?:取り?扱|扱|管理)|"
-    r"文書は|情報は|資料は|の取扱い|の取り扱い|を含む(?:文書|情報)の|と(?:は|の)|[：:](?!\s*$)|"
+    r"文書は|情報は|資料は|の取扱い|の取り扱い|を含む(?:文書|情報)の|と(?:は|の)|[：:](?!\s*$)|は(?!.{0,2}(?:です|だ|である))|も|"
     r"[」』\"”][ ]?(?:と|や|、|・|の|に|を|は|として|に区分|に該当|扱い|区分))"
 )
 _CONF_VOCAB_BEFORE = re.compile(r"(?:区分|分類|レベル|等級|ラベル|定義|指定|「|『|“|\"|'|[(（][0-9]{1,2}[)）] ?|[0-9]\. ?)$")
@@ -982,7 +997,10 @@ def confidential_candidates(text: str, org_terms: list[tuple[str, re.Pattern[str
             score = 0.3
         elif english:
             upper = text[s:e].isupper() and len(text[s:e]) > 3
-            if _CONF_EN_VOCAB_AFTER.match(text, e):
+            if _CONF_EN_NOTICE.search(text, line_start, line_end) and re.search(r"(?i)e-?mail|message|attachment",
+                                                                                   text[line_start:line_end]):
+                score = 0.8  # "This e-mail ... may contain confidential information": a notice on the e-mail
+            elif _CONF_EN_VOCAB_AFTER.match(text, e):
                 score = 0.3
             elif upper or _CONF_EN_NOTICE.search(text, line_start, line_end):
                 score = 0.8

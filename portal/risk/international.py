@@ -33,6 +33,7 @@ _NATIONAL = re.compile(
 _US_SHAPE = re.compile(r"(?<![0-9A-Za-z+\-])(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[.\-])[2-9][0-9]{2}[.\-][0-9]{4}(?![0-9A-Za-z\-])")
 _PHONE_LABEL = re.compile(
     r"(?:tel|phone|mobile|mob|cell|fax|did|direct|office|main|whatsapp|line|telephone|tél|téléphone|handy|"
+    r"numéro|numero|portable|handynummer|telefon|telefono|teléfono|celular|"
     r"電話|携帯|手机|电话|連絡先|联系电话|전화|전화번호|휴대폰|핸드폰|연락처|직통|m|t|p|h|o|w)\.?(?: ?(?:no\.?|number|#))? ?[:：]? ?$",
     re.IGNORECASE,
 )
@@ -151,8 +152,9 @@ _ADDRESS_RES = [
     # 1450 W Fulton St, Suite 300, Chicago, IL 60607 / 41 Mincing Lane, London EC3R 7AE / 8 Cross Street, #14-02, Singapore 048424
     re.compile(
         rf"{_LEVEL_BEFORE}(?:Unit |Apt |Flat )?[0-9]{{1,6}}[A-Z]?(?:[-/][0-9]{{1,5}})? (?:[NSEW]\.? )?(?:{_CAP} ){{0,4}}{_STREET_TYPE}(?: [0-9]{{1,4}})?{_UNIT}?"
-        rf"(?:, (?:#[0-9]{{1,3}}-[0-9]{{1,5}}[A-Z]?|{_CAP}(?: {_CAP}){{0,3}})){{0,3}}"
-        rf"(?:,? (?:{_US_STATE} [0-9]{{5}}(?:-[0-9]{{4}})?|{_US_STATE} [0-9]{{4}}|{_UK_POSTCODE}|Singapore [0-9]{{6}}|[0-9]{{4,6}}))?"
+        rf"(?:, (?:#[0-9]{{1,3}}-[0-9]{{1,5}}[A-Z]?|{_CAP}(?: {_CAP}){{0,3}}(?: [0-9]{{1,2}})?)){{0,3}}"
+        rf"(?:,? (?:{_US_STATE} [0-9]{{5}}(?:-[0-9]{{4}})?|{_US_STATE} [0-9]{{4}}|{_UK_POSTCODE}|Singapore [0-9]{{6}}|[0-9]{{4,6}}|"
+        rf"[A-Z][0-9]{{2}} ?[A-Z0-9]{{4}}))?"
         r"(?![A-Za-z0-9])"
     ),
     # Hanauer Landstraße 146, 60314 Frankfurt am Main / 12 rue de la Chaussée-d'Antin, 75009 Paris
@@ -164,6 +166,12 @@ _ADDRESS_RES = [
     re.compile(
         r"[0-9]{1,4}(?: ?bis| ?ter)?,? (?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|quai|impasse|cours) "
         r"[^,\n]{2,50}, [0-9]{5} [A-Z][a-zéèàâêîôûç\-]+(?: [0-9]{1,2}e)?"
+    ),
+    # Nordic, Dutch and Polish streets: Södermannagatan 21, 116 40 Stockholm / ul. Mokotowska 48 m. 12, 00-543 Warszawa
+    re.compile(
+        r"(?:[A-ZÅÄÖÆØ][a-zåäöæøéü]+(?:gatan|vägen|gata|väg|gade|vej|veien|gate|straat|laan|gracht|plein)|"
+        r"ul\. [A-ZŁŚŻŹĆ][a-ząćęłńóśźż]+(?: [A-ZŁŚŻŹĆ][a-ząćęłńóśźż]+)?)"
+        r" [0-9]{1,4}[A-Za-z]?(?: m\. [0-9]{1,4})?, (?:[0-9]{3} ?[0-9]{2}|[0-9]{2}-[0-9]{3}|[0-9]{4} ?[A-Z]{2}) [A-ZÅÄÖÆØŁŚŻ][a-zåäöæøąćęłńóśźż]+"
     ),
     # Canada: 4170 Rue Saint-Denis, App. 6, Montréal QC H2W 2M7
     re.compile(
@@ -202,7 +210,7 @@ _ADDRESS_RES = [
 ]
 _ROMAJI_MUNI = re.compile(r"-(?:ku|shi|cho|machi|gun|mura)\b|Tokyo|Osaka|Kyoto|Hokkaido|Aichi|Kanagawa|Saitama|Chiba|"
                           r"Fukuoka|Hyogo|Hiroshima|Miyagi|Japan")
-_ADDR_TRIGGER = re.compile(r"[0-9] [A-Za-z]|[0-9]-[0-9]+ [A-Z]|straße|strasse|号|號|Bldg|Building|[로길] [0-9]|[0-9][A-Z]{2}\b")
+_ADDR_TRIGGER = re.compile(r"ul\. [A-Z]|[a-zäöå] [0-9]|[0-9] [A-Za-z]|[0-9]-[0-9]+ [A-Z]|straße|strasse|号|號|Bldg|Building|[로길] [0-9]|[0-9][A-Z]{2}\b")
 
 
 # A cheap test per pattern, run on each line before the pattern itself.
@@ -210,6 +218,7 @@ _ADDRESS_GATES = [
     re.compile(_STREET_TYPE + r"(?![a-z])"),
     re.compile(r"(?i:straße|strasse|str\.|weg|platz|allee|gasse|ring |damm|ufer)"),
     re.compile(r"(?i:rue |avenue |av\. |boulevard |bd |place |chemin |allée |quai |impasse |cours )"),
+    re.compile(r"(?:gatan|vägen|gata|väg|gade|vej|veien|gate|straat|laan|gracht|plein) [0-9]|ul\. [A-ZŁŚŻŹĆ]"),
     re.compile(r" (?:QC|ON|BC|AB|MB|NS|NB|NL|PE|SK) [A-Z][0-9]"),
     re.compile(r"[0-9][ \t]*$|[0-9][A-Z]{2}[ \t]*$"),
     re.compile(r"(?:로|길) [0-9]"),
@@ -235,13 +244,13 @@ def address_candidates(text: str) -> list[Candidate]:
                    for m in rx.finditer(text, base, base + len(line))]
         for m in matches:
             s, e = m.start(), m.end()
-            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-./") and not (i == 8 and text[s - 1].isdigit()):
+            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-./") and not (i == 9 and text[s - 1].isdigit()):
                 continue  # (a Chinese address may follow its postal code: 106台北市…)
             span = m.group()
             if i == 0 and not re.search(_STREET_TYPE + r"(?![a-z])", span):
                 continue
-            if i == 7 and (not _ROMAJI_MUNI.search(span) or
-                           ("-" not in span.split(",")[0] and not re.search(r"-(?:cho|machi|chome)\b", span))):
+            if i == 8 and (not _ROMAJI_MUNI.search(span) or
+                           ("-" not in span.split(",")[0] and not re.search(r"-(?:cho|machi|chome)\b|\b(?:Oaza|Aza) ", span))):
                 continue  # "3-2 Lee, Kim" is not an address: a ward, city or prefecture must be named
             while e > s and text[e - 1] in ",. ":
                 e -= 1

@@ -106,6 +106,7 @@ _STOP = {
     "Representative", "Sales", "Support", "Customer", "Account", "Accounts", "Payable", "Receivable", "Legal",
     "Finance", "Compliance", "Marketing", "Operations", "Security", "Product", "Project", "Human", "Resources",
     "Dear", "Hi", "Hello", "Thanks", "Regards", "Best", "Kind", "Sincerely", "Mr", "Mrs", "Ms", "Dr", "Prof",
+    "Aza", "Oaza", "Chome", "Banchi", "Machi", "Cho", "Mura", "Gun", "Ku", "Shi",
     "Flat", "Unit", "Room", "Suite", "Apt", "Level", "Floor", "Block", "Tower", "Branch", "Minh", "Chí", "Chi", "Hồ",
     "Quận", "Phường", "Đường",
     "Desk", "Duty", "Consul", "Admissions", "Dependant", "Dependent", "Residency", "Residence", "Hungaria", "Asia",
@@ -348,5 +349,5 @@ _LONE_STOP = set(
     "Zoom Teams Slack Google Apple Amazon Meta Oracle Adobe Intel Cisco Azure Excel Outlook Word "
     "Cuba Iran Iraq Israel Syria Egypt Kenya Chad Mali Peru Chile Brazil Mexico Canada Russia Ukraine Poland Sweden Norway "
     "Denmark Finland Ireland Scotland Wales Belgium Austria Greece Turkey Nepal Bhutan Laos Myanmar Cambodia Fiji Samoa "
-    "Yamato Sagawa Seino Fukutsu Kuroneko Consul Admissions Desk Duty Dependant Dependent Spouse Guardian Sponsor Applicant Holder Contact".split()
+    "Dell Lenovo Asus Acer Precision Latitude ThinkPad Surface Yamato Sagawa Seino Fukutsu Kuroneko Consul Admissions Desk Duty Dependant Dependent Spouse Guardian Sponsor Applicant Holder Contact".split()
 )

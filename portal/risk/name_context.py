@@ -51,6 +51,8 @@ _NOT_SPEAKER = set(
     "Expected Actual Environment Version Build Branch Commit Author Reviewer Assignee Reporter Sender Recipient "
     "Sent Received Importance Attachments Attachment Reply-To Organization Organisation Company Department Title "
     "Dependant Dependent Spouse Guardian Sponsor Holder Passport Visa Flight Hotel Room Seat Gate Terminal Billing "
+    "Von An Betreff Datum Gesendet De À Objet Envoyé Para Asunto Fecha Enviado Oggetto Da A Escalated Details Visitor "
+    "Parameters Default Resources Properties Outputs Type Value Values Metadata Spec Status Kind Data "
     "收件人 联系人 聯絡人 负责人 負責人 姓名 经办人 申请人 收货人 寄件人 电话 手机 邮箱 地址 公司 部门 职位 备注 日期 时间 "
     "備註 備考 電話 郵遞區號 手機 주소 전화 이메일 메모 받는 보내는".split()
 )
@@ -59,7 +61,8 @@ _AFTER_NAME_OK = re.compile(r"$|[、,，・/／;。.:：)）(（」』\]\s]|と|
 _KANJI_RUN = re.compile(rf"[{_KANJI}]{{1,4}}")
 _KANJI_ONLY = re.compile(rf"[{_KANJI}]+")
 _NOT_NAME_KANJI = set("他 等 各 両 全 私 僕 彼 皆 己 方 者 名 人 様 氏 社 部 課 外 内 以 上 下 中 前 後 自 当 弊 貴 御 本 今 次 同 新 旧 "
-                      "甲 乙 丙 丁 例 案 注 計 件 問 答 記 済 未 可 否 有 無 要 急 至 自 宛 鍵 我 你 他 她 您".split())
+                      "甲 乙 丙 丁 例 案 注 計 件 問 答 記 済 未 可 否 有 無 要 急 至 自 宛 鍵 我 你 他 她 您 市 区 町 村 県 国 都 府 道 署 局 課 係 班 社 店 "
+                      "院 園 校 会".split())
 _DEPARTMENT_ENDINGS = ("部", "課", "室", "係", "局", "省", "庁", "店", "所", "社", "会", "班", "長", "組", "隊", "科", "署")
 
 _LATIN_CONTEXT = re.compile(
@@ -113,7 +116,7 @@ def _boundary_before(text: str, s: int) -> bool:
     return not (ch.isalnum() or ch in "ー々")
 
 
-def _speaker_ok(name: str, chat: bool) -> bool:
+def _speaker_ok(name: str, chat: bool, timestamps: bool = False) -> bool:
     """Is ``name`` (before a colon at the start of a line) a person? Without a chat timestamp the
     word must be a known name: "Position:", "Salary:", "結論：" and "一次：" are headings."""
     if name in _NOT_SPEAKER or name.split(" ")[0] in _NOT_SPEAKER:
@@ -125,7 +128,9 @@ def _speaker_ok(name: str, chat: bool) -> bool:
         if len(words) > 1:
             return _score(name.split(" ")) > 0 or chat and all(w[:1].isupper() for w in words) and \
                 not any(w.lower() in _COMMON_SPEAKER_WORDS for w in words)
-        return lone_name_score(name) > 0 or (chat and len(name) >= 3 and name.lower() not in _COMMON_SPEAKER_WORDS
+        # One Latin word before a colon is a speaker only when it is a known name, or in a chat
+        # with timestamps ("Properties:", "Default:" repeat in YAML and are not people).
+        return lone_name_score(name) > 0 or (timestamps and len(name) >= 3 and name.lower() not in _COMMON_SPEAKER_WORDS
                                               and not _is_english_word(name))
     core = name.replace(" ", "")
     if _KANJI_ONLY.fullmatch(core):
@@ -246,10 +251,10 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
         counts: dict[str, int] = {}
         for _m, n in speakers:
             counts[n] = counts.get(n, 0) + 1
-        chat = any(m.group().lstrip(" \t>*・-")[:1] in "[(0123456789" for m, _n in speakers) or \
-            (len(counts) >= 2 and max(counts.values()) >= 2)
+        timestamps = any(m.group().lstrip(" \t>*・-")[:1] in "[(0123456789" for m, _n in speakers)
+        chat = timestamps or (len(counts) >= 2 and max(counts.values()) >= 2)
         for m, name in speakers:
-            if _speaker_ok(name, chat):
+            if _speaker_ok(name, chat, timestamps):
                 out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.8, "name_speaker"))
 
     # Korean and Chinese names.
@@ -357,6 +362,8 @@ def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
             parts.update(w.lower() for w in _FIGURE_WORDS.get(figure, ()))
         else:
             parts.add(figure[:2])  # 渋沢栄一 … 渋沢は
+            if len(figure) >= 4:
+                parts.add(figure[2:])  # 徳川光圀 … 光圀は
     out = []
     for c in cands:
         if c.category is C.PERSON_NAME:
@@ -367,6 +374,7 @@ def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_AREA_AFTER = re.compile(r"(?:[、,，・/／][一-龥ァ-ヴー]{1,6}){0,8}(?:の各?)?(?:地区|地域|エリア|方面|町内|区域|各地)")
 _ITEM_BEFORE = re.compile(rf"(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})[、,，・/／] ?$")
 _ITEM_AFTER = re.compile(rf" ?[、,，・/／] ?(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})")
 
@@ -379,7 +387,8 @@ def demote_places_in_lists(text: str, cands: list[Candidate]) -> list[Candidate]
             before = _ITEM_BEFORE.search(text, max(0, c.start - 8), c.start)
             after = _ITEM_AFTER.match(text, c.end)
             near = [m.group("n") for m in (before, after) if m is not None]
-            if near and any(n in _PLACES or _is_place(n) for n in near):
+            tail = text[c.end : c.end + 20]
+            if (near and any(n in _PLACES or _is_place(n) for n in near)) or (near and _AREA_AFTER.match(tail)):
                 c = Candidate(c.category, c.start, c.end, 0.3, "name_place_list")
         out.append(c)
     return out

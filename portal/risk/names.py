@@ -545,8 +545,8 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
             while j < n and toks[j][0] == toks[j - 1][1]:  # adjacent tokens only (segments leave gaps)
                 if _is_person(toks[j]):
                     j += 1
-                elif toks[j][2] in (" ", "\u3000", "・") and j + 1 < n and _is_person(toks[j + 1]) and \
-                        toks[j + 1][0] == toks[j][1]:
+                elif (toks[j][2] in (" ", "\u3000") or (toks[j][2] == "・" and _KATAKANA_RUN.fullmatch(toks[j + 1][2] if j + 1 < n else ""))) \
+                        and j + 1 < n and _is_person(toks[j + 1]) and toks[j + 1][0] == toks[j][1]:
                     j += 1
                 else:
                     break

@@ -72,11 +72,19 @@ def _candidates(ntext: str, org_terms: tuple[str, ...], enabled: frozenset[Categ
         cands += name_candidates(ntext)
         cands += dictionary_name_candidates(ntext)
         cands += latin_name_candidates(ntext)
-    table_found, id_cells = table_candidates(ntext)
+    table_found, id_cells, place_cells = table_candidates(ntext)
     cands += table_found
     if want(Category.PERSON_NAME):
+        if place_cells:
+            # Cells of a place column (大字・町名, 地区, Area): a surname-like word there is a place.
+            cands = [c for c in cands if c.category is not Category.PERSON_NAME
+                     or not any(s <= c.start and c.end <= e for s, e in place_cells)]
+        cands = demote_public_figures(ntext, cands)  # before the layout rules: no list grows from 渋沢栄一
         cands += context_name_candidates(ntext, cands)
         cands = demote_places_in_lists(ntext, demote_public_figures(ntext, cands))
+        if place_cells:
+            cands = [c for c in cands if c.category is not Category.PERSON_NAME
+                     or not any(s <= c.start and c.end <= e for s, e in place_cells)]
     if id_cells:
         # Numbers in identifier columns (JAN, 注文番号 ...) are not cards, My Numbers or phones.
         numeric = {Category.CREDIT_CARD, Category.MY_NUMBER, Category.PHONE, Category.BANK_ACCOUNT,

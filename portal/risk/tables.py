@@ -93,6 +93,9 @@ def header_is_negative(cell: str) -> bool:
     return bool(key) and len(key) <= 16 and _NEGATIVE_RE.search(key) is not None
 
 
+_PLACE_HEADER = re.compile(r"地区|町名|大字|字名|地域|エリア|区域|市区町村|都道府県|行政区|校区|学区|地名|方面|行先|行き先|"
+                           r"(?i:area|region|district|town|city|prefecture|destination)")
+_READING_HEADER = re.compile(r"読み|よみ|ヨミ|ふりがな|フリガナ|かな|カナ|英字|ローマ字|(?i:reading|romaji|english)")
 _STRIP = re.compile(r"[\s()（）\[\]【】「」『』<>《》*＊※:：_\-.#/／・]")
 
 _NAME_CELL = re.compile(r"[A-Za-z一-龥々〆ヶぁ-んァ-ヴー・' .,]{1,40}")
@@ -210,6 +213,8 @@ def _lines(text: str) -> list[tuple[int, str]]:
 
 
 def _sep_of(line: str) -> str | None:
+    if line.count('":') >= 2:
+        return None  # a JSON line, not a CSV row
     if "\t" in line:
         return "\t"
     s = line.strip()
@@ -220,12 +225,14 @@ def _sep_of(line: str) -> str | None:
     return None
 
 
-def table_candidates(text: str) -> tuple[list[Candidate], list[tuple[int, int]]]:
-    """(findings in labelled columns, cell spans of identifier columns such as JAN or 注文番号)."""
+def table_candidates(text: str) -> tuple[list[Candidate], list[tuple[int, int]], list[tuple[int, int]]]:
+    """(findings in labelled columns, cell spans of identifier columns such as JAN or 注文番号,
+    cell spans of place columns such as 地区 or 町名 and of their reading columns)."""
     if "\n" not in text or not ("\t" in text or "," in text or "|" in text):
-        return [], []
+        return [], [], []
     out: list[Candidate] = []
     negative: list[tuple[int, int]] = []
+    places: list[tuple[int, int]] = []
     lines = _lines(text)
     i = 0
     while i < len(lines):
@@ -240,7 +247,12 @@ def table_candidates(text: str) -> tuple[list[Candidate], list[tuple[int, int]]]
         header = _split_cells(line, base, sep)
         cats = [header_category(text[c.start : c.end]) for c in header]
         negs = [header_is_negative(text[c.start : c.end]) for c in header]
-        if not (any(cats) or any(negs)) or len(header) < 2:
+        plc = [_PLACE_HEADER.search(text[c.start : c.end]) is not None for c in header]
+        if any(plc):
+            # the reading / romanisation columns of a place column are places too (中里 | なかざと | Nakazato)
+            plc = [p or (k > 0 and plc[k - 1] and _READING_HEADER.search(text[c.start : c.end]) is not None)
+                   for k, (p, c) in enumerate(zip(plc, header))]
+        if not (any(cats) or any(negs) or any(plc)) or len(header) < 2:
             i += 1
             continue
         # The rows under this header: same separator, a similar number of cells.
@@ -258,6 +270,9 @@ def table_candidates(text: str) -> tuple[list[Candidate], list[tuple[int, int]]]
             for col, cat in enumerate(cats):
                 if col >= len(cells):
                     continue
+                if plc[col]:
+                    places.append((cells[col].start, cells[col].end))
+                    continue
                 if negs[col] and cat is None:
                     negative.append((cells[col].start, cells[col].end))
                     continue
@@ -271,4 +286,4 @@ def table_candidates(text: str) -> tuple[list[Candidate], list[tuple[int, int]]]
             rows += 1
             j += 1
         i = j if rows else i + 1
-    return out, negative
+    return out, negative, places
