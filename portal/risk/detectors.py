@@ -404,7 +404,7 @@ _IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,
 _PASSPORT_TRIGGERS = ("パスポート", "旅券", "passport", "Passport", "PASSPORT", "PPT", "护照", "護照", "여권")
 
 
-_PASSPORT_LOOSE = re.compile(r"[A-Z0-9](?<![A-Za-z0-9][A-Z0-9])(?:[A-Z]{0,2}[0-9]{6,9}|[0-9]{9}|[A-Z][0-9]{2}[A-Z0-9][0-9]{4,6})(?![A-Za-z0-9])")
+_PASSPORT_LOOSE = re.compile(r"[A-Z0-9](?<![A-Za-z0-9][A-Z0-9])(?:[A-Z]{0,2}[0-9]{6,9}[A-Z]?|[0-9]{9}|[A-Z][0-9]{2}[A-Z0-9][0-9]{4,6})(?![A-Za-z0-9])")
 _RESIDENCE_LOOSE = re.compile(r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z] ?[0-9]{4} ?[0-9]{4} ?[A-Za-z]{2}(?![A-Za-z0-9])")
 _HEALTH_JOINED = re.compile(r"[0-9](?<![0-9][0-9])[0-9]{0,7}[・･\-][0-9]{1,8}(?![0-9])")
 _INVOICE_NO = re.compile(r"T(?<![A-Za-z0-9]T)([0-9]{13})(?![0-9])")
@@ -711,7 +711,7 @@ _BUILDING_WORD = (r"(?:ビル(?:ディング)?|マンション|ハイツ|コー�
                   r"パレス|コート|テラス|メゾン|棟|号館|Bldg\.?|Building)")
 _BUILDING_AFTER = re.compile(
     rf"(?:[ ]?(?:[^\s\t,、。|()（）「」]{{0,16}}{_BUILDING_WORD}[^\s\t,、。|()（）「」]{{0,8}}|{_BUILDING_WORD}[^\s\t,、。|()（）]{{1,16}})"
-    r"(?:[ ]?[0-9一二三四五六七八九〇]{1,4}(?:階|F|号室|号)?)?|[ ]?[0-9]{1,4}(?:階|F|号室))"
+    r"(?:[ ]?[0-9一二三四五六七八九〇]{1,4}(?:階|F|号室|号|(?![0-9\-])))?|[ ]?[0-9]{1,4}(?:階|F|号室))"
 )
 
 
@@ -941,7 +941,7 @@ _SENSITIVE_MARKERS = re.compile(
 # 「社外秘と部外秘の違い」, "confidential computing", "Confidential Information means".
 _CONF_VOCAB_AFTER = re.compile(
     r"(?:保持|性|保護|管理|区分|レベル|度|指定|扱いとする|の定義|の違い|とは|に区分|に分類|として(?:取り?扱|扱|管理)|"
-    r"文書は|情報は|資料は|の取扱い|の取り扱い|を含む(?:文書|情報)の|と(?:は|の)|[：:](?!\s*$)|は(?!.{0,2}(?:です|だ|である))|も|"
+    r"文書は|情報は|資料は|の取扱い|の取り扱い|を含む(?:文書|情報)の|と(?:は|の)|[ ]?と(?:入れ|書|記載|表示|押|付け|いう|明記)|[：:](?!\s*$)|は(?!.{0,2}(?:です|だ|である))|も|"
     r"[」』\"”][ ]?(?:と|や|、|・|の|に|を|は|として|に区分|に該当|扱い|区分))"
 )
 _CONF_VOCAB_BEFORE = re.compile(r"(?:区分|分類|レベル|等級|ラベル|定義|指定|「|『|“|\"|'|[(（][0-9]{1,2}[)）] ?|[0-9]\. ?)$")
@@ -989,7 +989,9 @@ def confidential_candidates(text: str, org_terms: list[tuple[str, re.Pattern[str
         # An enumeration of markers ("社外秘・部外秘として指定", "(極秘, 社外秘, 社内限り)") talks about them.
         listed = any(0 < (s - oe) <= 5 and _CONF_LIST_SEP.fullmatch(text[oe:s]) or
                      0 < (os_ - e) <= 5 and _CONF_LIST_SEP.fullmatch(text[e:os_]) for os_, oe in spans)
-        english = text[s].isascii() and before.isascii() and after.isascii()
+        near_before = text[max(0, s - 3) : s].strip()[-1:] or "\n"
+        near_after = text[e : e + 3].strip()[:1] or "\n"
+        english = text[s].isascii() and near_before.isascii() and near_after.isascii()
         notice = _CONF_NOTICE.search(text, line_start, line_end) is not None
         if framed:
             score = 0.95

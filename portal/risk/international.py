@@ -173,6 +173,11 @@ _ADDRESS_RES = [
         r"ul\. [A-ZŁŚŻŹĆ][a-ząćęłńóśźż]+(?: [A-ZŁŚŻŹĆ][a-ząćęłńóśźż]+)?)"
         r" [0-9]{1,4}[A-Za-z]?(?: m\. [0-9]{1,4})?, (?:[0-9]{3} ?[0-9]{2}|[0-9]{2}-[0-9]{3}|[0-9]{4} ?[A-Z]{2}) [A-ZÅÄÖÆØŁŚŻ][a-zåäöæøąćęłńóśźż]+"
     ),
+    # Brazil / Portugal: Rua Pernambuco, 1188, apto 31, Centro, Londrina - PR, 86020-121
+    re.compile(
+        r"(?:Rua|Av\.|Avenida|Rodovia|Travessa|Alameda|Praça|Estrada) [^,\n]{2,40}, [0-9]{1,5}(?:, [^,\n]{1,24}){0,3}"
+        r", [A-ZÁÉÍÓÚ][a-zà-ú]+(?: [A-Za-zà-ú]+){0,2} ?- ?[A-Z]{2},? [0-9]{5}-[0-9]{3}"
+    ),
     # Canada: 4170 Rue Saint-Denis, App. 6, Montréal QC H2W 2M7
     re.compile(
         r"[0-9]{1,6} (?:Rue|rue|Avenue|Boulevard|Boul\.|Chemin|Place) [^,\n]{2,40}(?:, (?:App|Apt|Suite|Unit)\.? ?[0-9A-Z\-]{1,6})?"
@@ -210,15 +215,19 @@ _ADDRESS_RES = [
 ]
 _ROMAJI_MUNI = re.compile(r"-(?:ku|shi|cho|machi|gun|mura)\b|Tokyo|Osaka|Kyoto|Hokkaido|Aichi|Kanagawa|Saitama|Chiba|"
                           r"Fukuoka|Hyogo|Hiroshima|Miyagi|Japan")
-_ADDR_TRIGGER = re.compile(r"ul\. [A-Z]|[a-zäöå] [0-9]|[0-9] [A-Za-z]|[0-9]-[0-9]+ [A-Z]|straße|strasse|号|號|Bldg|Building|[로길] [0-9]|[0-9][A-Z]{2}\b")
+_ADDR_TRIGGER = re.compile(r"Rua |Av\. |ul\. [A-Z]|[a-zäöå] [0-9]|[0-9] [A-Za-z]|[0-9]-[0-9]+ [A-Z]|straße|strasse|号|號|Bldg|Building|[로길] [0-9]|[0-9][A-Z]{2}\b")
 
 
 # A cheap test per pattern, run on each line before the pattern itself.
+_ROMAJI_INDEX = 9  # romanised Japanese (needs a ward, city or prefecture)
+_CHINESE_INDEX = 10  # Chinese / Taiwanese (may follow its postal code)
+# One cheap test per pattern above, in the same order (tests/unit/risk checks the pairing).
 _ADDRESS_GATES = [
     re.compile(_STREET_TYPE + r"(?![a-z])"),
     re.compile(r"(?i:straße|strasse|str\.|weg|platz|allee|gasse|ring |damm|ufer)"),
     re.compile(r"(?i:rue |avenue |av\. |boulevard |bd |place |chemin |allée |quai |impasse |cours )"),
     re.compile(r"(?:gatan|vägen|gata|väg|gade|vej|veien|gate|straat|laan|gracht|plein) [0-9]|ul\. [A-ZŁŚŻŹĆ]"),
+    re.compile(r"(?:Rua|Av\.|Avenida|Rodovia|Travessa|Alameda|Praça|Estrada) "),
     re.compile(r" (?:QC|ON|BC|AB|MB|NS|NB|NL|PE|SK) [A-Z][0-9]"),
     re.compile(r"[0-9][ \t]*$|[0-9][A-Z]{2}[ \t]*$"),
     re.compile(r"(?:로|길) [0-9]"),
@@ -244,12 +253,12 @@ def address_candidates(text: str) -> list[Candidate]:
                    for m in rx.finditer(text, base, base + len(line))]
         for m in matches:
             s, e = m.start(), m.end()
-            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-./") and not (i == 9 and text[s - 1].isdigit()):
+            if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "-./") and not (rx is _ADDRESS_RES[_CHINESE_INDEX] and text[s - 1].isdigit()):
                 continue  # (a Chinese address may follow its postal code: 106台北市…)
             span = m.group()
             if i == 0 and not re.search(_STREET_TYPE + r"(?![a-z])", span):
                 continue
-            if i == 8 and (not _ROMAJI_MUNI.search(span) or
+            if rx is _ADDRESS_RES[_ROMAJI_INDEX] and (not _ROMAJI_MUNI.search(span) or
                            ("-" not in span.split(",")[0] and not re.search(r"-(?:cho|machi|chome)\b|\b(?:Oaza|Aza) ", span))):
                 continue  # "3-2 Lee, Kim" is not an address: a ward, city or prefecture must be named
             while e > s and text[e - 1] in ",. ":

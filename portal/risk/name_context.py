@@ -374,6 +374,7 @@ def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_COUNT_AFTER = re.compile(r" ?[0-9]{1,5} ?(?:件|台|便|個|km|ｋｍ|分|号車)")  # 生麦 14件 / 岸谷 9件: stops on a route
 _AREA_AFTER = re.compile(r"(?:[、,，・/／][一-龥ァ-ヴー]{1,6}){0,8}(?:の各?)?(?:地区|地域|エリア|方面|町内|区域|各地)")
 _ITEM_BEFORE = re.compile(rf"(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})[、,，・/／] ?$")
 _ITEM_AFTER = re.compile(rf" ?[、,，・/／] ?(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})")
@@ -388,7 +389,8 @@ def demote_places_in_lists(text: str, cands: list[Candidate]) -> list[Candidate]
             after = _ITEM_AFTER.match(text, c.end)
             near = [m.group("n") for m in (before, after) if m is not None]
             tail = text[c.end : c.end + 20]
-            if (near and any(n in _PLACES or _is_place(n) for n in near)) or (near and _AREA_AFTER.match(tail)):
+            if (near and any(n in _PLACES or _is_place(n) for n in near)) or (near and _AREA_AFTER.match(tail)) or \
+                    _COUNT_AFTER.match(tail):
                 c = Candidate(c.category, c.start, c.end, 0.3, "name_place_list")
         out.append(c)
     return out

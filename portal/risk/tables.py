@@ -94,6 +94,7 @@ def header_is_negative(cell: str) -> bool:
 
 
 _PLACE_HEADER = re.compile(r"地区|町名|大字|字名|地域|エリア|区域|市区町村|都道府県|行政区|校区|学区|地名|方面|行先|行き先|"
+                           r"場所|区間|拠点|営業所|倉庫|店舗|発地|着地|出発地|到着地|経由|利用先|利用場所|設置場所|"
                            r"(?i:area|region|district|town|city|prefecture|destination)")
 _READING_HEADER = re.compile(r"読み|よみ|ヨミ|ふりがな|フリガナ|かな|カナ|英字|ローマ字|(?i:reading|romaji|english)")
 _STRIP = re.compile(r"[\s()（）\[\]【】「」『』<>《》*＊※:：_\-.#/／・]")
@@ -140,7 +141,8 @@ def _cell_fits(cat: Category, value: str) -> bool:
     if cat is C.CREDIT_CARD:
         return 13 <= len(digits) <= 19 and v.luhn_ok(digits)
     if cat in (C.PASSPORT, C.RESIDENCE_CARD):
-        return 7 <= len(value) <= 14 and bool(digits) and value.replace(" ", "").isalnum()
+        compact = value.replace(" ", "")
+        return 7 <= len(compact) <= 14 and bool(digits) and compact.isalnum()
     if cat is C.CORPORATE_NUMBER:
         return len(digits) == 13 and v.is_valid_corporate_number(digits)
     if cat in (C.DRIVERS_LICENSE, C.HEALTH_INSURANCE, C.PENSION_NUMBER):

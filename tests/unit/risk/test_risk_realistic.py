@@ -197,3 +197,20 @@ def test_each_finding_names_its_kind_of_evidence():
     assert methods["14 Mar"] == "table"
     assert methods["1234 5678 9018"] == "checksum"
     assert methods["+1 312-874-2291"] == "numbering_plan"
+
+
+def test_each_address_pattern_has_its_gate():
+    from portal.risk import international as intl
+
+    assert len(intl._ADDRESS_RES) == len(intl._ADDRESS_GATES)
+    assert "Minato-ku" in intl._ADDRESS_RES[intl._ROMAJI_INDEX].pattern or "chome" in intl._ADDRESS_RES[intl._ROMAJI_INDEX].pattern
+    assert "號" in intl._ADDRESS_RES[intl._CHINESE_INDEX].pattern
+    samples = ["1450 W Fulton St, Chicago, IL 60607", "Hanauer Landstraße 146, 60314 Frankfurt am Main",
+               "12 rue de la Paix, 75002 Paris", "Södermannagatan 21, 116 40 Stockholm",
+               "Rua Pernambuco, 1188, apto 31, Centro, Londrina - PR, 86020-121",
+               "4170 Rue Saint-Denis, Montréal QC H2W 2M7", "Portland, OR 97202",
+               "서울특별시 마포구 월드컵북로12길 34, 502호", "418 Teheran-ro, Gangnam-gu, Seoul 06180",
+               "4-18-2 Minami-Aoyama, Minato-ku, Tokyo", "台北市信義區松高路68號12樓"]
+    for i, sample in enumerate(samples):
+        assert intl._ADDRESS_RES[i].search(sample), i
+        assert intl._ADDRESS_GATES[i].search(sample), i
