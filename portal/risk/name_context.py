@@ -219,14 +219,6 @@ def _figure_words() -> dict[str, tuple[str, ...]]:
     return out
 
 
-class _FigureWords:
-    def get(self, key, default=()):
-        return _figure_words().get(key, default)
-
-
-_FIGURE_WORDS = _FigureWords()
-
-
 def _figure_around(text: str, s: int, e: int) -> str | None:
     """The public figure's name (spaces removed) that the name at [s, e) is part of, if any."""
     figures = _public_figures()
@@ -359,7 +351,7 @@ def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
     for figure in found:
         parts.add(figure)
         if figure.isascii():
-            parts.update(w.lower() for w in _FIGURE_WORDS.get(figure, ()))
+            parts.update(w.lower() for w in _figure_words().get(figure, ()))
         else:
             parts.add(figure[:2])  # 渋沢栄一 … 渋沢は
             if len(figure) >= 4:

@@ -381,7 +381,6 @@ def name_candidates(text: str) -> list[Candidate]:
 # 2,000 characters, inside the typing-time budget.
 # --------------------------------------------------------------------------------------------
 
-_JA_LINE = re.compile(r"[一-龥々ァ-ヴ]")
 _KATAKANA_RUN = re.compile(r"[ァ-ヴー]+(?:[ ・=][ァ-ヴー]+)*")
 _KATAKANA_SPACED = re.compile(r"(?<![ァ-ヴー])[ァ-ヴー]{2,8}[ ・　][ァ-ヴー]{2,8}(?![ァ-ヴー])")
 # What may stand right before / after a lone surname for it to be a person rather than part of a
@@ -407,12 +406,11 @@ def _pos_flags(pos_id: int) -> tuple[str, str, str, str]:
     return tuple(dictionary().pos_of(pos_id)[:4])  # type: ignore[return-value]
 
 
-# Only the stretches of a line that can hold a name are analysed: runs of kanji / katakana (with
-# the spaces and ・ between the words of a name), one character before and three after (for the
-# particle or honorific that decides). Hiragana prose between them is skipped, which halves the
-# work on ordinary Japanese text; segments are cached, so a prompt re-scanned while the learner
-# types costs only its changed lines.
-_NAME_RUN = re.compile(r"[一-龥々〆ヶ\uf900-\ufaffァ-ヴー]+(?:[ \u3000・][一-龥々〆ヶ\uf900-\ufaffァ-ヴー]+)*")
+# Only the stretches of a line that can hold a name are analysed (_SEGMENT below): runs of kanji /
+# katakana with the spaces and ・ between the words of a name, their kana tail and the character
+# after it (the particle or bracket that decides). Hiragana prose between them is skipped, which
+# halves the work on ordinary Japanese text; segments are cached, so a prompt re-scanned while the
+# learner types costs only its changed segments.
 
 
 @lru_cache(maxsize=16384)
@@ -459,19 +457,6 @@ def _line_segments(line: str) -> list[tuple[int, int]]:
 @lru_cache(maxsize=16384)
 def _segment_has_person(segment: str) -> bool:
     return any(t[3][2] == "人名" for t in _segment_tokens(segment))
-
-
-def _line_tokens(line: str, only_with_person: bool = False):
-    """Tokens of the name-bearing segments of ``line``, offsets into ``line``. With
-    ``only_with_person``, segments without a person token are skipped: no rule can fire there,
-    since every rule starts from a person token of its own segment."""
-    for s, e in _line_segments(line):
-        for off in range(s, e, _CHUNK):
-            segment = line[off : min(e, off + _CHUNK)]
-            if only_with_person and not _segment_has_person(segment):
-                continue
-            for b, te, surface, flags, oov in _segment_tokens(segment):
-                yield off + b, off + te, surface, flags, oov
 
 
 _DEPT_BEFORE_NAME = re.compile(r"[一-龥ァ-ヴー]{1,10}(?:部|課|室|係|センター|グループ|チーム|本部|事業部)[ \u3000]")
