@@ -275,7 +275,6 @@ def clear_caches() -> None:
     from portal.risk import names
 
     names._segment_tokens.cache_clear()
-    names._segment_has_person.cache_clear()
     names._analyse.cache_clear()
 
 

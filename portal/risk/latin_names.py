@@ -255,6 +255,8 @@ def _score_run(words: list[str], initials: int) -> float:
 
 # "Patel, Arjun", "ALVAREZ, Sofia", "J ALVAREZ": family name first with a comma, or an initial without a dot.
 _COMMA_NAME = re.compile(rf"(?<![A-Za-zÀ-ÿ0-9_@./\-])(?P<f>{_WORD}), (?P<g>[{_UP}][{_LO}]+(?:[ \-][{_UP}][{_LO}]+)?)(?: [A-Z]\.)?(?![A-Za-zÀ-ÿ0-9_@\-])")
+_COMMA_CAP = re.compile(rf", (?=[{_UP}])")
+_WORD_BEFORE = re.compile(rf"{_WORD}\Z")
 _INITIAL_CAPS = re.compile(r"(?<![A-Za-z0-9_@./\-])[A-Z] (?P<f>[A-Z]{3,})(?![A-Za-z0-9_@\-])")
 
 
@@ -280,8 +282,12 @@ def latin_name_candidates(text: str) -> list[Candidate]:
         for m in _CAPS_BEFORE_TITLE.finditer(text):
             if not any(p in _ACRONYMS or _title(p) in _STOP for p in m.group("n").split(" ")):
                 out.append(Candidate(Category.PERSON_NAME, m.start("n"), m.end("n"), 0.85, "name_latin"))
-    if ", " in text:
-        for m in _COMMA_NAME.finditer(text):
+    for comma in _COMMA_CAP.finditer(text) if ", " in text else ():
+        # "Patel, Arjun": only where a comma is followed by a capital (a fast literal scan), the
+        # full pattern is tried from the word before it.
+        fm = _WORD_BEFORE.search(text, max(0, comma.start() - 40), comma.start())
+        m = _COMMA_NAME.match(text, fm.start()) if fm is not None else None
+        if m is not None:
             f, g = m.group("f"), m.group("g")
             gw = g.replace("-", " ").split(" ")
             if re.search(r"[A-Za-z]\.? $", text[max(0, m.start() - 3) : m.start()]):

@@ -65,15 +65,17 @@ _NOT_NAME_KANJI = set("他 等 各 両 全 私 僕 彼 皆 己 方 者 名 人 �
                       "院 園 校 会".split())
 _DEPARTMENT_ENDINGS = ("部", "課", "室", "係", "局", "省", "庁", "店", "所", "社", "会", "班", "長", "組", "隊", "科", "署")
 
-_LATIN_CONTEXT = re.compile(
-    r"(?:(?:Hi|Hello|Hey|Dear|Thanks|Thank you|thanks|Cheers|Congrats|cc|CC|Cc|ping|loop in|ask|tell|with|and|to|by|@) "
-    r"(?P<a>[A-ZÀ-Þ][a-zß-ÿ]{2,})(?![A-Za-zÀ-ÿ])"
-    r"|(?:^|\n|[—–] )[ \t]*(?:[-–—~]+ ?)?(?P<b>[A-ZÀ-Þ][a-zß-ÿ]{2,})[ \t\"”]*(?=\n|$)"
-    r"|[(（](?P<c>[A-ZÀ-Þ][a-zß-ÿ]{2,})[)）]"
-    r"|(?P<d>[A-ZÀ-Þ][a-zß-ÿ]{2,})(?:'s| will| can| is| has| had| said| says| mentioned| wants| wanted| confirmed| reported|"
-    r" asked| explained| agreed| noted| joined| left| sent| shared| approved| owns| to (?:circulate|obtain|send|check|follow))(?![A-Za-z]))",
-    re.MULTILINE,
-)
+# Where a Latin given name alone is a person. Four patterns, each starting with a character class or
+# literal so that the regex engine can skip ahead (one alternation of all four scans every position).
+_LATIN_CONTEXTS = [
+    re.compile(r"(?:Hi|Hello|Hey|Dear|Thanks|Thank you|thanks|Cheers|Congrats|cc|CC|Cc|ping|loop in|ask|tell|with|and|to|by|@) "
+               r"(?P<n>[A-ZÀ-Þ][a-zß-ÿ]{2,})(?![A-Za-zÀ-ÿ])"),
+    re.compile(r"^[ \t]*(?:[-–—~]+ ?)?(?P<n>[A-ZÀ-Þ][a-zß-ÿ]{2,})[ \t\"”]*$|[—–] (?P<m>[A-ZÀ-Þ][a-zß-ÿ]{2,})[ \t\"”]*$", re.MULTILINE),
+    re.compile(r"[(（](?P<n>[A-ZÀ-Þ][a-zß-ÿ]{2,})[)）]"),
+    re.compile(r"[A-ZÀ-Þ](?<![A-Za-zÀ-ÿ][A-ZÀ-Þ])[a-zß-ÿ]{2,}(?:'s| will| can| is| has| had| said| says| mentioned| wants| wanted|"
+               r" confirmed| reported| asked| explained| agreed| noted| joined| left| sent| shared| approved| owns|"
+               r" to (?:circulate|obtain|send|check|follow))(?![A-Za-z])"),
+]
 _HANGUL_NAME = re.compile(r"(?<![가-힣])(?P<n>[김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상시갈][가-힣]{1,2})"
                           r"(?= ?(?:님|씨|매니저|팀장|과장|부장|대리|사원|선생|대표|이사|실장|차장|입니다|이에요|예요))")
 _HAN_LABEL = re.compile(r"(?:收件人|联系人|聯絡人|负责人|負責人|姓名|经办人|經辦人|申请人|申請人|收货人|收貨人|寄件人|联系人姓名|"
@@ -260,12 +262,17 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
 
     # Latin given names alone, where people are named.
     if re.search(r"[A-Z][a-z]", text):
-        for m in _LATIN_CONTEXT.finditer(text):
-            g = next(k for k in "abcd" if m.group(k))
-            word = m.group(g)
-            score = lone_name_score(word)
-            if score:
-                out.append(Candidate(C.PERSON_NAME, m.start(g), m.end(g), score + 0.1, "name_en_context"))
+        for rx in _LATIN_CONTEXTS:
+            for m in rx.finditer(text):
+                if "n" in rx.groupindex:
+                    g = "n" if m.group("n") else "m"
+                    s, e = m.start(g), m.end(g)
+                else:  # "Megan will arrange": the word is the start of the match
+                    s = m.start()
+                    e = s + len(re.match(r"[A-ZÀ-Þ][a-zß-ÿ]+", text[s:]).group())
+                score = lone_name_score(text[s:e])
+                if score:
+                    out.append(Candidate(C.PERSON_NAME, s, e, score + 0.1, "name_en_context"))
 
     # Katakana full names where only people's names are written in katakana pairs: after an
     # account number or a 名義 / カナ / 受取人 label (bank holders are written in half-width kana,

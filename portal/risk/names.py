@@ -415,10 +415,16 @@ def _pos_flags(pos_id: int) -> tuple[str, str, str, str]:
 
 @lru_cache(maxsize=16384)
 def _segment_tokens(segment: str) -> tuple[tuple[int, int, str, tuple[str, str, str, str], bool], ...]:
+    """The segment's tokens, or () when none is a person token (most segments of prose: the
+    check on part-of-speech ids is much cheaper than building the tokens)."""
     from portal.risk.morph import _tokenizer
 
+    morphemes = _tokenizer().tokenize(segment)
+    is_person = _person_matcher()
+    if not any(is_person(m) for m in morphemes):
+        return ()
     out = []
-    for m in _tokenizer().tokenize(segment):
+    for m in morphemes:
         b, e = m.begin(), m.end()
         flags = _pos_flags(m.part_of_speech_id())
         surface = segment[b:e]
@@ -447,16 +453,21 @@ def _line_segments(line: str) -> list[tuple[int, int]]:
     segs: list[tuple[int, int]] = []
     for m in _SEGMENT.finditer(line):
         s, e = m.span()
-        if segs and s <= segs[-1][1]:
-            segs[-1] = (segs[-1][0], max(segs[-1][1], e))
+        if segs and s == segs[-1][1]:  # matches never overlap; touching ones are one segment
+            segs[-1] = (segs[-1][0], e)
         else:
             segs.append((s, e))
     return segs
 
 
-@lru_cache(maxsize=16384)
 def _segment_has_person(segment: str) -> bool:
-    return any(t[3][2] == "人名" for t in _segment_tokens(segment))
+    return bool(_segment_tokens(segment))
+
+
+@lru_cache(maxsize=1)
+def _person_matcher():
+    """Sudachi's matcher for person-name parts of speech (人名), built once."""
+    return dictionary().pos_matcher(lambda pos: pos[2] == "人名")
 
 
 _DEPT_BEFORE_NAME = re.compile(r"[一-龥ァ-ヴー]{1,10}(?:部|課|室|係|センター|グループ|チーム|本部|事業部)[ \u3000]")
