@@ -863,6 +863,7 @@ def _not_a_value(text: str, s: int, e: int) -> bool:
 _SECRET_WORD_LINE = re.compile(
     r"(?i:key|token|secret|password|passwd|pwd|credential|api|パスワード|トークン|キー|シークレット)"
 )
+_SECRET_WORD_LOWER = re.compile(r"key|token|secret|password|passwd|pwd|credential|api|パスワード|トークン|キー|シークレット")
 _ENTROPY_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-]{20,200}")
 _HASH_WORDS = re.compile(r"(?i:sha|md5|hash|digest|commit|checksum|fingerprint|uuid|request[_ -]?id|trace|etag|build|image|"
                          r"ハッシュ|コミット)")
@@ -883,10 +884,17 @@ def _entropy_near_keyword(text: str, lower: str, found: list[Candidate]) -> list
     if not _SECRET_WORD_LINE.search(text):
         return out
     taken = [(c.start, c.end) for c in found]
-    pos = 0
-    prev_line = ""
-    for line in text.split("\n"):
-        if _SECRET_WORD_LINE.search(line) and not _HASH_WORDS.search(line) and not _HASH_WORDS.search(prev_line):
+    starts: list[int] = []  # the lines that mention a key or token
+    src, rx = (lower, _SECRET_WORD_LOWER) if len(lower) == len(text) else (text, _SECRET_WORD_LINE)
+    for wm in rx.finditer(src):
+        ls = text.rfind("\n", 0, wm.start()) + 1
+        if not starts or starts[-1] != ls:
+            starts.append(ls)
+    for pos in starts:
+        end = text.find("\n", pos)
+        line = text[pos : len(text) if end == -1 else end]
+        prev_line = text[text.rfind("\n", 0, max(0, pos - 1)) + 1 : max(0, pos - 1)] if pos else ""
+        if not _HASH_WORDS.search(line) and not _HASH_WORDS.search(prev_line):
             for m in _ENTROPY_TOKEN.finditer(line):
                 s, e = pos + m.start(), pos + m.end()
                 tok = m.group()
@@ -903,8 +911,6 @@ def _entropy_near_keyword(text: str, lower: str, found: list[Candidate]) -> list
                 if (hexy or (classes >= 2 and _entropy(tok) >= 3.5)) and not _PLACEHOLDER_SECRET.search(tok) \
                         and not re.fullmatch(r"[A-Za-z_\-]+", tok):
                     out.append(Candidate(C.SECRET, s, e, 0.8, "secret", {"kind": "high_entropy"}))
-        pos += len(line) + 1
-        prev_line = line
     return out
 
 

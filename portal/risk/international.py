@@ -237,6 +237,9 @@ _ADDRESS_GATES = [
 ]
 
 
+_ANY_GATE = re.compile("|".join(f"(?:{g.pattern})" for g in _ADDRESS_GATES), re.MULTILINE)
+
+
 def address_candidates(text: str) -> list[Candidate]:
     if not _ADDR_TRIGGER.search(text):
         return []
@@ -244,7 +247,7 @@ def address_candidates(text: str) -> list[Candidate]:
     lines: list[tuple[int, str]] = []
     pos = 0
     for line in text.split("\n"):
-        if _DIGIT.search(line):
+        if _DIGIT.search(line) and _ANY_GATE.search(line):
             lines.append((pos, line))
         pos += len(line) + 1
     for i, rx in enumerate(_ADDRESS_RES):

@@ -221,10 +221,17 @@ def _figure_words() -> dict[str, tuple[str, ...]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _figure_bigrams() -> frozenset[str]:
+    return frozenset(f[i : i + 2] for f in _public_figures() for i in range(len(f) - 1))
+
+
 def _figure_around(text: str, s: int, e: int) -> str | None:
     """The public figure's name (spaces removed) that the name at [s, e) is part of, if any."""
     figures = _public_figures()
     value = text[s:e].replace(" ", "").lower()
+    if value[:2] not in _figure_bigrams():
+        return None  # no public figure's name holds these letters: the common case, decided at once
     window = text[max(0, s - 12) : e + 12].replace(" ", "").lower()
     i = window.find(value)
     for a in range(max(0, i - 8), i + 1):

@@ -449,15 +449,10 @@ _SEGMENT = re.compile(
 
 
 def _line_segments(line: str) -> list[tuple[int, int]]:
-    """Runs of kanji / katakana with their kana tail and the character after it, merged."""
-    segs: list[tuple[int, int]] = []
-    for m in _SEGMENT.finditer(line):
-        s, e = m.span()
-        if segs and s == segs[-1][1]:  # matches never overlap; touching ones are one segment
-            segs[-1] = (segs[-1][0], e)
-        else:
-            segs.append((s, e))
-    return segs
+    """Runs of kanji / katakana with their kana tail and the character after it."""
+    # Matches never overlap, and one that touches the previous one starts after the punctuation
+    # that ended it: each is analysed on its own.
+    return [m.span() for m in _SEGMENT.finditer(line)]
 
 
 def _segment_has_person(segment: str) -> bool:
