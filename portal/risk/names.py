@@ -521,9 +521,15 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
     line = text
     base = 0
     for seg_start, seg_end in _line_segments(text):
-        toks = _segment_tokens_at(text, seg_start, seg_end)
-        if not toks:
-            continue
+        if seg_end - seg_start <= _CHUNK:
+            seg_toks = _segment_tokens(text[seg_start:seg_end])  # () when no person token: most segments
+            if not seg_toks:
+                continue
+            toks = [(seg_start + b, seg_start + te, surface, flags, oov) for b, te, surface, flags, oov in seg_toks]
+        else:
+            toks = _segment_tokens_at(text, seg_start, seg_end)
+            if not toks:
+                continue
         n = len(toks)
         i = 0
         while i < n:
