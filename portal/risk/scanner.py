@@ -75,24 +75,37 @@ def _candidates(ntext: str, org_terms: tuple[str, ...], enabled: frozenset[Categ
     table_found, id_cells, place_cells = table_candidates(ntext)
     cands += table_found
     if want(Category.PERSON_NAME):
-        if place_cells:
-            # Cells of a place column (大字・町名, 地区, Area): a surname-like word there is a place.
-            cands = [c for c in cands if c.category is not Category.PERSON_NAME
-                     or not any(s <= c.start and c.end <= e for s, e in place_cells)]
+        # Cells of a place column (大字・町名, 地区, Area): a surname-like word there is a place.
+        cands = _outside_cells(cands, place_cells, _NAMES)
         cands = demote_public_figures(ntext, cands)  # before the layout rules: no list grows from 渋沢栄一
         cands += context_name_candidates(ntext, cands)
         cands = demote_places_in_lists(ntext, demote_public_figures(ntext, cands))
-        if place_cells:
-            cands = [c for c in cands if c.category is not Category.PERSON_NAME
-                     or not any(s <= c.start and c.end <= e for s, e in place_cells)]
-    if id_cells:
-        # Numbers in identifier columns (JAN, 注文番号 ...) are not cards, My Numbers or phones.
-        numeric = {Category.CREDIT_CARD, Category.MY_NUMBER, Category.PHONE, Category.BANK_ACCOUNT,
-                   Category.CORPORATE_NUMBER, Category.DRIVERS_LICENSE, Category.POSTAL_CODE}
-        cands = [c for c in cands if c.category not in numeric or not any(s <= c.start and c.end <= e for s, e in id_cells)]
+        cands = _outside_cells(cands, place_cells, _NAMES)
+    # Numbers in identifier columns (JAN, 注文番号 ...) are not cards, My Numbers or phones.
+    cands = _outside_cells(cands, id_cells, _NUMERIC)
     if enabled is not None:
         cands = [c for c in cands if c.category in enabled]
     return cands
+
+
+_NAMES = frozenset({Category.PERSON_NAME})
+_NUMERIC = frozenset({Category.CREDIT_CARD, Category.MY_NUMBER, Category.PHONE, Category.BANK_ACCOUNT,
+                      Category.CORPORATE_NUMBER, Category.DRIVERS_LICENSE, Category.POSTAL_CODE})
+
+
+def _outside_cells(cands: list[d.Candidate], cells: list[tuple[int, int]], cats: frozenset[Category]) -> list[d.Candidate]:
+    """Drop candidates of ``cats`` that lie inside one of ``cells`` (disjoint spans, in text order)."""
+    if not cells:
+        return cands
+    starts = [s for s, _e in cells]
+    out = []
+    for c in cands:
+        if c.category in cats:
+            i = bisect_left(starts, c.start + 1) - 1  # the last cell starting at or before c
+            if i >= 0 and cells[i][0] <= c.start and c.end <= cells[i][1]:
+                continue
+        out.append(c)
+    return out
 
 
 def _resolve(cands: list[d.Candidate]) -> list[d.Candidate]:
