@@ -1,20 +1,26 @@
-"""Concurrency benchmark: N learners in real browsers on one replica, against a bare Streamlit app.
+"""Concurrency benchmark: N learners at once on one replica, against a bare Streamlit app.
 
-Each simulated learner is a Playwright browser context (its own cookies and Streamlit session) in
-Debian's Chromium. It signs in, opens lesson 1 from the course page, presses 読み終えた, goes to
-the quiz, starts it and presses 採点する twice (the first press lists the unanswered questions,
-the second grades and records the attempt), with a think time between actions. Every
-interaction is timed from the action to the app being idle again: the server's message that ends
-the run it caused has arrived and the page shows no running script. That is what a learner feels.
+Each simulated learner is one Streamlit session driven through Streamlit's own websocket
+protocol (benchmarks/stclient.py: the BackMsg / ForwardMsg messages the browser's frontend
+exchanges, with the browser's cookies and the sign-in redirect to /auth/session). It opens the
+portal, signs in, opens lesson 1 from the course page, presses 読み終えた, follows the link to the
+quiz, starts it and presses 採点する twice (the first press lists the unanswered questions, the
+second grades and records the attempt), with a think time between actions. Every interaction is
+timed from the message leaving the client to the server's ``script_finished`` of the run it
+caused (for sign-in: the run, the cookie handoff and the new page's run).
 
-The baseline is a bare Streamlit app of the same shape (`BARE_APP` below: a sign-in form, a course
-list, the same lesson Markdown with a button, a quiz form of the same questions, no database),
-driven by the same journey at the same N in the same run, alternating with the portal.
+Why not one browser per learner: on this 2-CPU machine Chromium saturates long before the server
+does (a first version drove Playwright contexts: at N = 10 the *bare* page took 16.6 s at p95
+while the server used 3 % of a CPU), so browsers would measure the load generator. The e2e
+journeys cover what the browser adds.
 
-CPU: the server runs pinned to CPU 0 (`taskset`), Chromium (the load generator) to the other
-CPUs; both are reported (server CPU % of one core, Chromium CPU % of its cores). Memory: the
-server's peak RSS during the N journeys, minus its RSS after one warm-up journey (which fills
-the per-process caches), divided by N.
+The baseline is a bare Streamlit app of the same shape (`BARE_APP` below: a sign-in form, a
+course list, the same lesson Markdown with a button, a quiz form of the same questions, no
+database), driven by the same journey at the same N in the same run, right before the portal.
+
+CPU: the server runs pinned to CPU 0 (`taskset`), this load generator on the other CPUs; both
+are reported (% of one CPU). Memory: the server's peak RSS during the N journeys, minus its RSS
+after one warm-up journey (which fills the per-process caches), divided by N.
 
 Targets (issue 13): lesson page p95 <= 1.5x the bare page's p95 at every N; p95 < 300 ms at N = 50
 on one replica; 0 errors; < 30 MB per session. The script prints each figure and which targets
@@ -22,7 +28,7 @@ are not met.
 
 Usage:
     .venv/bin/python benchmarks/bench_concurrency.py [--n 10,25,50,100] [--db sqlite,postgresql]
-        [--think 1.0] [--ramp 5] [--rounds 1]
+        [--think 1.0] [--ramp 5]
 PostgreSQL needs PORTAL_TEST_DATABASE_URL (e.g. postgresql://127.0.0.1:5432/test).
 """
 
@@ -32,10 +38,7 @@ import argparse
 import asyncio
 import os
 import random
-import re
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -185,128 +188,94 @@ class Result:
     errors: list[str] = field(default_factory=list)
 
 
-def _finished(payload) -> bool:
-    from e2e.streamlit_page import run_finished
-
-    return run_finished(payload)
+UNEXPECTED = "予期しないエラー"
 
 
-class Tab:
-    def __init__(self, page) -> None:
-        self.page = page
-        self.ws = None
-        page.on("websocket", self._on_ws)
-
-    def _on_ws(self, ws) -> None:
-        if ws.url.endswith("/_stcore/stream"):
-            self.ws = ws
-
-    async def idle(self) -> None:
-        await self.page.locator(
-            "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
-        ).wait_for(timeout=120_000)
-
-    async def act(self, action) -> float:
-        """Run ``action`` (a coroutine factory) and wait for the run it causes; seconds taken."""
-        from playwright.async_api import Error as PlaywrightError
-
-        start = time.perf_counter()
-        ws = self.ws
-        try:
-            async with ws.expect_event("framereceived", predicate=_finished, timeout=120_000):
-                await action()
-        except PlaywrightError:
-            if not ws.is_closed():  # a navigation (sign-in handoff) closes the socket: fine
-                raise
-        await self.idle()
-        return time.perf_counter() - start
+def _check(run, step: str) -> None:
+    text = run.texts()
+    if "EXCEPTION" in text or UNEXPECTED in text:
+        raise RuntimeError(f"{step}: the page shows an error: {text[:200]}")
 
 
-async def journey(context, url: str, login: str, think: float, result: Result, rng: random.Random) -> None:
-    page = await context.new_page()
-    tab = Tab(page)
-    main = page.get_by_test_id("stMainBlockContainer")
+async def journey(url: str, login: str, think: float, result: Result, rng: random.Random) -> None:
+    from stclient import ProtocolError, Session
+
+    tab = Session(url)
 
     async def pause() -> None:
-        await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+        if think:
+            await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
+
+    async def quiz_link():
+        try:
+            return await tab.follow("確認クイズに進む")
+        except ProtocolError:  # the bare app has a button there
+            return await tab.click("確認クイズに進む")
 
     try:
-        await page.goto(url, timeout=120_000)
-        await tab.idle()
-        await main.get_by_label("メールアドレスまたは社員番号", exact=True).fill(login)
-        await main.get_by_label("パスワード", exact=True).fill(PASSWORD)
+        await tab.open("")
         await pause()
-
-        async def sign_in():
-            await main.get_by_role("button", name="サインイン", exact=True).click()
-
         start = time.perf_counter()
-        await tab.act(sign_in)
-        await page.get_by_test_id("stSidebar").get_by_text(re.compile("さん")).wait_for(timeout=120_000)
-        await tab.idle()
+        run = await tab.click("サインイン", {"メールアドレスまたは社員番号": login, "パスワード": PASSWORD})
+        run = await tab.handoff() or run
+        _check(run, "sign_in")
+        if "さん" not in run.texts():
+            raise RuntimeError(f"sign_in: not signed in: {run.texts()[:200]}")
         result.times["sign_in"].append(time.perf_counter() - start)
-
         steps = [
-            ("open_lesson", lambda: main.get_by_role("button", name="開く", exact=True).first.click()),
-            ("mark_read", lambda: main.get_by_role("button", name="読み終えた", exact=True).click()),
-            ("open_quiz", lambda: main.get_by_text("確認クイズに進む", exact=True).first.click()),
-            ("start_quiz", lambda: main.get_by_role("button", name="クイズを始める", exact=True).click()),
-            ("submit_first", lambda: main.get_by_role("button", name="採点する", exact=True).click()),
-            ("submit", lambda: main.get_by_role("button", name="採点する", exact=True).click()),
+            ("open_lesson", lambda: tab.click("開く")),
+            ("mark_read", lambda: tab.click("読み終えた")),
+            ("open_quiz", quiz_link),
+            ("start_quiz", lambda: tab.click("クイズを始める")),
+            ("submit_first", lambda: tab.click("採点する")),
+            ("submit", lambda: tab.click("採点する")),
         ]
         for name, action in steps:
             await pause()
-            result.times[name].append(await tab.act(action))
+            run = await action()
+            _check(run, name)
+            result.times[name].append(run.seconds)
+        if "得点" not in run.texts():
+            raise RuntimeError("submit: no score shown")
     except Exception as exc:  # counted, the others go on
-        result.errors.append(f"{login}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+        result.errors.append(f"{login}: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}")
     finally:
-        await page.close()
+        await tab.close()
 
 
-async def run_level(browser, url: str, logins: list[str], think: float, ramp: float, server_pid: int,
-                    chromium_pid: int | None, seed: int) -> dict:
+async def run_level(url: str, logins: list[str], think: float, ramp: float, server_pid: int, seed: int) -> dict:
     rng = random.Random(seed)
     # one journey first, alone: the server's caches (lessons, quizzes, the practice model) are
     # built once per process, not per session, and must not be counted as a session's memory
-    warm = await browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
-    warm_result = Result()
-    await journey(warm, url, logins[0], 0.0, warm_result, rng)
-    await warm.close()
-    if warm_result.errors:
-        raise RuntimeError(f"the warm-up journey failed: {warm_result.errors[0]}")
+    warm = Result()
+    await journey(url, logins[0], 0.0, warm, rng)
+    if warm.errors:
+        raise RuntimeError(f"the warm-up journey failed: {warm.errors[0]}")
     logins = logins[1:]
     result = Result()
-    contexts = [await browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo",
-                                          viewport={"width": 1280, "height": 800}) for _ in logins]
     rss_before = tree_rss_mb(server_pid)
-    cpu_server0 = tree_cpu(server_pid)
-    cpu_client0 = tree_cpu(chromium_pid) if chromium_pid else 0.0
+    cpu_server0, cpu_client0 = tree_cpu(server_pid), time.process_time()
     wall0 = time.perf_counter()
-
-    async def one(i: int, context, login: str) -> None:
-        await asyncio.sleep(ramp * i / max(1, len(logins)))
-        await journey(context, url, login, think, result, random.Random(rng.random()))
-
     peak_rss = [rss_before]
+
+    async def one(i: int, login: str) -> None:
+        await asyncio.sleep(ramp * i / max(1, len(logins)))
+        await journey(url, login, think, result, random.Random(rng.random()))
 
     async def sample() -> None:
         while True:
             peak_rss[0] = max(peak_rss[0], tree_rss_mb(server_pid))
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.25)
 
     sampler = asyncio.create_task(sample())
-    await asyncio.gather(*(one(i, c, login) for i, (c, login) in enumerate(zip(contexts, logins))))
+    await asyncio.gather(*(one(i, login) for i, login in enumerate(logins)))
     sampler.cancel()
     wall = time.perf_counter() - wall0
-    cpu_server = tree_cpu(server_pid) - cpu_server0
-    cpu_client = (tree_cpu(chromium_pid) - cpu_client0) if chromium_pid else float("nan")
-    for context in contexts:
-        await context.close()
     return {
         "result": result,
         "wall": wall,
-        "server_cpu_pct": 100 * cpu_server / wall,
-        "client_cpu_pct": 100 * cpu_client / wall,
+        "server_cpu_pct": 100 * (tree_cpu(server_pid) - cpu_server0) / wall,
+        "client_cpu_pct": 100 * (time.process_time() - cpu_client0) / wall,
         "mb_per_session": (peak_rss[0] - rss_before) / len(logins),
     }
 
@@ -392,57 +361,35 @@ def main() -> int:
     if "postgresql" in dbs and not os.environ.get("PORTAL_TEST_DATABASE_URL"):
         print("PORTAL_TEST_DATABASE_URL is not set: PostgreSQL left out")
         dbs.remove("postgresql")
-    from e2e.conftest import CHROMIUM_ARGS, chromium_path
-
-    chromium = chromium_path()
-    if chromium is None:
-        print("Chromium is not installed (apt-get install chromium)")
-        return 2
+    if hasattr(os, "sched_setaffinity") and _pin("0"):
+        os.sched_setaffinity(0, set(range(1, os.cpu_count())))  # the server gets CPU 0 to itself
     print(f"bench_concurrency: N={levels} db={dbs} think={args.think}s ramp={args.ramp}s "
-          f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.2f}; server on CPU 0, Chromium on the others")
-    return asyncio.run(_main(levels, dbs, args, chromium, CHROMIUM_ARGS))
+          f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.2f}; server on CPU 0, this client on the others")
+    return asyncio.run(_main(levels, dbs, args))
 
 
-async def _main(levels, dbs, args, chromium, chromium_args) -> int:
-    from playwright.async_api import async_playwright
-
+async def _main(levels, dbs, args) -> int:
     rows = []
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium, args=chromium_args)
-        chromium_pid = _browser_pid(chromium)
-        if chromium_pid and _pin("0"):
-            others = f"1-{os.cpu_count() - 1}"
-            subprocess.run(["taskset", "-a", "-p", "-c", others, str(chromium_pid)], capture_output=True)
-            for child in _tree(chromium_pid):
-                subprocess.run(["taskset", "-p", "-c", others, str(child)], capture_output=True)
-        for db in dbs:
-            for n in levels:
-                with tempfile.TemporaryDirectory(prefix="bench_conc_") as tmp, ExitStack() as stack:
-                    work = Path(tmp)
-                    url = (f"sqlite:///{work / 'portal.db'}" if db == "sqlite" else _throwaway_pg(stack, work))
-                    portal, portal_url, logins = start_portal(url, work, n + 1)  # + the warm-up
-                    bare, bare_url = start_bare(work)
-                    try:
-                        for name, proc, target, who in (("bare", bare, bare_url, [f"x{i}" for i in range(n + 1)]),
-                                                        ("portal", portal, portal_url, logins)):
-                            level = await run_level(browser, target, who, args.think, args.ramp, proc.proc.pid,
-                                                    chromium_pid, seed=n)
-                            rows.append((db, n, name, level))
-                            _print_level(db, n, name, level)
-                    finally:
-                        portal.stop()
-                        bare.stop()
-                        from portal.db import reset_engine
+    for db in dbs:
+        for n in levels:
+            with tempfile.TemporaryDirectory(prefix="bench_conc_") as tmp, ExitStack() as stack:
+                work = Path(tmp)
+                url = f"sqlite:///{work / 'portal.db'}" if db == "sqlite" else _throwaway_pg(stack, work)
+                portal, portal_url, logins = start_portal(url, work, n + 1)  # + the warm-up
+                bare, bare_url = start_bare(work)
+                try:
+                    for name, proc, target, who in (("bare", bare, bare_url, [f"x{i}" for i in range(n + 1)]),
+                                                    ("portal", portal, portal_url, logins)):
+                        level = await run_level(target, who, args.think, args.ramp, proc.proc.pid, seed=n)
+                        rows.append((db, n, name, level))
+                        _print_level(db, n, name, level)
+                finally:
+                    portal.stop()
+                    bare.stop()
+                    from portal.db import reset_engine
 
-                        reset_engine()
-        await browser.close()
+                    reset_engine()
     return _summary(rows, levels)
-
-
-def _browser_pid(chromium: str) -> int | None:
-    """The newest Chromium browser process (Playwright does not expose its pid)."""
-    out = subprocess.run(["pgrep", "-n", "-f", "--", "--remote-debugging-pipe"], capture_output=True, text=True)
-    return int(out.stdout.split()[0]) if out.stdout.strip() else None
 
 
 def _print_level(db, n, name, level) -> None:
@@ -455,7 +402,7 @@ def _print_level(db, n, name, level) -> None:
     lesson = r.times["open_lesson"]
     print(f"[{db:10s} N={n:3d} {name:6s}] lesson p50/p95 {1000 * pct(lesson, 0.5):.0f}/{1000 * pct(lesson, 0.95):.0f} ms; "
           f"all p95 {1000 * pct(all_times(r), 0.95):.0f} ms; errors {len(r.errors)}; "
-          f"server CPU {level['server_cpu_pct']:.0f}% Chromium CPU {level['client_cpu_pct']:.0f}%; "
+          f"server CPU {level['server_cpu_pct']:.0f}% client CPU {level['client_cpu_pct']:.0f}%; "
           f"{level['mb_per_session']:.1f} MB/session; wall {level['wall']:.1f} s", flush=True)
     print("      ms p50/p95: " + ", ".join(parts), flush=True)
     for err in r.errors[:3]:

@@ -34,7 +34,7 @@ def overview() -> None:
     if not course.lessons:
         st.info(t("course.empty"))
         return
-    with state.db() as session:
+    with state.db(readonly=True) as session:  # (on SQLite: no wait for the write lock)
         states = progress.course_states(session, user, course)
         due = due_dates.describe_for_learner(session, user)
     done = sum(s.status == Status.COMPLETED for s in states.values())

@@ -208,7 +208,7 @@ def describe(question, response: Any) -> str:
 
 
 def review(user, quiz: Quiz, attempt_id: int, lesson) -> None:
-    with state.db() as session:
+    with state.db(readonly=True) as session:
         attempt = attempts.attempt_with_answers(session, user, attempt_id)
     if attempt.quiz_version != quiz.version:
         st.caption(t("quiz.review_old_version"))
@@ -234,7 +234,7 @@ def review(user, quiz: Quiz, attempt_id: int, lesson) -> None:
 
 
 def _result_view(user, quiz: Quiz, attempt_id: int, lesson) -> None:
-    with state.db() as session:
+    with state.db(readonly=True) as session:
         attempt = attempts.attempt_with_answers(session, user, attempt_id)
     pct = round((attempt.score or 0) * 100)
     if st.session_state.pop(f"quiz-duplicate-{quiz.id}", False):
