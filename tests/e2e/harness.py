@@ -277,10 +277,12 @@ class NginxProxy(_Process):
     the configuration `portal nginx-config` generates (portal/ops/nginx.py) and an access log
     that records which replica served each request."""
 
-    def __init__(self, backends: list[str], workdir: Path) -> None:
+    def __init__(self, backends: list[str], workdir: Path, port: int | None = None) -> None:
         from portal.ops.nginx import render_main
 
-        self.port = free_port()
+        self.backends = backends
+        self.workdir = workdir
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.prefix = workdir / "nginx"
         self.prefix.mkdir(parents=True, exist_ok=True)
@@ -298,6 +300,12 @@ class NginxProxy(_Process):
         except BaseException:
             self.stop()
             raise
+
+    def restart(self) -> NginxProxy:
+        """Stop this proxy (every connection through it drops) and start a new one on the same
+        port and configuration."""
+        self.stop()
+        return NginxProxy(self.backends, self.workdir, port=self.port)
 
     @property
     def access_log(self) -> Path:

@@ -66,10 +66,11 @@ def cluster(tmp_path_factory, browser):
                     workdir.mkdir()
                     replicas.append(PortalServer(url, workdir, PORTAL_REPLICA=f"replica{i}", **env))
                 proxy = NginxProxy([f"127.0.0.1:{r.port}" for r in replicas], tmp)
+                cluster = Cluster(proxy, replicas, browser)
                 try:
-                    yield Cluster(proxy, replicas, browser)
+                    yield cluster
                 finally:
-                    proxy.stop()
+                    cluster.proxy.stop()  # (a test may have restarted it)
             finally:
                 for replica in replicas:
                     replica.stop()
@@ -233,6 +234,28 @@ def _open_quiz(app: App, quiz) -> None:
     app.click("開く", within=card)
     app.follow("確認クイズに進む")
     expect(app.title()).to_have_text(quiz.meta.title)
+
+
+def test_a_proxy_that_drops_the_websocket_is_reconnected_to(c):
+    """nginx goes away mid-quiz and comes back: the page shows Streamlit's reconnecting state,
+    reconnects by itself, and the quiz goes on (the answers typed before are still there)."""
+    learner = c.create_user(name="複製 六郎", email="rokuro@example.com", password=PASSWORD, department="営業部")
+    quiz = quiz_file("01-what-is-llm.yaml")
+    app = c.open("r2")
+    app.sign_in("rokuro@example.com", PASSWORD)
+    _open_quiz(app, quiz)
+    app.click("クイズを始める")
+    _, drawn = open_attempt(c.database_url, learner.id, quiz)
+    answer_all(app, quiz, drawn, right=True)
+    connection = app.page.locator("[data-testid='stApp']")
+    c.proxy.stop()
+    expect(connection).not_to_have_attribute("data-test-connection-state", "CONNECTED")
+    c.proxy = c.proxy.restart()
+    expect(connection).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=60_000)
+    app.wait_idle()
+    app.click("採点する")
+    expect(app.main.get_by_text(re.compile("^合格です"))).to_be_visible()
+    assert len(_graded(c.database_url, learner.id, quiz.id)) == 1
 
 
 def test_a_replica_that_stops_mid_session_loses_nothing(c):
