@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from portal.config import get_settings
+from portal.learning.bank_checks import bank_warnings, course_warnings
 from portal.learning.content import Course, load_course
 from portal.learning.problems import Problem
 from portal.learning.quiz import Quiz, load_quizzes
@@ -35,10 +36,20 @@ def cross_check(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
     return problems
 
 
-def validate_dirs(content_dir: Path, quiz_dir: Path) -> list[Problem]:
+def quality_warnings(quizzes: dict[str, Quiz]) -> list[Problem]:
+    """Bank quality (guessability) warnings: the quizzes are served, but a guesser may pass them."""
+    out: list[Problem] = []
+    for quiz in quizzes.values():
+        out += bank_warnings(quiz)
+    return out + course_warnings(quizzes)
+
+
+def validate_dirs(content_dir: Path, quiz_dir: Path, *, warnings: bool = True) -> list[Problem]:
+    """Errors first, then (unless ``warnings=False``) the quality warnings (severity "warning")."""
     course = load_course(content_dir)
     quizzes, quiz_problems = load_quizzes(quiz_dir)
-    return course.problems + quiz_problems + cross_check(course, quizzes)
+    problems = course.problems + quiz_problems + cross_check(course, quizzes)
+    return problems + (quality_warnings(quizzes) if warnings else [])
 
 
 def validate_all() -> list[Problem]:
