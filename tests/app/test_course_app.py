@@ -233,3 +233,18 @@ def test_broken_lesson_is_left_out_and_reported_to_admins_only(portal, tmp_path,
     shown = [t.value for t in admin.expander[0].text]
     assert shown[0].startswith("05-how-generation-works.md front matter:")
     assert shown[1] == "05-how-generation-works.yaml lesson_id: lesson 'how-generation-works' does not exist"
+
+
+def test_the_three_rules_come_first_then_fold_away_once_a_lesson_is_opened(portal):
+    user = portal.user()
+    at = portal.signed_in()
+    assert [h.value for h in at.subheader][:1] == ["まず守る3つのルール"]
+    rules = next(m.value for m in at.markdown if "個人情報と機密情報は入力しない" in m.value)
+    assert rules.count("\n1. ") + rules.startswith("1. ") == 1 and "\n3. " in rules  # three numbered rules
+    assert "鵜呑み" in rules and not at.expander
+    assert "シナプス技術者ブログの記事「LLMについて学んだこと」" in " ".join(c.value for c in at.caption)  # the source article is credited
+    with session_scope(portal.url) as s:
+        progress.record_opened(s, user, COURSE.lessons[0])
+    at = portal.signed_in()
+    assert "まず守る3つのルール" not in [h.value for h in at.subheader]
+    assert [e.label for e in at.expander] == ["まず守る3つのルール(いつでも見返せます)"]
