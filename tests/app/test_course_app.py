@@ -241,7 +241,7 @@ def test_the_three_rules_come_first_then_fold_away_once_a_lesson_is_opened(porta
     assert [h.value for h in at.subheader][:1] == ["まず守る3つのルール"]
     rules = next(m.value for m in at.markdown if "個人情報と機密情報は入力しない" in m.value)
     assert rules.count("\n1. ") + rules.startswith("1. ") == 1 and "\n3. " in rules  # three numbered rules
-    assert "鵜呑み" in rules and not at.expander
+    assert "うのみ" in rules and not at.expander
     assert "シナプス技術者ブログの記事「LLMについて学んだこと」" in " ".join(c.value for c in at.caption)  # the source article is credited
     with session_scope(portal.url) as s:
         progress.record_opened(s, user, COURSE.lessons[0])
