@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from urllib.parse import parse_qs
 
 from sqlalchemy import select
 
@@ -76,12 +77,17 @@ def page_links(at) -> dict[str, tuple[str, str]]:
     return {link.proto.label: (link.proto.page, link.proto.query_string) for link in at.get("page_link")}
 
 
-def test_lesson_page_shows_objectives_contents_body_and_takeaways(portal):
+def open_lesson(portal, lesson_id: str):
+    """A new learner on the lesson page: (the page, the lesson)."""
     portal.user()
     at = portal.signed_in()
-    goto(at, "lesson", id="parameters")
+    goto(at, "lesson", id=lesson_id)
     assert not at.exception
-    lesson = COURSE.get("parameters")
+    return at, COURSE.get(lesson_id)
+
+
+def test_lesson_page_shows_objectives_contents_body_and_takeaways(portal):
+    at, lesson = open_lesson(portal, "parameters")
     assert at.title[0].value == lesson.title
     assert at.caption[0].value == f"レッスン 4 / {N} ・ 約 {lesson.meta.reading_minutes} 分 ・ 情報の時点 2025年9月"
     # objectives first, then the contents: links to every section's anchor
@@ -251,15 +257,10 @@ def test_the_three_rules_come_first_then_fold_away_once_a_lesson_is_opened(porta
 
 
 def test_lesson_page_has_a_practice_with_a_sandbox_deep_link_a_reflection_and_dated_sources(portal):
-    portal.user()
-    at = portal.signed_in()
-    goto(at, "lesson", id="parameters")
-    assert not at.exception
-    lesson = COURSE.get("parameters")
+    at, lesson = open_lesson(portal, "parameters")
     assert "やってみよう(約 4 分)" in [h.value for h in at.subheader]
     target, query = page_links(at)["サンドボックスをプロンプト入りで開く(送信はあなたが押すまで行いません)"]
     assert target == "sandbox"
-    from urllib.parse import parse_qs
     assert parse_qs(query) == {"prompt": [lesson.meta.practice.prompt], "mode": ["chat"]}
     reflection = next(i.value for i in at.info if i.value.startswith("**ふりかえり"))
     assert lesson.meta.reflection in reflection
@@ -272,8 +273,6 @@ def test_lesson_page_has_a_practice_with_a_sandbox_deep_link_a_reflection_and_da
 
 
 def test_rag_lesson_practice_opens_the_sandbox_in_grounded_mode(portal):
-    portal.user()
-    at = portal.signed_in()
-    goto(at, "lesson", id="rag")
+    at, _ = open_lesson(portal, "rag")
     target, query = page_links(at)["サンドボックスをプロンプト入りで開く(送信はあなたが押すまで行いません)"]
     assert target == "sandbox" and "mode=grounded" in query
