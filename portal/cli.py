@@ -136,13 +136,22 @@ def cmd_import_users(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from portal.learning.validate import validate_all
 
-    problems = validate_all()
-    for p in problems:
+    found = validate_all()
+    errors = [p for p in found if p.severity == "error"]
+    warnings = [p for p in found if p.severity == "warning"]
+    for p in errors:
         print(p, file=sys.stderr)
-    if problems:
-        print(f"{len(problems)} 件の問題が見つかりました。", file=sys.stderr)
+    for p in warnings:
+        print(f"警告 (warning) {p}", file=sys.stderr)
+    if warnings:
+        print(f"{len(warnings)} 件の警告があります(クイズは出題されますが、見直してください)。", file=sys.stderr)
+    if errors:
+        print(f"{len(errors)} 件の問題が見つかりました。", file=sys.stderr)
         return 1
-    print("すべてのレッスンとクイズに問題はありません。 (all lessons and quizzes are valid)")
+    if warnings and args.strict:
+        return 1
+    print("すべてのレッスンとクイズに問題はありません。 (all lessons and quizzes are valid)"
+          if not warnings else "エラーはありません。 (no errors; see the warnings above)")
     return 0
 
 
@@ -223,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import_users)
 
     p = sub.add_parser("validate", help="check every lesson and quiz file")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (quiz bank quality checks)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("scan", help="scan text on stdin for personal data, secrets and confidential markers")
