@@ -383,6 +383,11 @@ async def _main(levels, dbs, args) -> int:
                         level = await run_level(target, who, args.think, args.ramp, proc.proc.pid, seed=n)
                         rows.append((db, n, name, level))
                         _print_level(db, n, name, level)
+                        if level["result"].errors:  # keep the server's log to read why
+                            kept = ROOT / "test-results" / f"bench_concurrency.{db}.{n}.{name}.log"
+                            kept.parent.mkdir(exist_ok=True)
+                            shutil.copyfile(proc.log_path, kept)
+                            print(f"      server log: {kept}")
                 finally:
                     portal.stop()
                     bare.stop()

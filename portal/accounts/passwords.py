@@ -7,8 +7,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from portal.i18n import t
 
-# argon2-cffi's defaults are the RFC 9106 "low memory" profile of argon2id.
-_hasher = PasswordHasher()
+# argon2id with OWASP's recommended parameters (Password Storage Cheat Sheet: m = 19 MiB, t = 2,
+# p = 1). argon2-cffi's default (RFC 9106 "low memory": 64 MiB, t = 3, p = 4) took 221 ms of CPU
+# per sign-in here against 25 ms, and sign-ins dominated a replica's CPU when many learners start
+# at once (benchmarks/bench_concurrency.py: 50 sign-ins in 5 s queued for 10 s). Hashes made with
+# other parameters still verify, and are re-hashed with these at the next sign-in.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 # A hash of a random password, verified against when the login name is unknown, so that
 # unknown and known users take the same time (no user enumeration by timing).

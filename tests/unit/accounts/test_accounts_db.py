@@ -194,3 +194,20 @@ def test_handoff_code_expires_and_dies_with_its_session(db_url):
         accounts.revoke_session(s, token)
     with session_scope(db_url) as s:
         assert accounts.redeem_handoff(s, code) is None
+
+
+def test_a_hash_with_older_parameters_still_signs_in_and_is_upgraded(db_url):
+    """Accounts hashed with argon2-cffi's heavier defaults (before the OWASP parameters) keep
+    working; their hash is replaced at the next sign-in, and the old password still works."""
+    from argon2 import PasswordHasher
+
+    user = make_user(db_url)
+    old = PasswordHasher().hash("Secret-pass-1")  # t=3, m=64 MiB, p=4
+    with session_scope(db_url) as s:
+        s.get(User, user.id).password_hash = old
+    assert login(db_url, "hanako@example.com", "Secret-pass-1").ok
+    with session_scope(db_url) as s:
+        upgraded = s.get(User, user.id).password_hash
+    assert upgraded != old and "m=19456,t=2,p=1" in upgraded
+    assert login(db_url, "hanako@example.com", "Secret-pass-1").ok
+    assert not login(db_url, "hanako@example.com", "Secret-pass-2").ok
