@@ -102,6 +102,24 @@ class AuthSession(Base):
     handoff_expires_at: Mapped[datetime | None]
 
 
+class AccountSetupCode(Base):
+    """A one-time setup code for an account that has no password yet (an imported employee).
+
+    Only the SHA-256 of the code is stored: the code is 128 random bits, so a fast hash is safe
+    (nobody can guess or brute-force it), and issuing codes for 70,000 accounts takes a moment
+    instead of hours of argon2. The employee signs in once with it and must choose a password
+    (argon2id) right away; choosing one marks the code used."""
+
+    __tablename__ = "account_setup_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
 class SetupToken(Base):
     """One-time token that unlocks the first-run admin setup page."""
 
