@@ -91,25 +91,39 @@ def authenticate(
     if not key or not password:
         return LoginResult(False, message=t("auth.login.missing"))
 
-    row = _throttle_row(session, key)
-    if row.locked_until is not None and row.locked_until > now:
-        return LoginResult(False, message=_locked_message(row.locked_until, now), locked_until=row.locked_until)
+    # 1. Read and verify outside the write transaction: argon2 takes a tenth of a second or more,
+    #    and on SQLite a write transaction holds the database's one write lock (other sign-ins,
+    #    an import's batches and every other writer would wait behind it).
+    with Session(_reader(session)) as reader:
+        locked = reader.scalar(select(LoginThrottle.locked_until).where(LoginThrottle.login == key))
+        if locked is not None and locked > now:
+            return LoginResult(False, message=_locked_message(locked, now), locked_until=locked)
+        found = find_user(reader, key)
+        user_id, seen_hash = (found.id, found.password_hash) if found is not None else (None, None)
+        valid = verify_password(seen_hash, password)
+        with_code = False
+        if not valid and found is not None and seen_hash is None:
+            # an account without a password yet (imported): its one-time setup code signs in once,
+            # straight to choosing a password (the dummy hash above kept the timing the same)
+            valid = with_code = setup_codes.matches(reader, found.id, password, now=now)
+        new_hash = hash_password(password) if valid and seen_hash and needs_rehash(seen_hash) else None
 
-    user = find_user(session, key)
-    valid = verify_password(user.password_hash if user else None, password)
-    with_code = False
-    if not valid and user is not None and user.password_hash is None:
-        # an account without a password yet (imported): its one-time setup code signs in once,
-        # straight to choosing a password (the dummy hash above kept the timing the same)
-        valid = with_code = setup_codes.matches(session, user.id, password, now=now)
+    # 2. Record the outcome in a short write transaction, under the throttle row's lock, so that
+    #    failures on several replicas at once are all counted.
+    row = _throttle_row(session, key)
+    if row.locked_until is not None and row.locked_until > now:  # locked meanwhile
+        return LoginResult(False, message=_locked_message(row.locked_until, now), locked_until=row.locked_until)
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is not None and user.password_hash != seen_hash:
+        valid = False  # the password changed meanwhile: the one just checked is not the current one
     if valid and user is not None and user.active:
         row.failures = 0
         row.locked_until = None
         user.last_login_at = now
         if with_code:
             user.must_change_password = True
-        elif needs_rehash(user.password_hash or ""):
-            user.password_hash = hash_password(password)
+        elif new_hash is not None:
+            user.password_hash = new_hash
         return LoginResult(True, user=CurrentUser.from_model(user), must_change_password=user.must_change_password)
     if valid and user is not None and not user.active:
         return LoginResult(False, message=t("auth.login.inactive"))
@@ -123,6 +137,12 @@ def authenticate(
         return LoginResult(False, message=_locked_message(row.locked_until, now), locked_until=row.locked_until)
     left = settings.login_max_failures - row.failures
     return LoginResult(False, message=t("auth.login.bad_credentials", left=left))
+
+
+def _reader(session: Session):
+    """The session's engine for a read-only unit of work (on SQLite a deferred BEGIN, which takes
+    no write lock; see portal.db.engine)."""
+    return session.get_bind().execution_options(portal_readonly=True)
 
 
 def _locked_message(until: datetime, now: datetime) -> str:

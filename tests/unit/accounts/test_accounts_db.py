@@ -244,3 +244,32 @@ def test_sign_in_prunes_the_users_own_expired_and_revoked_rows_and_prune_session
     with session_scope(db_url) as s:
         assert accounts.prune_sessions(s) == 1
     assert (rows(user.id), rows(other.id)) == (1, 0)
+
+
+def test_the_password_check_does_not_hold_sqlites_write_lock(tmp_path, monkeypatch):
+    """argon2 takes a tenth of a second or more: meanwhile other writers (sign-ins of other
+    people, an import's batches) must get the lock at once, not queue behind it."""
+    import sqlite3
+
+    from portal.accounts import service
+    from portal.db import init_db
+
+    url = f"sqlite:///{tmp_path / 'lock.db'}"
+    init_db(url)
+    make_user(url)
+    real = service.verify_password
+    written = []
+
+    def verify_while_another_writer_writes(password_hash, password):
+        other = sqlite3.connect(tmp_path / "lock.db", timeout=0.2, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # fails with "database is locked" if the sign-in held it
+        other.execute("INSERT INTO login_throttle (login, failures) VALUES (?, 1)", (f"someone-{len(written)}",))
+        other.execute("COMMIT")
+        other.close()
+        written.append(True)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(service, "verify_password", verify_while_another_writer_writes)
+    assert login(url, "hanako@example.com", "Secret-pass-1").ok
+    assert not login(url, "hanako@example.com", "wrong").ok
+    assert written == [True, True]
