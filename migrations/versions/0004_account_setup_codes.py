@@ -1,4 +1,5 @@
-"""account setup codes: imported accounts get no password hash at import, but a one-time code
+"""account setup codes (imported accounts get no password hash at import, but a one-time code),
+and lower-case indexes on users' e-mail and employee id for sign-in
 
 Revision ID: 0004
 Revises: 0003
@@ -29,8 +30,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("code_hash"),
     )
     op.create_index("ix_account_setup_codes_user_id", "account_setup_codes", ["user_id"])
+    op.create_index("ix_users_lower_email", "users", [sa.text("lower(email)")])
+    op.create_index("ix_users_lower_employee_id", "users", [sa.text("lower(employee_id)")])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_users_lower_employee_id", table_name="users")
+    op.drop_index("ix_users_lower_email", table_name="users")
     op.drop_index("ix_account_setup_codes_user_id", table_name="account_setup_codes")
     op.drop_table("account_setup_codes")
