@@ -29,7 +29,7 @@ from portal.db import session_scope
 from portal.db.models import AccountSetupCode, AuditEvent, User, utcnow
 
 SETUP_CODE_DAYS = 14
-ISSUE_BATCH = 1000
+ISSUE_BATCH = 500
 
 
 def new_code() -> str:
