@@ -73,7 +73,6 @@ class Limits:
 # The 管理 > ユーザー管理 page; `portal import-users` takes the biggest files.
 WEB_LIMITS = Limits(max_bytes=10 * 1024 * 1024, max_rows=100_000)
 CLI_LIMITS = Limits(max_bytes=200 * 1024 * 1024, max_rows=2_000_000)
-MAX_BYTES = WEB_LIMITS.max_bytes
 
 
 class ImportFileError(ValueError):

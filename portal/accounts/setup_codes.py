@@ -33,9 +33,10 @@ ISSUE_BATCH = 500
 
 
 def new_code() -> str:
-    """128 random bits in Base32 (A–Z, 2–7), grouped for reading aloud: ``ABCDE-FGHIJ-…`` (26 characters)."""
+    """128 random bits in Base32 (A–Z, 2–7): 26 characters, grouped 5-5-5-5-6 for reading aloud
+    (``ABCDE-FGHIJ-KLMNO-PQRST-UVWXYZ``)."""
     raw = base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
-    return "-".join(raw[i:i + 5] for i in range(0, len(raw), 5))
+    return "-".join((raw[0:5], raw[5:10], raw[10:15], raw[15:20], raw[20:]))
 
 
 def normalize_code(code: str) -> str:

@@ -73,7 +73,8 @@ def test_blocked_and_refused_sends_do_not_count_as_requests(db_url, learner):
     put(db_url, learner, now, outcome="incomplete", error_kind="stream_interrupted")
     put(db_url, learner, now, outcome="error", error_kind="server", tokens=(0, 0))
     put(db_url, learner, now, outcome="blocked", tokens=(0, 0))
-    for kind in ("empty_prompt", "prompt_too_long", "quota", "cooldown", "config"):
+    # refused before sending, or the endpoint's misconfiguration (401 / 403 / 404: the admin's setting)
+    for kind in ("empty_prompt", "prompt_too_long", "quota", "cooldown", "config", "auth", "permission", "not_found"):
         put(db_url, learner, now, outcome="error", error_kind=kind, tokens=(0, 0))
     s = status(db_url, learner, now)
     assert s.requests_used == 3  # ok, incomplete, the server error (a request was made)
