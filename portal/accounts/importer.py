@@ -15,8 +15,10 @@ How an import runs:
 2. **Write in batches** of ``batch_size`` rows, each its own short transaction that re-reads the
    batch's accounts and creates, updates or leaves each one as it is now. No password is hashed:
    new accounts have no password until an admin issues setup codes
-   (:mod:`portal.accounts.setup_codes`), so a batch holds SQLite's write lock for milliseconds.
-   On SQLite the importer pauses between batches so that other users' sign-ins get the lock.
+   (:mod:`portal.accounts.setup_codes`), so a batch of 500 holds SQLite's write lock for tens of
+   milliseconds. A batch whose rows all match their accounts already is checked in a read-only
+   transaction and not written at all (a re-run takes no write lock). On SQLite the importer
+   pauses between batches so that other users' sign-ins get the lock.
 3. ``progress(done, total)`` is called after every batch (the page's progress bar, the CLI's
    output).
 
@@ -309,34 +311,63 @@ _INSERT_PG = insert(_TABLE).from_select(
 ).returning(_TABLE.c.id)
 
 
+@dataclass
+class _Current:
+    """The accounts a batch touches, as they are now."""
+
+    by_id: dict
+    by_emp: dict
+    by_email: dict
+
+    def match(self, row: Row):
+        """(the account this row updates or None, an error message or None)."""
+        user = self.by_emp.get(row.employee_id) or self.by_id.get(row.target)
+        owner = self.by_email.get(row.email.lower())
+        if user is None and owner is not None and owner.employee_id is None:
+            user = owner
+        if owner is not None and (user is None or owner.id != user.id):
+            # another employee has the address (taken since the file was checked, if user is None)
+            return None, t("import.error.email_taken", email=row.email)
+        return user, None
+
+
+def _current(session: Session, batch: list[Row]) -> _Current:
+    pg = session.get_bind().dialect.name == "postgresql"
+    rows = session.connection().execute(_LOOKUP_PG if pg else _LOOKUP, {
+        "ids": [r.target for r in batch if r.target is not None],
+        "emps": [r.employee_id for r in batch], "emails": [r.email for r in batch],
+    }).all()
+    return _Current({c.id: c for c in rows}, {c.employee_id: c for c in rows if c.employee_id is not None},
+                    {c.email.lower(): c for c in rows})
+
+
+def _unchanged(user, row: Row) -> bool:
+    return user is not None and (user.employee_id, user.name, user.email, user.department, user.role) == row.values()
+
+
+def _all_unchanged(session: Session, batch: list[Row]) -> bool:
+    """True when every row of the batch matches its account as it is: nothing to write (a re-run
+    of the same file, or the part of an interrupted run that was written), so no write lock."""
+    current = _current(session, batch)
+    return all(error is None and _unchanged(user, row) for row in batch for user, error in [current.match(row)])
+
+
 def _apply_batch(session: Session, batch: list[Row], report: ImportReport) -> None:
     """One transaction: decide each row from the accounts as they are now, then write."""
     pg = session.get_bind().dialect.name == "postgresql"
     connection = session.connection()
-    current = connection.execute(_LOOKUP_PG if pg else _LOOKUP, {
-        "ids": [r.target for r in batch if r.target is not None],
-        "emps": [r.employee_id for r in batch], "emails": [r.email for r in batch],
-    }).all()
-    by_id = {c.id: c for c in current}
-    by_emp = {c.employee_id: c for c in current if c.employee_id is not None}
-    by_email = {c.email.lower(): c for c in current}
+    current = _current(session, batch)
     now = utcnow()
     creates, updates, demoted = [], [], []
     for row in batch:
-        user = by_emp.get(row.employee_id) or by_id.get(row.target)
-        owner = by_email.get(row.email.lower())
-        if user is None and owner is not None and owner.employee_id is None:
-            user = owner
-        if owner is not None and user is not None and owner.id != user.id:
-            report.errors.append(RowError(row.line, t("import.error.email_taken", email=row.email)))
+        user, error = current.match(row)
+        if error is not None:
+            report.errors.append(RowError(row.line, error))
             continue
         if user is None:
-            if owner is not None:  # another employee took the address since the file was checked
-                report.errors.append(RowError(row.line, t("import.error.email_taken", email=row.email)))
-                continue
             creates.append(row)
             continue
-        if (user.employee_id, user.name, user.email, user.department, user.role) == row.values():
+        if _unchanged(user, row):
             report.unchanged += 1
             continue
         if user.role == ROLE_ADMIN and row.role != ROLE_ADMIN and user.active:
@@ -380,11 +411,34 @@ def _write_rows_one_by_one(database_url: str | None, batch: list[Row], report: I
         except IntegrityError:
             report.errors.append(RowError(row.line, t("import.error.conflict")))
             continue
-        report.created += part.created
-        report.updated += part.updated
-        report.unchanged += part.unchanged
-        report.created_ids.extend(part.created_ids)
-        report.errors.extend(part.errors)
+        _merge(report, part)
+
+
+def _merge(report: ImportReport, part: ImportReport) -> None:
+    report.created += part.created
+    report.updated += part.updated
+    report.unchanged += part.unchanged
+    report.created_ids.extend(part.created_ids)
+    report.errors.extend(part.errors)
+
+
+def _run_batch(database_url: str | None, batch: list[Row], report: ImportReport) -> float | None:
+    """Write one batch; returns the seconds its write transaction took (None: nothing to write,
+    checked in a read-only transaction, so a re-run takes no write lock at all)."""
+    with session_scope(database_url, readonly=True) as session:
+        if _all_unchanged(session, batch):
+            report.unchanged += len(batch)
+            return None
+    began = time.perf_counter()
+    part = ImportReport()
+    try:
+        with session_scope(database_url) as session:
+            _apply_batch(session, batch, part)
+    except IntegrityError:
+        _write_rows_one_by_one(database_url, batch, report)
+    else:
+        _merge(report, part)
+    return time.perf_counter() - began
 
 
 def import_users(
@@ -410,25 +464,13 @@ def import_users(
     if progress is not None:
         progress(0, len(rows))
     for start in range(0, len(rows), batch_size):
-        batch = rows[start:start + batch_size]
-        began = time.perf_counter()
-        part = ImportReport()
-        try:
-            with session_scope(database_url) as session:
-                _apply_batch(session, batch, part)
-        except IntegrityError:
-            _write_rows_one_by_one(database_url, batch, report)
-        else:
-            report.created += part.created
-            report.updated += part.updated
-            report.unchanged += part.unchanged
-            report.created_ids.extend(part.created_ids)
-            report.errors.extend(part.errors)
-        held = time.perf_counter() - began
+        held = _run_batch(database_url, rows[start:start + batch_size], report)
         report.batches += 1
-        report.longest_batch_s = max(report.longest_batch_s, held)
         if progress is not None:
             progress(min(start + batch_size, len(rows)), len(rows))
+        if held is None:
+            continue  # nothing was written: no lock to hand over
+        report.longest_batch_s = max(report.longest_batch_s, held)
         wait = pause if pause is not None else (max(held, 0.01) if sqlite else 0.0)
         if wait and start + batch_size < len(rows):
             time.sleep(wait)
