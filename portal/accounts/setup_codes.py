@@ -161,8 +161,6 @@ def _issue_batch(session: Session, user_ids: list[int], days: int) -> list[Issue
         {"user_id": r.id, "code_hash": code_hash(c), "created_at": now, "expires_at": expires}
         for r, c in zip(rows, codes)
     ])
-    # the first sign-in with the code leads straight to choosing a password
-    session.execute(update(User).where(User.id.in_(ids)).values(must_change_password=True))
     return [IssuedCode(r.employee_id or "", r.name, r.email, c, expires) for r, c in zip(rows, codes)]
 
 
