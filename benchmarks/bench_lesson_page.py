@@ -9,7 +9,9 @@ Both pages run in Streamlit's AppTest (the script runner, no browser), in the sa
           (the memory calculator), takeaways, the 読み終えた button and the quiz and lesson links.
 
 Runs are interleaved (bare, lesson, bare, lesson, ...) after a warm-up, and the medians are
-compared. Target: lesson / bare <= 1.5 for the AppTest rerun time.
+compared. This is a profiling aid, not a target: the former goal (lesson / bare <= 1.5 for the
+AppTest rerun) is retired, because the page's required widgets made it impossible by
+construction. What a learner feels under load is measured by bench_concurrency.py.
 
 Three figures per page (medians):
 - rerun:  wall time of AppTest.run(), the number the target applies to (script runner start,
@@ -247,8 +249,8 @@ def main() -> int:
         print(f"rerun ratio over {len(lessons)} lessons: worst {rerun_ratios[worst]:.2f} ({worst}), "
               f"median {statistics.median(rerun_ratios.values()):.2f}; cpu ratio: worst "
               f"{max(cpu_ratios.values()):.2f}, median {statistics.median(cpu_ratios.values()):.2f}")
-    ok = rerun_ratios[worst] <= 1.5
-    print(f"worst rerun ratio {rerun_ratios[worst]:.2f} (target <= 1.5): {'OK' if ok else 'ABOVE TARGET'}")
+    print(f"worst rerun ratio {rerun_ratios[worst]:.2f} ({worst}; a profiling figure, no target: "
+          "see bench_concurrency.py)")
     return 0
 
 

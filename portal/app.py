@@ -21,12 +21,12 @@ from portal.accounts.roles import PermissionDenied
 from portal.config import SettingsError, get_settings
 from portal.db import DatabaseError
 from portal.i18n import t
+from portal.ops import logs
 from portal.ui import navigation, state
 from portal.ui.pages.auth import sso_callback
 
 if not logging.getLogger().handlers:  # this script runs again on every rerun: configure once
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.configure()  # (`portal run` has done it in portal/server.py already)
 
 st.set_page_config(page_title=t("app.title"), page_icon=":material/school:", layout="wide")
 

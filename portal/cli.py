@@ -1,5 +1,5 @@
 """The `portal` command: run, init-db, create-admin, import-users, issue-setup-codes, prune-sessions,
-validate, scan."""
+validate, scan, backup, restore, nginx-config."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import os
 import sys
 from pathlib import Path
 
-from portal.config import REPO_ROOT, SettingsError
+from portal.config import SettingsError
 
-SERVER_PATH = REPO_ROOT / "portal" / "server.py"
+SERVER_PATH = Path(__file__).resolve().with_name("server.py")
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -215,13 +215,22 @@ def cmd_prune_sessions(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from portal.learning.validate import validate_all
 
-    problems = validate_all()
-    for p in problems:
+    found = validate_all()
+    errors = [p for p in found if p.severity == "error"]
+    warnings = [p for p in found if p.severity == "warning"]
+    for p in errors:
         print(p, file=sys.stderr)
-    if problems:
-        print(f"{len(problems)} 件の問題が見つかりました。", file=sys.stderr)
+    for p in warnings:
+        print(f"警告 (warning) {p}", file=sys.stderr)
+    if warnings:
+        print(f"{len(warnings)} 件の警告があります(クイズは出題されますが、見直してください)。", file=sys.stderr)
+    if errors:
+        print(f"{len(errors)} 件の問題が見つかりました。", file=sys.stderr)
         return 1
-    print("すべてのレッスンとクイズに問題はありません。 (all lessons and quizzes are valid)")
+    if warnings and args.strict:
+        return 1
+    print("すべてのレッスンとクイズに問題はありません。 (all lessons and quizzes are valid)"
+          if not warnings else "エラーはありません。 (no errors; see the warnings above)")
     return 0
 
 
@@ -229,6 +238,53 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from portal.risk import cli as risk_cli
 
     return risk_cli.run(args, sys.stdin, sys.stdout, sys.stderr)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from portal.config import get_settings
+    from portal.ops.backup import BackupError, backup
+
+    dest = Path(args.dest)
+    try:
+        if args.dest.endswith(("/", os.sep)):  # a folder that may not exist yet
+            dest.mkdir(parents=True, exist_ok=True)
+        report = backup(get_settings().effective_database_url, dest)
+    except (BackupError, OSError) as exc:
+        return _fail(f"エラー: {exc}")
+    print(f"バックアップを作成しました: {report.path} ({report.bytes / 1e6:.1f} MB、利用者 {report.users} 人、"
+          f"スキーマ {report.revision})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from portal.config import get_settings
+    from portal.db import DatabaseError, init_db
+    from portal.ops.backup import BackupError, restore, sqlite_path
+
+    url = get_settings().effective_database_url
+    try:
+        target = sqlite_path(url)
+        if not args.yes:
+            answer = input(f"{target} の内容を {args.file} で置き換えます。よろしいですか? [y/N]: ")
+            if answer.strip().lower() not in ("y", "yes"):
+                return _fail("中止しました。何も変更していません。", code=1)
+        report = restore(Path(args.file), url)
+        init_db(url)  # a backup taken before an upgrade gets this code's migrations
+    except (BackupError, DatabaseError) as exc:
+        return _fail(f"エラー: {exc}")
+    print(f"{args.file} から復元しました (利用者 {report.users} 人、スキーマ {report.revision})。")
+    return 0
+
+
+def cmd_nginx_config(args: argparse.Namespace) -> int:
+    from portal.ops.nginx import render
+
+    try:
+        text = render(args.backend, listen=args.listen, server_name=args.server_name)
+    except ValueError as exc:
+        return _fail(f"エラー: {exc}")
+    sys.stdout.write(text)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -264,6 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_prune_sessions)
 
     p = sub.add_parser("validate", help="check every lesson and quiz file")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (quiz bank quality checks)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("scan", help="scan text on stdin for personal data, secrets and confidential markers")
@@ -274,6 +331,22 @@ def build_parser() -> argparse.ArgumentParser:
     except ImportError:  # pragma: no cover - risk package not installed
         pass
     p.set_defaults(func=cmd_scan)
+
+    p = sub.add_parser("backup", help="copy the SQLite database while the app runs (PostgreSQL: pg_dump)")
+    p.add_argument("dest", help="backup file, or a folder for portal-YYYYmmdd-HHMMSS.db")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the SQLite database's contents with a backup")
+    p.add_argument("file")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("nginx-config", help="print the nginx configuration for several replicas")
+    p.add_argument("--backend", action="append", required=True, metavar="HOST:PORT",
+                   help="a replica (give once per replica)")
+    p.add_argument("--listen", default="8080", help="nginx's listen address (default 8080)")
+    p.add_argument("--server-name", default="_")
+    p.set_defaults(func=cmd_nginx_config)
     return parser
 
 

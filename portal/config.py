@@ -7,6 +7,7 @@ without the prefix is accepted too, as most hosting platforms set it that way.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +16,9 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+# where content/, quizzes/, migrations/ and .streamlit/ are: the checkout, or PORTAL_HOME when the
+# package is installed elsewhere (the container image installs the wheel, the files go to /app)
+REPO_ROOT = Path(os.environ.get("PORTAL_HOME") or Path(__file__).resolve().parents[1]).resolve()
 SECRETS_FILE = REPO_ROOT / ".streamlit" / "secrets.toml"
 
 
@@ -55,6 +58,7 @@ class Settings(BaseSettings):
     content_dir: Path = REPO_ROOT / "content" / "ja"
     quiz_dir: Path = REPO_ROOT / "quizzes" / "ja"
     lang: Literal["ja", "en"] = "ja"
+    log_format: Literal["text", "json"] = Field(default="text", description="text, or json: one JSON object per line")
 
     # accounts and policies
     login_max_failures: int = Field(default=5, ge=1, le=100)

@@ -1,5 +1,6 @@
 """The web server: Streamlit's ASGI app for portal/app.py plus two small routes that keep a
-local-account sign-in across page reloads with an HttpOnly cookie.
+local-account sign-in across page reloads with an HttpOnly cookie, and a readiness route
+(``/_portal/ready``) for a proxy or orchestrator.
 
 `portal run` starts this file with `streamlit run portal/server.py`. The cookie holds a session
 token whose hash is in the database (auth_sessions), like every other session.
@@ -17,15 +18,17 @@ if __package__ in (None, ""):
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 
 from portal.accounts import service as accounts
 from portal.config import get_settings
 from portal.db import session_scope
+from portal.ops import health, logs
 
 COOKIE = "portal_session"
 os.environ["PORTAL_AUTH_ROUTES"] = "1"  # tells the app script that /auth/* exists
+logs.configure()
 
 
 def _secure(request: Request) -> bool:
@@ -60,7 +63,18 @@ async def signout_route(request: Request) -> RedirectResponse:
     return response
 
 
+async def ready_route(request: Request) -> JSONResponse:
+    """Readiness for a proxy or orchestrator: 200 when the database answers with the expected
+    schema, 503 (with the reason) otherwise. Liveness is Streamlit's /_stcore/health."""
+    result = await run_in_threadpool(health.check, get_settings().effective_database_url)
+    return JSONResponse(result.as_json(), status_code=200 if result.ready else 503)
+
+
 app = st.App(
     str(Path(__file__).with_name("app.py")),
-    routes=[Route("/auth/session", session_route), Route("/auth/signout", signout_route)],
+    routes=[
+        Route("/auth/session", session_route),
+        Route("/auth/signout", signout_route),
+        Route("/_portal/ready", ready_route),
+    ],
 )

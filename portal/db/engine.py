@@ -149,6 +149,22 @@ def init_db(url: str | None = None) -> None:
     _migrated.add(url)
 
 
+_head: list[str] = []
+
+
+def head_revision() -> str:
+    """The newest migration in migrations/versions (what `init_db` upgrades to)."""
+    if not _head:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.set_main_option("path_separator", "os")
+        _head.append(ScriptDirectory.from_config(cfg).get_current_head() or "")
+    return _head[0]
+
+
 def _describe_operational_error(url: str, exc: OperationalError) -> str:
     shown = make_url(url).render_as_string(hide_password=True)
     text = str(exc.orig) if exc.orig else str(exc)

@@ -127,6 +127,13 @@ def abandon(session: Session, user: CurrentUser, attempt_id: int) -> None:
         attempt.status = "abandoned"
 
 
+def submitted_attempt(session: Session, user: CurrentUser, attempt_id: int) -> bool:
+    """Whether the learner's attempt ``attempt_id`` has been graded (False for another's)."""
+    require_user(user)
+    attempt = session.get(QuizAttempt, attempt_id)
+    return attempt is not None and attempt.user_id == user.id and attempt.status == "submitted"
+
+
 def submit(
     session: Session, user: CurrentUser, quiz: Quiz, attempt_id: int, responses: dict[str, Any], idempotency_key: str
 ) -> AttemptResult:

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from portal.learning.problems import Problem, problems_from_validation
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-WIDGETS = ("memory-calculator", "sandbox-link", "sandbox-link-rag")
+WIDGETS = ("memory-calculator", "sandbox-link", "sandbox-link-rag", "model-table")
+YEAR_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 HEADING_RE = re.compile(r"^##\s+(?P<title>.+?)\s*\{#(?P<id>[a-z0-9]+(?:-[a-z0-9]+)*)\}\s*$")
 BAD_HEADING_RE = re.compile(r"^##\s+(?!#)")
 FENCE_RE = re.compile(r"^(```+|~~~+)\s*([\w-]*)\s*$")
@@ -32,6 +33,16 @@ class KeyTerm(BaseModel):
     definition: str = Field(min_length=1)
 
 
+class Practice(BaseModel):
+    """やってみよう: a short exercise (3-5 minutes), often in the sandbox with a prefilled prompt."""
+
+    model_config = ConfigDict(extra="forbid")
+    minutes: int = Field(ge=3, le=5)
+    task: str = Field(min_length=1)  # Markdown: what to do and what to look at
+    prompt: str | None = Field(default=None, min_length=1, max_length=2000)  # prefilled, never sent by itself
+    mode: Literal["chat", "grounded"] = "chat"
+
+
 class LessonMeta(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=SLUG)
@@ -43,6 +54,10 @@ class LessonMeta(BaseModel):
     key_terms: list[KeyTerm] = Field(default_factory=list)
     takeaways: list[str] = Field(default_factory=list)
     quiz_id: str | None = Field(default=None, pattern=SLUG)
+    as_of: str | None = Field(default=None, pattern=YEAR_MONTH)  # 情報の時点 (YYYY-MM)
+    sources: list[str] = Field(default_factory=list)  # 出典, shown at the end of the lesson
+    practice: Practice | None = None
+    reflection: str | None = Field(default=None, min_length=1)  # ふりかえり: a question on the learner's own work
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ class Problem:
     message: str
     field: str = ""
     item: str = ""  # e.g. a question id
+    severity: str = "error"  # "error": the file is not served; "warning": served, but worth fixing
 
     def __str__(self) -> str:
         where = self.file

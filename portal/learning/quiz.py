@@ -47,6 +47,8 @@ class _Question(BaseModel):
     prompt: str = Field(min_length=1)
     explanation: str = Field(min_length=1)
     section: str | None = Field(default=None, pattern=SLUG)
+    # scenario: a judgement in a work situation; recall: a fact or term (see docs/quizzes.md)
+    kind: Literal["scenario", "recall"] = "recall"
 
 
 class FieldError(ValueError):

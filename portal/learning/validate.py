@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from portal.config import get_settings
+from portal.learning.bank_checks import bank_warnings, course_warnings
 from portal.learning.content import Course, load_course
+from portal.learning.models_table import load_model_table
 from portal.learning.problems import Problem
 from portal.learning.quiz import Quiz, load_quizzes
 
@@ -35,10 +37,39 @@ def cross_check(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
     return problems
 
 
-def validate_dirs(content_dir: Path, quiz_dir: Path) -> list[Problem]:
+def uses_widget(course: Course, name: str) -> bool:
+    return any(b.kind == "widget" and b.text == name for lesson in course.lessons for b in lesson.blocks)
+
+
+def lesson_warnings(course: Course) -> list[Problem]:
+    """Every lesson dates its facts, names its sources and has something to do (docs/content.md)."""
+    out: list[Problem] = []
+    for lesson in course.lessons:
+        m = lesson.meta
+        for missing, field in ((not m.as_of, "as_of"), (not m.sources, "sources"), (m.practice is None, "practice"),
+                               (not m.reflection, "reflection")):
+            if missing:
+                out.append(Problem(lesson.path.name, "missing: every lesson needs as_of (情報の時点), sources (出典), "
+                                   "practice (やってみよう) and reflection (ふりかえり)", field, severity="warning"))
+    return out
+
+
+def quality_warnings(quizzes: dict[str, Quiz]) -> list[Problem]:
+    """Bank quality (guessability) warnings: the quizzes are served, but a guesser may pass them."""
+    out: list[Problem] = []
+    for quiz in quizzes.values():
+        out += bank_warnings(quiz)
+    return out + course_warnings(quizzes)
+
+
+def validate_dirs(content_dir: Path, quiz_dir: Path, *, warnings: bool = True) -> list[Problem]:
+    """Errors first, then (unless ``warnings=False``) the quality warnings (severity "warning")."""
     course = load_course(content_dir)
     quizzes, quiz_problems = load_quizzes(quiz_dir)
-    return course.problems + quiz_problems + cross_check(course, quizzes)
+    problems = course.problems + quiz_problems + cross_check(course, quizzes)
+    if uses_widget(course, "model-table"):
+        problems += list(load_model_table(content_dir).problems)
+    return problems + (lesson_warnings(course) + quality_warnings(quizzes) if warnings else [])
 
 
 def validate_all() -> list[Problem]:

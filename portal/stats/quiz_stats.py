@@ -36,6 +36,12 @@ MIN_RESPONSES = 10  # fewer first attempts than this: no verdict on the question
 LOW_DISCRIMINATION = 0.2
 HARD = 0.2
 EASY = 0.95
+# pilot review (docs/admin.md): once a question has PILOT_MIN_RESPONSES first attempts, it is marked for
+# review with a reason when its facility is outside PILOT_FACILITY or its discrimination is below
+# PILOT_MIN_DISCRIMINATION (the usual bands for a criterion-referenced course quiz)
+PILOT_MIN_RESPONSES = 30
+PILOT_FACILITY = (0.3, 0.9)
+PILOT_MIN_DISCRIMINATION = 0.2
 NONE_OPTION = "__none__"
 OTHER_OPTION = "__other__"
 TOP_RESPONSES = 6  # ordering / numeric: the most frequent whole responses, the rest as "other"
@@ -109,6 +115,21 @@ def question_flags(n: int, facility_index: float | None, discrimination_index: f
     if top_wrong_beats_right:
         flags.append("distractor_beats_answer")
     return flags
+
+
+def pilot_review(n: int, facility_index: float | None, discrimination_index: float | None) -> str:
+    """The reason (in words) to review a question after the pilot, or "" (also with too few answers)."""
+    if n < PILOT_MIN_RESPONSES:
+        return ""
+    lo, hi = PILOT_FACILITY
+    reasons = []
+    if facility_index is not None and facility_index < lo:
+        reasons.append(t("stats.review.hard", f=f"{facility_index:.2f}", lo=lo, hi=hi))
+    elif facility_index is not None and facility_index > hi:
+        reasons.append(t("stats.review.easy", f=f"{facility_index:.2f}", lo=lo, hi=hi))
+    if discrimination_index is not None and discrimination_index < PILOT_MIN_DISCRIMINATION:
+        reasons.append(t("stats.review.discrimination", d=f"{discrimination_index:.2f}", min=PILOT_MIN_DISCRIMINATION))
+    return "・".join(reasons)
 
 
 # ---------------------------------------------------------------- options
@@ -297,7 +318,7 @@ def shape_quiz(shape: CourseShape, attempts, moments) -> QuizAnalytics:
             quiz_id=quiz_id, quiz=shape.quiz_label(quiz_id), question_id=question_id,
             type=getattr(question, "type", ""), prompt=_short(question.prompt, 60) if question else question_id,
             n=n, facility=fac, share_correct=share, discrimination=disc,
-            flags=question_flags(n, fac, disc, beats),
+            flags=question_flags(n, fac, disc, beats), review=pilot_review(n, fac, disc),
         ))
         for key, label, chosen, ok in options:
             option_rows.append(dict(quiz_id=quiz_id, question_id=question_id, option_id=key, option=label,
@@ -310,10 +331,11 @@ def shape_quiz(shape: CourseShape, attempts, moments) -> QuizAnalytics:
                 question_rows.append(dict(
                     quiz_id=qid, quiz=shape.quiz_label(qid), question_id=question.id, type=question.type,
                     prompt=_short(question.prompt, 60), n=0, facility=None, share_correct=None,
-                    discrimination=None, flags=["few_responses"],
+                    discrimination=None, flags=["few_responses"], review="",
                 ))
     questions = pd.DataFrame(question_rows, columns=[
-        "quiz_id", "quiz", "question_id", "type", "prompt", "flags", "n", "facility", "share_correct", "discrimination",
+        "quiz_id", "quiz", "question_id", "type", "prompt", "review", "flags", "n", "facility", "share_correct",
+        "discrimination",
     ])
     if len(questions):
         bank_order = {

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from portal.learning.content import Course, load_course
+from portal.learning.models_table import ModelTable, load_model_table
 from portal.learning.problems import Problem
 from portal.learning.quiz import Quiz, load_quizzes
 from portal.learning.validate import cross_check
@@ -48,6 +49,17 @@ def problems() -> list[Problem]:
     return _loaded()[2]
 
 
+@st.cache_resource(show_spinner=False)
+def _model_table(content_dir: str) -> ModelTable | None:
+    return load_model_table(Path(content_dir)).table
+
+
+def model_table() -> ModelTable | None:
+    """The dated model table (content/ja/models.yaml), or None when it is missing or invalid."""
+    return _model_table(str(settings().content_dir))
+
+
 def reload() -> None:
     _last.clear()
     _load.clear()
+    _model_table.clear()

@@ -16,6 +16,7 @@ from portal.accounts.roles import CurrentUser
 from portal.config import Settings, get_settings
 from portal.db import DatabaseError, init_db, session_scope
 from portal.i18n import t
+from portal.ops import logs
 
 log = logging.getLogger("portal")
 TOKEN_KEY = "auth_token"
@@ -38,7 +39,11 @@ def _bootstrap(database_url: str) -> None:
     init_db(database_url)
     with session_scope(database_url) as session:
         token = accounts.issue_setup_token(session)
-    if token:
+    if token and logs.log_format() == "json":  # one event a log collector can parse
+        print(logs.event("WARNING", "portal.setup",
+                         f"管理者がまだいません。/setup で次のワンタイムトークンを入力してください "
+                         f"(first-run setup token): {token}"), flush=True)
+    elif token:
         message = (
             "\n" + "=" * 72 + "\n"
             "AI リテラシーポータル: 管理者がまだいません。ブラウザでアプリの /setup (初期設定) を開き\n"
@@ -46,6 +51,7 @@ def _bootstrap(database_url: str) -> None:
             "(または `portal create-admin` で管理者を作成できます)\n" + "=" * 72
         )
         print(message, flush=True)
+    if token:
         log.warning("first-run setup token issued")
 
 

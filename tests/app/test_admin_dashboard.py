@@ -172,3 +172,21 @@ def test_the_first_opening_prepares_the_summary_tables_and_the_writers_keep_them
     with session_scope(portal.url) as s:
         row = s.get(LessonSummary, (org["saburo"].id, content[0].lessons[1].id))
         assert row.read_at is not None and row.passed and row.attempts == 1
+
+
+def test_quiz_tab_marks_questions_for_review_once_30_first_attempts_exist(portal, content):
+    """45 learners all answer quiz 1 right: every question seen by 30+ of them is too easy for the
+    pilot bands (facility 1.0 > 0.9) and is listed with the reason in words; the others are not."""
+    course, quizzes = content
+    portal.user(email="admin@example.com", role="admin", name="管理 太郎", department="人事部")
+    for i in range(45):
+        learn(portal.url, portal.user(email=f"p{i}@example.com", name=f"試行 {i}"), course, quizzes, 1)
+    at = dashboard(portal, "クイズ分析")
+    questions = next(df for df in (d.value for d in at.dataframe) if "識別度 D" in df.columns)
+    seen = dict(zip(questions["設問ID"], questions["回答数(初回)"]))
+    box = next(e.value for e in at.error if "要見直し(試行データ)" in e.value)
+    listed = {qid for qid, n in seen.items() if f"**{qid}**" in box}
+    assert listed and listed == {qid for qid, n in seen.items() if n >= 30}
+    assert "正答率 1.00 が目安 0.3〜0.9 より高い" in box
+    assert set(questions.loc[questions["回答数(初回)"] >= 30, "要見直し(試行)"].str.len() > 0) == {True}
+    assert set(questions.loc[questions["回答数(初回)"] < 30, "要見直し(試行)"]) <= {""}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from urllib.parse import parse_qs
 
 from sqlalchemy import select
 
@@ -76,16 +77,21 @@ def page_links(at) -> dict[str, tuple[str, str]]:
     return {link.proto.label: (link.proto.page, link.proto.query_string) for link in at.get("page_link")}
 
 
-def test_lesson_page_shows_objectives_contents_body_and_takeaways(portal):
+def open_lesson(portal, lesson_id: str):
+    """A new learner on the lesson page: (the page, the lesson)."""
     portal.user()
     at = portal.signed_in()
-    goto(at, "lesson", id="parameters")
+    goto(at, "lesson", id=lesson_id)
     assert not at.exception
-    lesson = COURSE.get("parameters")
+    return at, COURSE.get(lesson_id)
+
+
+def test_lesson_page_shows_objectives_contents_body_and_takeaways(portal):
+    at, lesson = open_lesson(portal, "parameters")
     assert at.title[0].value == lesson.title
-    assert at.caption[0].value == f"レッスン 4 / {N} ・ 約 {lesson.meta.reading_minutes} 分"
+    assert at.caption[0].value == f"レッスン 4 / {N} ・ 約 {lesson.meta.reading_minutes} 分 ・ 情報の時点 2025年9月"
     # objectives first, then the contents: links to every section's anchor
-    (overview,) = [i.value for i in at.info]
+    overview = at.info[0].value
     assert overview.startswith("**このレッスンの目標**")
     assert all(f"- {o}" in overview for o in lesson.meta.objectives)
     toc = overview.split("**目次**", 1)[1]
@@ -233,3 +239,40 @@ def test_broken_lesson_is_left_out_and_reported_to_admins_only(portal, tmp_path,
     shown = [t.value for t in admin.expander[0].text]
     assert shown[0].startswith("05-how-generation-works.md front matter:")
     assert shown[1] == "05-how-generation-works.yaml lesson_id: lesson 'how-generation-works' does not exist"
+
+
+def test_the_three_rules_come_first_then_fold_away_once_a_lesson_is_opened(portal):
+    user = portal.user()
+    at = portal.signed_in()
+    assert [h.value for h in at.subheader][:1] == ["まず守る3つのルール"]
+    rules = next(m.value for m in at.markdown if "個人情報と機密情報は入力しない" in m.value)
+    assert rules.count("\n1. ") + rules.startswith("1. ") == 1 and "\n3. " in rules  # three numbered rules
+    assert "うのみ" in rules and not at.expander
+    assert "シナプス技術者ブログの記事「LLMについて学んだこと」" in " ".join(c.value for c in at.caption)  # the source article is credited
+    with session_scope(portal.url) as s:
+        progress.record_opened(s, user, COURSE.lessons[0])
+    at = portal.signed_in()
+    assert "まず守る3つのルール" not in [h.value for h in at.subheader]
+    assert [e.label for e in at.expander] == ["まず守る3つのルール(いつでも見返せます)"]
+
+
+def test_lesson_page_has_a_practice_with_a_sandbox_deep_link_a_reflection_and_dated_sources(portal):
+    at, lesson = open_lesson(portal, "parameters")
+    assert "やってみよう(約 4 分)" in [h.value for h in at.subheader]
+    target, query = page_links(at)["サンドボックスをプロンプト入りで開く(送信はあなたが押すまで行いません)"]
+    assert target == "sandbox"
+    assert parse_qs(query) == {"prompt": [lesson.meta.practice.prompt], "mode": ["chat"]}
+    reflection = next(i.value for i in at.info if i.value.startswith("**ふりかえり"))
+    assert lesson.meta.reflection in reflection
+    sources = next(c.value for c in at.caption if c.value.startswith("**出典**"))
+    assert "シナプス技術者ブログ" in sources and "情報の時点:2025年9月" in sources
+    # the dated model table: undisclosed counts say so
+    table = next(m.value for m in at.markdown if "代表的なモデルの一覧(2025年9月時点)" in m.value)
+    assert "| Gemini 1.0 Ultra | Google | 2023年12月 |" in table and "推定1.56兆(根拠は未確認)(非公表)" in table
+    assert "| Llama 3.1 405B | Meta | 2024年7月 | 重み公開(手元でも動かせる) | 4050億(405B)(公表) |" in table
+
+
+def test_rag_lesson_practice_opens_the_sandbox_in_grounded_mode(portal):
+    at, _ = open_lesson(portal, "rag")
+    target, query = page_links(at)["サンドボックスをプロンプト入りで開く(送信はあなたが押すまで行いません)"]
+    assert target == "sandbox" and "mode=grounded" in query

@@ -162,6 +162,23 @@ def test_a_rerun_after_grading_records_nothing_more(portal):
     assert at.success[0].value.startswith("合格です")
 
 
+def test_an_attempt_graded_in_another_browser_is_shown_once_with_a_note(portal):
+    at, attempt = start_quiz(portal)
+    other = portal.signed_in()  # the same learner in a second browser (or on another replica)
+    goto(other, "quiz", id="parameters")
+    right = {qid: correct_response(QUIZ.question(qid)) for qid in attempt.question_ids}
+    for session_ in (at, other):
+        fill(session_, attempt, right)
+    press(at, "採点する")
+    press(other, "採点する")
+    assert len(submitted(portal.url)) == 1
+    assert other.info[0].value.startswith("この回答は別の画面ですでに採点されていたため、二重には記録していません")
+    assert other.success[0].value.startswith("合格です!得点 100%")
+    other.run()  # the note is said once; the result stays
+    assert not any(i.value.startswith("この回答は別の画面") for i in other.info)
+    assert other.success[0].value.startswith("合格です")
+
+
 def test_saved_answers_come_back_in_a_new_session(portal):
     at, attempt = start_quiz(portal)
     first = attempt.question_ids[0]

@@ -356,3 +356,31 @@ def test_controls_a_reasoning_model_rejects_are_disabled_with_a_note(portal, end
     assert body["model"] == "o3-mini" and "temperature" not in body and "top_p" not in body
     assert chat_texts(at, "assistant")[0].startswith("こんにちは")
     assert (events(portal.url)[-1].temperature, events(portal.url)[-1].top_p) == (None, None)
+
+
+# --- deep links from lessons (?prompt=) ------------------------------------------------------------
+
+
+def test_a_lesson_deep_link_prefills_the_prompt_and_sends_nothing_until_asked(portal):
+    portal.user()
+    at = portal.signed_in()
+    goto(at, "sandbox", prompt="会議の議事録を3行で要約してください。")
+    assert not at.exception, at.exception
+    box = next(a for a in at.text_area if a.label == "プロンプト")
+    assert box.value == "会議の議事録を3行で要約してください。"
+    assert chat_texts(at, "user") == [] and events(portal.url) == []  # prefilled, never auto-sent
+    at.text_area(key="sb_prefill_text").set_value("会議の議事録を2行で要約してください。").run()
+    button(at, "このプロンプトを送る").click().run()
+    assert not at.exception, at.exception
+    assert chat_texts(at, "user") == ["会議の議事録を2行で要約してください。"]  # the learner's edit is what is sent
+    assert len(events(portal.url)) == 1
+    assert not [a for a in at.text_area if a.label == "プロンプト"]  # the box is gone once used
+
+
+def test_a_deep_link_prompt_can_be_discarded(portal):
+    portal.user()
+    at = portal.signed_in()
+    goto(at, "sandbox", prompt="試しのプロンプト")
+    button(at, "使わない").click().run()
+    assert not [a for a in at.text_area if a.label == "プロンプト"]
+    assert chat_texts(at, "user") == [] and events(portal.url) == []

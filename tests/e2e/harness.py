@@ -30,7 +30,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 60.0
-SETUP_TOKEN_RE = re.compile(r"first-run setup token\): (\S+)")
+SETUP_TOKEN_RE = re.compile(r"first-run setup token\): ([A-Za-z0-9_-]+)")
 
 
 def free_port() -> int:
@@ -268,3 +268,59 @@ def _dispose(url: str) -> None:
     from portal.db.engine import get_engine
 
     get_engine(url).dispose()
+
+
+# ------------------------------------------------------------------ several replicas
+
+NGINX = os.environ.get("PORTAL_E2E_NGINX") or "/usr/sbin/nginx"
+
+
+class NginxProxy(_Process):
+    """Debian's nginx in the foreground on 127.0.0.1:<free port>, in front of ``backends``, with
+    the configuration `portal nginx-config` generates (portal/ops/nginx.py) and an access log
+    that records which replica served each request."""
+
+    def __init__(self, backends: list[str], workdir: Path, port: int | None = None) -> None:
+        from portal.ops.nginx import render_main
+
+        self.backends = backends
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.prefix = workdir / "nginx"
+        self.prefix.mkdir(parents=True, exist_ok=True)
+        conf = self.prefix / "nginx.conf"
+        conf.write_text(render_main(backends, listen=f"127.0.0.1:{self.port}", prefix=str(self.prefix),
+                                    run_as_root=os.geteuid() == 0), encoding="utf-8")
+        check = subprocess.run([NGINX, "-t", "-q", "-c", str(conf), "-p", str(self.prefix)],
+                               capture_output=True, text=True)
+        if check.returncode:
+            raise RuntimeError(f"nginx rejected the generated configuration:\n{check.stderr}")
+        super().__init__("nginx", [NGINX, "-c", str(conf), "-p", str(self.prefix)], clean_env(),
+                         workdir / "nginx.log")
+        try:
+            _http_get(f"{self.url}/_stcore/health", timeout=START_TIMEOUT_S)
+        except BaseException:
+            self.stop()
+            raise
+
+    def restart(self) -> NginxProxy:
+        """Stop this proxy (every connection through it drops) and start a new one on the same
+        port and configuration."""
+        self.stop()
+        return NginxProxy(self.backends, self.workdir, port=self.port)
+
+    @property
+    def access_log(self) -> Path:
+        return self.prefix / "access.log"
+
+    def log_position(self) -> int:
+        return self.access_log.stat().st_size if self.access_log.exists() else 0
+
+    def served_since(self, position: int, path: str) -> list[str]:
+        """The replicas (r1, r2, ...) that answered requests for ``path`` since ``position``."""
+        with self.access_log.open(encoding="utf-8", errors="replace") as fh:
+            fh.seek(position)
+            lines = fh.read().splitlines()
+        return [m.group(1) for line in lines if f" {path}" in line
+                for m in [re.search(r"replica=(\S*)", line)] if m]

@@ -32,7 +32,7 @@ LAYERS: list[set[str]] = [
     {"stats"},
     {"learning", "sandbox"},
     {"summaries", "accounts"},
-    {"llm", "risk"},
+    {"llm", "risk", "ops"},
     {"db"},
     {"config", "i18n", "localtime", "sudachi"},
 ]

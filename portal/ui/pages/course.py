@@ -34,7 +34,7 @@ def overview() -> None:
     if not course.lessons:
         st.info(t("course.empty"))
         return
-    with state.db() as session:
+    with state.db(readonly=True) as session:  # (on SQLite: no wait for the write lock)
         states = progress.course_states(session, user, course)
         due = due_dates.describe_for_learner(session, user)
     done = sum(s.status == Status.COMPLETED for s in states.values())
@@ -43,6 +43,7 @@ def overview() -> None:
     st.progress(pct, text=t("course.progress", done=done, total=len(course.lessons), pct=pct))
     if due is not None:
         st.caption(due)
+    _rules(first_time=all(s.status == Status.NOT_STARTED for s in states.values()))
     next_lesson = next((l for l in course.lessons if states[l.id].status != Status.COMPLETED), None)
     if next_lesson is not None:
         if st.button(t("course.continue", title=next_lesson.title), type="primary", icon=":material/play_arrow:"):
@@ -65,6 +66,19 @@ def overview() -> None:
                 st.markdown(f"{STATUS_ICON[s.status]} {status_label(s.status)}")
                 if st.button(t("course.open"), key=f"open-{lesson.id}"):
                     routes.open_lesson(lesson.id)
+    st.caption(t("course.credit"))
+
+
+def _rules(*, first_time: bool) -> None:
+    """まず守る3つのルール: one screen in full before the first lesson is opened, then folded away."""
+    if first_time:
+        with st.container(border=True):
+            st.subheader(t("course.rules.title"), anchor="rules")
+            st.caption(t("course.rules.lead"))
+            st.markdown(t("course.rules.body"))
+    else:
+        with st.expander(t("course.rules.reference"), icon=":material/verified_user:"):
+            st.markdown(t("course.rules.body"))
 
 
 def glossary() -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 from portal.i18n import t
 from portal.learning import memory, progress
 from portal.learning.content import Lesson
+from portal.learning.models_table import year_month_ja
 from portal.ui import content, routes, state
 
 
@@ -27,17 +28,61 @@ def render() -> None:
         with state.db() as session:
             lesson_state = progress.open_lesson(session, user, course, lesson)
 
-    st.caption(t("lesson.kicker", order=lesson.meta.order, total=len(course.lessons), minutes=lesson.meta.reading_minutes))
+    kicker = t("lesson.kicker", order=lesson.meta.order, total=len(course.lessons), minutes=lesson.meta.reading_minutes)
+    if lesson.meta.as_of:
+        kicker += t("lesson.kicker_as_of", date=year_month_ja(lesson.meta.as_of))
+    st.caption(kicker)
     st.title(lesson.title)
     st.info(_overview(lesson), icon=":material/flag:")
 
     render_body(lesson)
+    _practice(lesson)
 
     if lesson.meta.takeaways:
         st.success(f"**{t('lesson.takeaways')}**\n\n" + "\n".join(f"- {x}" for x in lesson.meta.takeaways),
                    icon=":material/lightbulb:")
+    _sources(lesson)
     _actions(user, lesson, lesson_state)
     _prev_next(course, lesson)
+
+
+def _practice(lesson: Lesson) -> None:
+    """やってみよう (with a link that opens the sandbox with the prompt filled in) and ふりかえり."""
+    practice = lesson.meta.practice
+    if practice is not None:
+        with st.container(border=True):
+            st.subheader(t("lesson.practice", minutes=practice.minutes), anchor="practice")
+            st.markdown(practice.task)
+            if practice.prompt:
+                st.page_link(routes.page(routes.SANDBOX_CHAT), label=t("lesson.practice_open"), icon=":material/science:",
+                             query_params={"prompt": practice.prompt, "mode": practice.mode})
+    if lesson.meta.reflection:
+        st.info(f"**{t('lesson.reflection')}**\n\n{lesson.meta.reflection}", icon=":material/psychology:")
+
+
+def _sources(lesson: Lesson) -> None:
+    if not lesson.meta.sources and not lesson.meta.as_of:
+        return
+    lines = [f"**{t('lesson.sources')}**"] if lesson.meta.sources else []
+    lines += [f"- {x}" for x in lesson.meta.sources]
+    if lesson.meta.as_of:
+        lines.append(t("lesson.as_of", date=year_month_ja(lesson.meta.as_of)))
+    st.caption("\n".join(lines))
+
+
+def _model_table(lesson: Lesson) -> None:
+    table = content.model_table()
+    if table is None:
+        st.caption(t("lesson.models_unavailable"))
+        return
+    access = {"cloud": t("lesson.models.cloud"), "open-weights": t("lesson.models.open")}
+    rows = [f"| {t('lesson.models.col.name')} | {t('lesson.models.col.developer')} | {t('lesson.models.col.released')} "
+            f"| {t('lesson.models.col.access')} | {t('lesson.models.col.parameters')} |", "|---|---|---|---|---|"]
+    for m in table.models:
+        rows.append(f"| {m.name} | {m.developer} | {year_month_ja(m.released)} | {access[m.access]} "
+                    f"| {m.parameters}({m.disclosure}) |")
+    st.markdown(f"**{t('lesson.models.title', date=year_month_ja(table.as_of))}**\n\n" + "\n".join(rows))
+    st.caption(table.note + "\n\n" + t("lesson.sources") + ": " + " / ".join(table.sources))
 
 
 def _overview(lesson: Lesson) -> str:
@@ -103,6 +148,7 @@ WIDGETS = {
     "memory-calculator": _memory_calculator,
     "sandbox-link": _sandbox_link,
     "sandbox-link-rag": lambda lesson: _sandbox_link(lesson, grounded=True),
+    "model-table": _model_table,
 }
 
 

@@ -49,6 +49,17 @@ def render() -> None:
         return
     with state.db() as session:
         standing = attempts.quiz_standing(session, user, quiz)
+        shown = st.session_state.pop(f"quiz-open-{quiz.id}", None)
+        if standing.attempt is None and shown is not None and attempts.submitted_attempt(session, user, shown):
+            # the attempt this page was showing got graded meanwhile (another tab or browser)
+            graded_elsewhere = shown
+        else:
+            graded_elsewhere = None
+    if graded_elsewhere is not None:
+        st.session_state[result_key] = graded_elsewhere
+        st.session_state[f"quiz-duplicate-{quiz.id}"] = True
+        _result_view(user, quiz, graded_elsewhere, lesson)
+        return
     if standing.set_aside:  # the quiz file changed since the attempt began
         st.warning(t("quiz.error.version_changed"))
     if standing.attempt is None:
@@ -76,6 +87,7 @@ def _attempt_form(user, quiz: Quiz, attempt) -> None:
     draft: dict[str, Any] = attempt.draft or {}
     if draft:
         st.caption(t("quiz.resumed"))
+    st.session_state[f"quiz-open-{quiz.id}"] = attempt.id
     key_name = f"idem-{attempt.id}"
     st.session_state.setdefault(key_name, uuid.uuid4().hex)
     with st.form(f"attempt-{attempt.id}", enter_to_submit=False):
@@ -109,6 +121,8 @@ def _attempt_form(user, quiz: Quiz, attempt) -> None:
             st.error(str(exc))
             return
         st.session_state[f"quiz-result-{quiz.id}"] = result.attempt_id
+        if result.duplicate:  # graded already (another tab or browser, or a double click)
+            st.session_state[f"quiz-duplicate-{quiz.id}"] = True
         st.session_state.pop(confirm_key, None)
         st.rerun()
     if st.button(t("quiz.abandon"), type="tertiary", icon=":material/close:"):
@@ -194,7 +208,7 @@ def describe(question, response: Any) -> str:
 
 
 def review(user, quiz: Quiz, attempt_id: int, lesson) -> None:
-    with state.db() as session:
+    with state.db(readonly=True) as session:
         attempt = attempts.attempt_with_answers(session, user, attempt_id)
     if attempt.quiz_version != quiz.version:
         st.caption(t("quiz.review_old_version"))
@@ -220,9 +234,11 @@ def review(user, quiz: Quiz, attempt_id: int, lesson) -> None:
 
 
 def _result_view(user, quiz: Quiz, attempt_id: int, lesson) -> None:
-    with state.db() as session:
+    with state.db(readonly=True) as session:
         attempt = attempts.attempt_with_answers(session, user, attempt_id)
     pct = round((attempt.score or 0) * 100)
+    if st.session_state.pop(f"quiz-duplicate-{quiz.id}", False):
+        st.info(t("quiz.already_graded"), icon=":material/info:")
     if attempt.passed:
         st.success(t("quiz.result_pass", pct=pct), icon=":material/celebration:")
     else:

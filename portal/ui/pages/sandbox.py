@@ -18,6 +18,9 @@ HISTORY = "sb_history"
 PENDING = "sb_pending"
 EDITING = "sb_editing"
 GROUNDED = "sb_grounded"
+PREFILL = "sb_prefill"  # a prompt handed over by a lesson's deep link (?prompt=...), never sent by itself
+PREFILL_TEXT = "sb_prefill_text"
+PREFILL_SEND = "sb_prefill_send_text"
 
 
 def _apply_query_params() -> None:
@@ -25,6 +28,38 @@ def _apply_query_params() -> None:
     if mode in ("grounded", "chat"):
         st.session_state[GROUNDED] = mode == "grounded"
         del st.query_params["mode"]
+    prompt = st.query_params.get("prompt")
+    if prompt is not None:
+        del st.query_params["prompt"]
+        if prompt.strip():
+            st.session_state[PREFILL] = prompt.strip()
+            st.session_state[PREFILL_TEXT] = prompt.strip()
+
+
+def _close_prefill(send: bool) -> None:
+    """Button callback: close the box before the page is drawn again; keep the text if it is sent."""
+    text = (st.session_state.pop(PREFILL_TEXT, "") or "").strip()
+    st.session_state.pop(PREFILL, None)
+    if send and text:
+        st.session_state[PREFILL_SEND] = text
+
+
+def _prefill_box() -> str | None:
+    """The prompt a lesson's やってみよう link brought along, editable; sent only on the button."""
+    if PREFILL_SEND in st.session_state:
+        return st.session_state.pop(PREFILL_SEND)
+    if st.session_state.get(PREFILL) is None:
+        return None
+    with st.container(border=True):
+        st.markdown(f"**:material/edit_note: {t('sandbox.prefill.title')}**")
+        st.caption(t("sandbox.prefill.lead"))
+        st.text_area(t("sandbox.prefill.label"), key=PREFILL_TEXT, height=140)
+        col1, col2 = st.columns(2)
+        col1.button(t("sandbox.prefill.send"), type="primary", icon=":material/send:", key="sb_prefill_send",
+                    on_click=_close_prefill, args=(True,))
+        col2.button(t("sandbox.prefill.discard"), type="tertiary", key="sb_prefill_discard",
+                    on_click=_close_prefill, args=(False,))
+    return None
 
 
 def _history_messages() -> tuple[ChatMessage, ...]:
@@ -193,7 +228,7 @@ def chat_page() -> None:
         st.rerun()
     if grounded:
         st.caption(":material/menu_book: " + t("sandbox.grounded.lead"))
-    template_text = _templates_box()
+    template_text = _prefill_box() or _templates_box()
 
     empty_slot = st.empty()
     if not st.session_state.get(HISTORY) and st.session_state.get(PENDING) is None:

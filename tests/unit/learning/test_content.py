@@ -29,22 +29,30 @@ CURRICULUM: dict[str, list[str | tuple[str, ...]]] = {
         ("Large Language Model", "Large Language Models"), "大規模言語モデル", "機械学習", "深層学習", "生成AI",
         "Transformer", "2017", "Google", "自己注意", "GPT", "OpenAI", "Gemini", "LLaMA", "Meta", "Claude",
         "Anthropic", "SLM", "Phi-3", "Microsoft", "拡散モデル", "DALL-E", "Stable Diffusion",
+        # Stable Diffusion's credits (issue #17): the research group and the two companies
+        "CompVis", "Stability AI", "Runway",
     ],
     "research-areas": [
         "基礎理解", ("モデルの構築", "モデル構築"), "チューニング", "ファインチューニング", "プロンプトエンジニアリング",
         "RAG", "倫理", "バイアス", "アプリケーション", "自己注意", "トークナイゼーション", "交差検証",
         "チャットボット", "翻訳", "要約",
+        # how LLMs themselves are evaluated (cross-validation is not it)
+        "ベンチマーク", "人による評価",
     ],
     "vs-conventional": [
         "スケール", "文脈", "自己注意", "事前学習", "ファインチューニング", ("多用途", "多用途性"), "GPT-3",
         ("数十億", "数千億"), ("インプット", "入力"), ("アウトプット", "出力"), "自然言語", ("アルゴリズム", "ロジック"),
         "翻訳", "要約",
+        # post-training and the 1兆+ estimate that lesson 04 gives
+        "事後学習", "指示チューニング", "RLHF", "1兆を超える",
     ],
     "parameters": [
         "パラメータ", "GPT-4", "1兆", "1.8兆", "Gemini Ultra", "1.56兆", "Llama 3.1", ("4050億", "405B"),
         "FP16", "FP8", "INT4", "80億", "700億", "H100", "640", "RTX 4070", "RTX 4080", "12GB", "GPT-4o",
         # the nine figures of the Llama 3.1 memory table
         "16GB", "8GB", "4GB", "140GB", "70GB", "35GB", "810GB", "405GB", "203GB",
+        # estimates marked as such, dated, and the GPU part optional
+        "非公表", "推定", "2024年時点", "発展",
     ],
     "how-generation-works": [
         "日本で一番高い山は", "富士山", "確率", "ハルシネーション", ("不完全なデータ", "データが不完全"),
@@ -58,6 +66,8 @@ CURRICULUM: dict[str, list[str | tuple[str, ...]]] = {
         "クラウド", "ローカル", "スケーラビリティ", "コスト", "プライバシー", "レイテンシー", ("メンテナンス", "保守"),
         "カスタマイズ", "GPT-4o", "Claude 3.5", "Gemini 1.5 Pro", "GPT-4o mini", "Gemini 1.5 Flash",
         "Apple Intelligence", "3B", "Phi Silica", "3.3B", "Gemini Nano", "Copilot+",
+        # the article's list kept as dated, with what superseded it
+        "2024年時点", "2025年",
     ],
     "risks": [
         # the 8 risks inherited from conventional AI
@@ -66,6 +76,8 @@ CURRICULUM: dict[str, list[str | tuple[str, ...]]] = {
         # the 7 risks that generative AI made prominent
         "悪用", "機密情報", "ハルシネーション", ("鵜呑み", "鵜吞み", "うのみ"), "偽情報", "誤情報", "著作権", "資格",
         "バイアスの再生成",
+        # the taxonomy credited
+        "AI事業者ガイドライン", "総務省", "経済産業省",
     ],
     "countermeasures": [
         "批判的", "プライバシー", "個人情報", "機密情報", "倫理", "フィードバック", "教育", "研修",
@@ -73,6 +85,8 @@ CURRICULUM: dict[str, list[str | tuple[str, ...]]] = {
     "future-of-work": [
         "80%", "10%", ("5人に1人", "1/5"), "半分", "米国", ("初心者", "新人"), ("熟練者", "ベテラン"),
         "競争力", "仕事の記録", "協業",
+        # the figures' source, date and meaning
+        "Eloundou", "2023", "exposure",
     ],
     "adoption-steps": [
         "ステップ1", "ステップ2", "ステップ3", "セキュリティ", ("秘密情報", "機密情報"), "社内文書", "下書き",
@@ -144,9 +158,38 @@ def test_risks_lesson_lists_fifteen_risks_in_two_groups(course):
     assert any("8" in title for title in titles) and any("7" in title for title in titles), titles
 
 
-def test_parameters_lesson_embeds_the_memory_calculator(course):
+def test_parameters_lesson_embeds_the_model_table_and_the_memory_calculator(course):
     lesson = course.get("parameters")
-    assert [b.text for b in lesson.blocks if b.kind == "widget"] == ["memory-calculator"]
+    assert [b.text for b in lesson.blocks if b.kind == "widget"] == ["model-table", "memory-calculator"]
+    assert [b.text for b in course.get("cloud-local").blocks if b.kind == "widget"] == ["model-table"]
+
+
+def test_the_gpu_sizing_is_marked_optional_and_not_quizzed(course):
+    """Lesson 04's GPU sizing is 発展 (optional): its sections say so and no quiz question points to them."""
+    lesson = course.get("parameters")
+    optional = [s for s in lesson.sections if s.title.startswith("発展")]
+    assert {s.id for s in optional} == {"memory-table", "hardware-examples"}
+    quizzes, _ = load_quizzes(QUIZZES)
+    assert [q.id for q in quizzes["parameters"].questions if q.section in {s.id for s in optional}] == []
+
+
+@pytest.mark.parametrize("lesson_id", list(CURRICULUM))
+def test_every_lesson_dates_its_facts_names_its_sources_and_has_practice(course, lesson_id):
+    meta = course.get(lesson_id).meta
+    assert meta.as_of and meta.sources and meta.reflection
+    assert any("シナプス技術者ブログ" in s for s in meta.sources)  # the source article, credited in every lesson
+    assert meta.practice is not None and 3 <= meta.practice.minutes <= 5
+
+
+def test_dated_model_table_marks_undisclosed_parameter_counts():
+    from portal.learning.models_table import load_model_table
+
+    table = load_model_table(CONTENT).table
+    rows = {m.name: m for m in table.models}
+    assert rows["Gemini 1.0 Ultra"].disclosure == "非公表" and "推定" in rows["Gemini 1.0 Ultra"].parameters
+    assert rows["GPT-4"].disclosure == "非公表" and "推定" in rows["GPT-4"].parameters
+    assert rows["Llama 3.1 405B"].disclosure == "公表"
+    assert any(m.released >= "2025-01" for m in table.models if m.access == "cloud")  # not only 2023-24 models
 
 
 def test_content_version_changes_with_the_file(tmp_path):

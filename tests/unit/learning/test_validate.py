@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from portal.config import REPO_ROOT
 from portal.learning.content import load_course
@@ -45,7 +46,8 @@ def run_validate(content: Path, quizzes: Path) -> subprocess.CompletedProcess:
 
 
 def lines_about(problems, file: str) -> list:
-    return [p for p in problems if p.file == file]
+    """The errors about one file (quality warnings are tested on their own below)."""
+    return [p for p in problems if p.file == file and p.severity == "error"]
 
 
 # ---------------------------------------------------------------- lessons
@@ -201,5 +203,60 @@ def test_every_problem_line_names_its_file(dirs):
     edit(content / "05-how-generation-works.md", "title: ", "title: [unclosed ")
     proc = run_validate(content, quizzes)
     body = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert body[-1] == f"{len(body) - 1} 件の問題が見つかりました。"
-    assert all(line.split(" ")[0].endswith((".md", ".yaml")) for line in body[:-1]), body
+    # quality warnings (the banks left change the course-wide figures) come after the errors, marked
+    errors = [line for line in body[:-1] if not line.startswith("警告 (warning)") and "件の警告" not in line]
+    assert body[-1] == f"{len(errors)} 件の問題が見つかりました。"
+    assert all(line.split(" ")[0].endswith((".md", ".yaml")) for line in errors), body
+    warnings = [line.removeprefix("警告 (warning) ") for line in body if line.startswith("警告 (warning)")]
+    assert all(line.split(" ")[0].endswith((".md", ".yaml")) or line.startswith("quizzes ") for line in warnings)
+
+
+# ---------------------------------------------------------------- quality warnings
+
+
+def warnings_about(problems, file: str) -> list:
+    return [p for p in problems if p.file == file and p.severity == "warning"]
+
+
+def test_a_lesson_without_practice_or_date_is_warned_about_but_served(dirs):
+    content, quizzes = dirs
+    path = content / "06-ambiguity.md"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("as_of:"), text.index("quiz_id:")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    found = warnings_about(validate_dirs(content, quizzes), "06-ambiguity.md")
+    assert sorted(p.field for p in found) == ["as_of", "practice", "reflection", "sources"]
+    assert load_course(content).get("ambiguity") is not None  # a warning never hides a lesson
+    proc = run_validate(content, quizzes)
+    assert proc.returncode == 0 and "警告 (warning) 06-ambiguity.md practice:" in proc.stderr
+    assert run_validate_strict(content, quizzes).returncode == 1
+
+
+def run_validate_strict(content: Path, quizzes: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(PORTAL_CONTENT_DIR=str(content), PORTAL_QUIZ_DIR=str(quizzes),
+               PORTAL_DATA_DIR=str(content.parent / "data"))
+    return subprocess.run([str(PORTAL_CLI), "validate", "--strict"], capture_output=True, text=True, env=env,
+                          cwd=content.parent, timeout=120)
+
+
+def test_a_broken_model_table_is_an_error(dirs):
+    content, quizzes = dirs
+    edit(content / "models.yaml", "disclosure: 公表}", "disclosure: たぶん}")
+    found = lines_about(validate_dirs(content, quizzes), "models.yaml")
+    assert found and found[0].severity == "error" and "disclosure" in found[0].field
+
+
+def test_a_bank_whose_keys_sit_in_one_position_is_warned_about_with_the_question_ids(dirs):
+    content, quizzes = dirs
+    bank = yaml.safe_load((quizzes / "03-vs-conventional.yaml").read_text(encoding="utf-8"))
+    singles = [q for q in bank["questions"] if q["type"] == "single"]
+    for q in singles:  # move every key to the first position, as the review found
+        q["options"].sort(key=lambda o: o["id"] != q["answer"])
+    (quizzes / "03-vs-conventional.yaml").write_text(yaml.safe_dump(bank, allow_unicode=True), encoding="utf-8")
+    found = warnings_about(validate_dirs(content, quizzes), "03-vs-conventional.yaml")
+    key = next(p for p in found if p.field == "answer" and "option #1" in p.message)
+    assert all(q["id"] in key.message for q in singles)
+    assert load_quizzes(quizzes)[0].get("vs-conventional") is not None  # still served
+    proc = run_validate(content, quizzes)
+    assert proc.returncode == 0 and "警告 (warning) 03-vs-conventional.yaml answer: the answer is option #1" in proc.stderr

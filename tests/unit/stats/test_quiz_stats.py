@@ -176,3 +176,14 @@ def test_option_counts_for_other_question_types():
     numeric = Numeric(id="n", type="numeric", prompt="p", explanation="e", answer=7, tolerance=0.5, unit="GB")
     rows = {label: (n, ok) for _, label, n, ok in _option_counts(numeric, [(7, 5), (7.4, 1), (14, 2)])}
     assert rows == {"7GB": (5, True), "7.4GB": (1, True), "14GB": (2, False)}
+
+
+def test_pilot_review_needs_30_first_attempts_and_names_the_reason():
+    from portal.stats.quiz_stats import pilot_review
+
+    assert pilot_review(29, 0.95, 0.05) == ""  # too few first attempts for a verdict
+    assert "0.95" in pilot_review(30, 0.95, 0.4) and "高い" in pilot_review(30, 0.95, 0.4)
+    assert "0.25" in pilot_review(30, 0.25, 0.4) and "低い" in pilot_review(30, 0.25, 0.4)
+    assert "識別度 0.10" in pilot_review(30, 0.6, 0.1)
+    assert pilot_review(30, 0.3, 0.2) == "" and pilot_review(30, 0.9, 0.5) == ""  # the bands are inclusive
+    assert pilot_review(40, 0.6, None) == ""  # discrimination undefined: no claim

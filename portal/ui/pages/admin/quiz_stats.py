@@ -64,6 +64,12 @@ def render(user, flt, shape, *, has_learners) -> None:
     flagged = int((questions["flags"].map(lambda f: bool(f) and f != ["few_responses"])).sum())
     if flagged:
         st.warning(t("stats.quiz.flagged", n=flagged), icon=":material/flag:")
+    review = questions[questions["review"] != ""]
+    if len(review):
+        lines = "\n".join(f"- **{r.question_id}**({r.prompt}): {r.review}" for r in review.itertuples())
+        st.error(t("stats.review.title", n=len(review)) + "\n\n" + lines, icon=":material/rule:")
+    else:
+        st.caption(t("stats.review.none"))
     shown = present(questions, drop=("quiz_id", "quiz"))
     st.dataframe(shown, hide_index=True, width="stretch")
     download(shown, f"questions_{quiz_id}")
