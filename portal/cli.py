@@ -1,5 +1,5 @@
-"""The `portal` command: run, init-db, create-admin, import-users, validate, scan, backup,
-restore, nginx-config."""
+"""The `portal` command: run, init-db, create-admin, import-users, issue-setup-codes, prune-sessions,
+validate, scan, backup, restore, nginx-config."""
 
 from __future__ import annotations
 
@@ -99,11 +99,58 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import_users(args: argparse.Namespace) -> int:
-    from portal.accounts.importer import ImportFileError, import_users
-    from portal.accounts.roles import SYSTEM
-    from portal.db import DatabaseError, init_db, session_scope
+class _Progress:
+    """`done / total` lines on stderr while a long command runs (one line per 10 % and at the end)."""
 
+    def __init__(self, what: str) -> None:
+        import time
+
+        self.what = what
+        self._clock = time.monotonic
+        self.started = self._clock()
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        step = int(done * 10 / total) if total else 10
+        if step == self.shown:
+            return
+        self.shown = step
+        elapsed = self._clock() - self.started
+        eta = f"、残り約 {elapsed / done * (total - done):.0f} 秒" if done and done < total else ""
+        print(f"  {self.what}: {done:,} / {total:,} 行 ({elapsed:.1f} 秒{eta})", file=sys.stderr, flush=True)
+
+
+def _write_codes(out: str, issued) -> None:
+    """Setup codes as a CSV file only the owner can read (UTF-8 with BOM for Excel), or stdout for '-'."""
+    import csv
+    import io
+
+    from portal.localtime import JST
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["employee_id", "name", "email", "setup_code", "expires_at"])
+    for c in issued:
+        writer.writerow([c.employee_id, c.name, c.email, c.code, c.expires_at.astimezone(JST).strftime("%Y-%m-%d %H:%M")])
+    if out == "-":
+        sys.stdout.write(buffer.getvalue())
+        return
+    path = Path(out)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+        f.write(buffer.getvalue())
+    os.chmod(path, 0o600)
+    print(f"{len(issued):,} 件のセットアップコードを {path} に書き出しました(有効期限まで本人に安全な方法で配布してください)。")
+
+
+def cmd_import_users(args: argparse.Namespace) -> int:
+    from portal.accounts.importer import CLI_LIMITS, ImportFileError, import_users
+    from portal.accounts.roles import SYSTEM
+    from portal.accounts.setup_codes import issue_setup_codes
+    from portal.db import DatabaseError, init_db
+
+    if args.batch_size < 1:
+        return _fail("エラー: --batch-size は 1 以上にしてください。")
     path = Path(args.file)
     try:
         data = path.read_bytes()
@@ -111,26 +158,58 @@ def cmd_import_users(args: argparse.Namespace) -> int:
         return _fail(f"エラー: {path} を読み込めません ({exc.strerror})。何も変更していません。")
     try:
         init_db()
-        with session_scope() as session:
-            report = import_users(session, SYSTEM, data)
+        report = import_users(SYSTEM, data, limits=CLI_LIMITS, batch_size=args.batch_size,
+                              progress=_Progress("取り込み"))
+        issued = issue_setup_codes(SYSTEM, user_ids=report.created_ids, progress=_Progress("セットアップコード")) \
+            if args.codes_out and report.created_ids else []
     except ImportFileError as exc:
         return _fail(f"エラー: {path}: {exc} 何も変更していません。")
     except DatabaseError as exc:
         return _fail(f"エラー: {exc}")
-    print(f"作成 {report.created} 件、更新 {report.updated} 件、変更なし {report.unchanged} 件、エラー {len(report.errors)} 件")
+    print(f"作成 {report.created} 件、更新 {report.updated} 件、変更なし {report.unchanged} 件、エラー {len(report.errors)} 件"
+          f" ({report.seconds:.1f} 秒)")
     for err in report.errors:
         print(f"  {path.name}:{err.line}: {err.reason}", file=sys.stderr)
-    if report.initial_passwords:
-        out = Path(args.passwords_out) if args.passwords_out else None
-        lines = ["employee_id,name,email,temporary_password"] + [",".join(r) for r in report.initial_passwords]
-        if out:
-            out.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
-            os.chmod(out, 0o600)
-            print(f"新規アカウントの仮パスワードを {out} に書き出しました(初回サインイン時に変更が必要です)。")
-        else:
-            print("新規アカウントの仮パスワード(初回サインイン時に変更が必要です):")
-            print("\n".join(lines))
+    if issued:
+        _write_codes(args.codes_out, issued)
+    elif report.created_ids:
+        print("新規アカウントにはパスワードがありません。`portal issue-setup-codes --out FILE` でセットアップコードを発行してください。")
     return 1 if report.errors else 0
+
+
+def cmd_issue_setup_codes(args: argparse.Namespace) -> int:
+    from portal.accounts.roles import SYSTEM
+    from portal.accounts.setup_codes import issue_setup_codes
+    from portal.db import DatabaseError, init_db
+
+    if not 1 <= args.days <= 365:
+        return _fail("エラー: --days は 1 から 365 の間で指定してください。")
+    try:
+        init_db()
+        issued = issue_setup_codes(SYSTEM, progress=_Progress("セットアップコード"), days=args.days)
+    except DatabaseError as exc:
+        return _fail(f"エラー: {exc}")
+    if not issued:
+        print("パスワード未設定のアカウントはありません。")
+        return 0
+    _write_codes(args.out, issued)
+    return 0
+
+
+def cmd_prune_sessions(args: argparse.Namespace) -> int:
+    from portal.accounts.service import prune_sessions
+    from portal.accounts.setup_codes import prune_codes
+    from portal.db import DatabaseError, init_db, session_scope
+
+    try:
+        init_db()
+        with session_scope() as session:
+            sessions = prune_sessions(session)
+            codes = prune_codes(session)
+    except DatabaseError as exc:
+        return _fail(f"エラー: {exc}")
+    print(f"期限切れ・失効したセッション {sessions:,} 件と、使用済み・期限切れのセットアップコード {codes:,} 件を削除しました。")
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -226,10 +305,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(func=cmd_create_admin)
 
-    p = sub.add_parser("import-users", help="create or update accounts from an employee CSV")
+    p = sub.add_parser("import-users", help="create or update accounts from an employee CSV (in short batches)")
     p.add_argument("file")
-    p.add_argument("--passwords-out", help="write new accounts' temporary passwords to this CSV file")
+    p.add_argument("--codes-out", help="issue setup codes to the accounts this import creates and write them to this CSV file ('-': stdout)")
+    p.add_argument("--batch-size", type=int, default=500, help="rows per write transaction (default 500)")
     p.set_defaults(func=cmd_import_users)
+
+    p = sub.add_parser("issue-setup-codes", help="issue one-time setup codes to every active account without a password")
+    p.add_argument("--out", required=True, help="CSV file to write the codes to ('-': stdout)")
+    p.add_argument("--days", type=int, default=14, help="days until the codes expire (default 14)")
+    p.set_defaults(func=cmd_issue_setup_codes)
+
+    p = sub.add_parser("prune-sessions", help="delete expired and revoked sign-in sessions and used setup codes")
+    p.set_defaults(func=cmd_prune_sessions)
 
     p = sub.add_parser("validate", help="check every lesson and quiz file")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (quiz bank quality checks)")

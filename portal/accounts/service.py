@@ -12,10 +12,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.accounts import setup_codes
 from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
 from portal.accounts.roles import SYSTEM, CurrentUser, PermissionDenied, require_admin
 from portal.config import Settings, get_settings
@@ -90,18 +91,39 @@ def authenticate(
     if not key or not password:
         return LoginResult(False, message=t("auth.login.missing"))
 
-    row = _throttle_row(session, key)
-    if row.locked_until is not None and row.locked_until > now:
-        return LoginResult(False, message=_locked_message(row.locked_until, now), locked_until=row.locked_until)
+    # 1. Read and verify outside the write transaction: argon2 takes a tenth of a second or more,
+    #    and on SQLite a write transaction holds the database's one write lock (other sign-ins,
+    #    an import's batches and every other writer would wait behind it).
+    with Session(_reader(session)) as reader:
+        locked = reader.scalar(select(LoginThrottle.locked_until).where(LoginThrottle.login == key))
+        if locked is not None and locked > now:
+            return LoginResult(False, message=_locked_message(locked, now), locked_until=locked)
+        found = find_user(reader, key)
+        user_id, seen_hash = (found.id, found.password_hash) if found is not None else (None, None)
+        valid = verify_password(seen_hash, password)
+        with_code = False
+        if not valid and found is not None and seen_hash is None:
+            # an account without a password yet (imported): its one-time setup code signs in once,
+            # straight to choosing a password (the dummy hash above kept the timing the same)
+            valid = with_code = setup_codes.matches(reader, found.id, password, now=now)
+        new_hash = hash_password(password) if valid and seen_hash and needs_rehash(seen_hash) else None
 
-    user = find_user(session, key)
-    valid = verify_password(user.password_hash if user else None, password)
+    # 2. Record the outcome in a short write transaction, under the throttle row's lock, so that
+    #    failures on several replicas at once are all counted.
+    row = _throttle_row(session, key)
+    if row.locked_until is not None and row.locked_until > now:  # locked meanwhile
+        return LoginResult(False, message=_locked_message(row.locked_until, now), locked_until=row.locked_until)
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is not None and user.password_hash != seen_hash:
+        valid = False  # the password changed meanwhile: the one just checked is not the current one
     if valid and user is not None and user.active:
         row.failures = 0
         row.locked_until = None
         user.last_login_at = now
-        if needs_rehash(user.password_hash or ""):
-            user.password_hash = hash_password(password)
+        if with_code:
+            user.must_change_password = True
+        elif new_hash is not None:
+            user.password_hash = new_hash
         return LoginResult(True, user=CurrentUser.from_model(user), must_change_password=user.must_change_password)
     if valid and user is not None and not user.active:
         return LoginResult(False, message=t("auth.login.inactive"))
@@ -115,6 +137,12 @@ def authenticate(
         return LoginResult(False, message=_locked_message(row.locked_until, now), locked_until=row.locked_until)
     left = settings.login_max_failures - row.failures
     return LoginResult(False, message=t("auth.login.bad_credentials", left=left))
+
+
+def _reader(session: Session):
+    """The session's engine for a read-only unit of work (on SQLite a deferred BEGIN, which takes
+    no write lock; see portal.db.engine)."""
+    return session.get_bind().execution_options(portal_readonly=True)
 
 
 def _locked_message(until: datetime, now: datetime) -> str:
@@ -135,10 +163,37 @@ def unlock_login(session: Session, actor: CurrentUser, login: str) -> None:
 
 
 def create_session(session: Session, user: CurrentUser, *, hours: int | None = None) -> str:
+    """A new session token for a sign-in. The user's own expired and revoked session rows are
+    pruned on the way (one indexed delete), so the table does not grow with every sign-in."""
     token = secrets.token_urlsafe(32)
     hours = hours or get_settings().session_hours
-    session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id, expires_at=utcnow() + timedelta(hours=hours)))
+    now = utcnow()
+    session.execute(
+        delete(AuthSession).where(AuthSession.user_id == user.id, _dead_session(now))
+    )
+    session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id, expires_at=now + timedelta(hours=hours)))
     return token
+
+
+def _dead_session(now: datetime):
+    return or_(AuthSession.revoked_at.is_not(None), AuthSession.expires_at <= now)
+
+
+def prune_sessions(session: Session, *, now: datetime | None = None) -> int:
+    """Delete every expired or revoked session row (`portal prune-sessions`); returns how many.
+    Sign-in already prunes the signing-in user's own rows."""
+    now = now or utcnow()
+    return session.execute(delete(AuthSession).where(_dead_session(now))).rowcount or 0
+
+
+def live_sessions(session: Session, user_id: int, *, now: datetime | None = None) -> int:
+    """How many unexpired, unrevoked session tokens the user has."""
+    now = now or utcnow()
+    return session.scalar(
+        select(func.count()).select_from(AuthSession).where(
+            AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None), AuthSession.expires_at > now
+        )
+    ) or 0
 
 
 def resolve_session(session: Session, token: str | None, *, now: datetime | None = None) -> CurrentUser | None:
@@ -184,7 +239,10 @@ def create_handoff(session: Session, token: str) -> str | None:
 
 
 def redeem_handoff(session: Session, code: str, *, now: datetime | None = None) -> str | None:
-    """Exchange a handoff code for a new session token for the same user (once)."""
+    """Exchange a handoff code for a new session token for the same user (once). The token the
+    code was made from is revoked in the same transaction: the browser reloads the page and
+    carries only the new (cookie) token from then on, so sign-out, which revokes the tokens the
+    browser holds, leaves no live token of this browser session behind."""
     now = now or utcnow()
     row = session.scalar(select(AuthSession).where(AuthSession.handoff_hash == _token_hash(code)).with_for_update())
     if row is None:
@@ -195,6 +253,7 @@ def redeem_handoff(session: Session, code: str, *, now: datetime | None = None) 
     user = session.get(User, row.user_id)
     if not valid or user is None or not user.active:
         return None
+    row.revoked_at = now
     token = secrets.token_urlsafe(32)
     session.add(AuthSession(token_hash=_token_hash(token), user_id=user.id, expires_at=row.expires_at))
     return token
@@ -369,7 +428,8 @@ def reset_password(session: Session, actor: CurrentUser, user_id: int) -> str:
 
 def change_password(session: Session, user: CurrentUser, current: str, new: str, confirm: str) -> None:
     row = _get_user(session, user.id)
-    if not verify_password(row.password_hash, current):
+    with_code = row.password_hash is None and setup_codes.matches(session, row.id, current)
+    if not with_code and not verify_password(row.password_hash, current):
         raise AccountError(t("auth.password.current_wrong"))
     if new != confirm:
         raise AccountError(t("auth.password.mismatch"))
@@ -380,6 +440,8 @@ def change_password(session: Session, user: CurrentUser, current: str, new: str,
         raise AccountError(" ".join(problems))
     row.password_hash = hash_password(new)
     row.must_change_password = False
+    if with_code:
+        setup_codes.consume(session, row.id)
 
 
 def list_users(session: Session, actor: CurrentUser) -> list[User]:
@@ -423,7 +485,9 @@ __all__ = [
     "find_user",
     "issue_setup_token",
     "list_users",
+    "live_sessions",
     "needs_setup",
+    "prune_sessions",
     "redeem_handoff",
     "reset_password",
     "resolve_session",

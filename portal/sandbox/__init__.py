@@ -13,14 +13,17 @@ Public API::
     load_policy(session) / save_policy(session, admin, SandboxPolicy) / build_policy(...)
     set_user_quota(session, admin, user_id, daily_requests=, daily_tokens=) / quota_defaults(session)
     quota_status(session, user_id) -> QuotaStatus ; day_window(now) (Asia/Tokyo days)
+    endpoint_problem(session, admin) -> EndpointProblem | None   (the last 401/403/404 of the endpoint)
     escape_markdown(text), highlight_markdown(text, spans) ; templates() ; compose_prompt(text, files)
 
 Modules: ``service`` (the Sandbox class: one authorisation boundary, submit / resolve / stream),
 ``types`` (its dataclasses), ``explorer`` (the next-token explorer's path), ``review`` (the risk
 checklist as shown), ``events``, ``quotas`` (the one rule of what counts), ``policy_store``
-(the admin-edited policy in app_settings). See docs/sandbox.md.
+(the admin-edited policy in app_settings), ``endpoint_health`` (the endpoint's misconfiguration,
+recorded for admins). See docs/sandbox.md.
 """
 
+from portal.sandbox.endpoint_health import MISCONFIG_KINDS, EndpointProblem, endpoint_problem
 from portal.sandbox.events import EventFields, rate_event, recent_events
 from portal.sandbox.files import compose_prompt, decode_text_file
 from portal.sandbox.markdown import escape_markdown, highlight_markdown, number_mark
@@ -53,9 +56,12 @@ from portal.sandbox.templates import PromptTemplate, get_template, templates
 
 __all__ = [
     "JST",
+    "MISCONFIG_KINDS",
     "NOT_COUNTED_KINDS",
+    "EndpointProblem",
     "Draft",
     "EventFields",
+    "endpoint_problem",
     "ExplorerFetch",
     "FindingRow",
     "PolicyError",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from portal.accounts.roles import CurrentUser
 from portal.i18n import t
 from portal.llm import ChatRequest, LLMError, validate_request
+from portal.sandbox.endpoint_health import is_misconfiguration, record_misconfiguration
 from portal.sandbox.events import add_event, insert_event, update_event
 from portal.sandbox.policy_store import load_policy
 from portal.sandbox.quotas import quota_status
@@ -75,4 +76,7 @@ def endpoint_candidates(
     )
     with sandbox._db() as session:
         update_event(session, reservation, fields)
+        if error is not None and is_misconfiguration(error.kind):
+            record_misconfiguration(session, error.kind, provider=sandbox.provider, model=sandbox.model_name(model),
+                                    status_code=error.status_code)
     return ExplorerFetch(tuple(candidates), reservation.id, error, error.message_ja if error is not None else "")

@@ -9,7 +9,9 @@ What counts:
 * **requests**: events that reached (or were about to reach) the model: every outcome except
   ``blocked``, and except events refused before sending (``error_kind`` in
   :data:`NOT_COUNTED_KINDS`: an empty or too long prompt, a missing endpoint setting, an
-  exhausted quota, or the shared 429 cooldown that answered without a request);
+  exhausted quota, or the shared 429 cooldown that answered without a request), and except the
+  endpoint's misconfiguration (401, 403, 404: the admin's API key, permissions, model or URL,
+  never the learner's doing; see :mod:`portal.sandbox.endpoint_health`);
 * **tokens**: prompt + completion tokens of every event (as the server reported them, estimated
   at one token per character when a stream ended without a usage report).
 
@@ -29,6 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from portal.db.models import SandboxEvent, User, utcnow
 from portal.i18n import t
 from portal.localtime import JST
+from portal.sandbox.endpoint_health import MISCONFIG_KINDS
 from portal.sandbox.policy_store import QuotaDefaults, quota_defaults
 
 NOT_COUNTED_KINDS: tuple[str, ...] = (
@@ -38,6 +41,7 @@ NOT_COUNTED_KINDS: tuple[str, ...] = (
     "config",
     "quota",
     "cooldown",
+    *MISCONFIG_KINDS,
 )
 
 

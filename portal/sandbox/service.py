@@ -64,6 +64,7 @@ from portal.llm.types import Capabilities
 from portal.risk import MaskOperator
 from portal.sandbox import explorer
 from portal.sandbox.explorer import estimate_tokens
+from portal.sandbox.endpoint_health import is_misconfiguration, record_misconfiguration
 from portal.sandbox.events import EventFields, EventRecord, add_event, insert_event, rate_event, update_event
 from portal.sandbox.policy_store import SandboxPolicy, load_policy
 from portal.sandbox.quotas import QuotaStatus, lock_account, quota_status
@@ -521,9 +522,14 @@ class Sandbox:
             risk_categories=dict(categories),
             risk_action=action,
         )
+        if is_misconfiguration(error_kind):
+            notes = tuple(notes) + (t("sandbox.quota.not_counted_misconfig"),)
         try:
             with self._db() as session:
                 update_event(session, reservation, fields)  # the reservation's values are held: no read-back
+                if is_misconfiguration(error_kind):
+                    record_misconfiguration(session, error_kind, provider=self.provider, model=model,
+                                            status_code=error.status_code if error is not None else None)
         except Exception as exc:  # the answer was shown; do not turn a DB hiccup into a crash
             log.error("could not update sandbox event %s: %s", reservation.id, type(exc).__name__)
         return SendResult(

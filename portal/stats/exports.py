@@ -12,7 +12,9 @@ from portal.localtime import JST
 from portal.stats.filters import CourseShape
 from portal.stats.people import BEST_PREFIX, STATUS_PREFIX
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Excel runs a cell starting with one of these as a formula; Japanese Excel also takes the
+# full-width forms (＝ ＋ － ＠) that an IME produces, so those are neutralised too.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 # columns holding a share 0..1, shown as a percentage with one decimal
 PERCENT_COLUMNS = {
@@ -33,7 +35,8 @@ def _neutralize(value: object) -> object:
 def csv_bytes(frame: pd.DataFrame, *, neutralize_formulas: bool = True) -> bytes:
     """CSV that Japanese Excel opens correctly: UTF-8 with a byte-order mark.
 
-    Text cells that Excel would run as a formula (starting with = + - @ or a tab) get a leading
+    Text cells that Excel would run as a formula (starting with = + - @, their full-width forms
+    ＝ ＋ － ＠, a tab or a carriage return) get a leading
     apostrophe, so a crafted name or department in an export cannot run anything
     ("CSV injection"); numbers are untouched."""
     if neutralize_formulas and len(frame):

@@ -15,6 +15,7 @@ from portal.config import get_settings
 from portal.db import session_scope
 from portal.db.models import Base, SandboxEvent
 from portal.llm import SHARED_COOLDOWNS
+from portal.localtime import JST
 from portal.sandbox import set_user_quota
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "sandbox"))
@@ -290,6 +291,21 @@ def test_policy_page_is_admin_only_and_saves_a_blocking_category(portal):
     send(at, f"{EMAIL} に連絡して。")
     assert at.error[0].value.startswith("送信できません")
     assert any("リクエスト 7 / 7 回" in c.value for c in at.caption)
+
+
+def test_a_wrong_api_key_is_not_charged_and_the_policy_page_says_the_endpoint_is_misconfigured(portal, endpoint):
+    endpoint.set_mode("401")
+    portal.user(email="admin@example.com", role="admin", name="管理 太郎")
+    at = send(open_chat(portal), "生成AIの注意点を教えてください。")
+    assert any("API キーが正しくないか無効です" in e.value for e in at.error)
+    assert any("リクエスト 100 / 100 回" in c.value for c in at.caption)  # nothing used of the day's quota
+    admin_at = portal.signed_in(email="admin@example.com")
+    goto(admin_at, "admin-policy")
+    assert not admin_at.exception
+    (shown,) = [e.value for e in admin_at.error if "エンドポイントの設定に問題があります" in e.value]
+    assert "HTTP 401" in shown and "fake-mini" in shown
+    when = events(portal.url)[-1].created_at.astimezone(JST).strftime("%Y-%m-%d")
+    assert f"最後のエラー: {when}" in shown
 
 
 def test_explorer_uses_the_endpoints_logprobs_once_per_context(portal, endpoint):

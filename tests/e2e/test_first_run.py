@@ -58,8 +58,10 @@ def test_first_admin_then_employee_csv_import(portal, app, new_app, tmp_path):
     assert "メールアドレスの形式が正しくありません" in errors[0]["理由"]
     assert "not-an-email" in errors[0]["理由"]
 
-    # the temporary passwords, shown once, let the new employees sign in (and change them first)
-    download = app.download("仮パスワード一覧をダウンロード", within=panel)
+    # new employees have no password: setup codes, offered once, let them sign in and choose one
+    expect(panel.get_by_text("パスワード未設定のアカウント: 2 件")).to_be_visible()
+    app.click("2 件にセットアップコードを発行", within=panel)
+    download = app.download("セットアップコード一覧をダウンロード", within=panel)
     rows = list(csv.DictReader(io.StringIO(download.path().read_bytes().decode("utf-8-sig"))))
     assert sorted(r["email"] for r in rows) == ["hanako.sato@example.com", "ichiro.yamada@example.com"]
 
@@ -70,6 +72,15 @@ def test_first_admin_then_employee_csv_import(portal, app, new_app, tmp_path):
 
     ichiro = next(r for r in rows if r["email"] == "ichiro.yamada@example.com")
     employee = new_app(portal)
-    employee.sign_in("E100", ichiro["temporary_password"])  # the employee id works as the login name
+    employee.sign_in("E100", ichiro["setup_code"])  # the employee id works as the login name
     expect(employee.title()).to_have_text("パスワード変更")
-    expect(employee.main.get_by_text("仮パスワードでサインインしています")).to_be_visible()
+    expect(employee.main.get_by_text("セットアップコードでサインインしています")).to_be_visible()
+    employee.fill("現在のパスワード(またはセットアップコード)", ichiro["setup_code"])
+    employee.fill("新しいパスワード", "Green-field-73-sun")
+    employee.fill("新しいパスワード(確認)", "Green-field-73-sun")
+    employee.click("変更する")
+    expect(employee.sidebar.get_by_role("link", name="用語集")).to_be_visible()  # the whole course is open now
+    # the code is used up: signing in with it again fails
+    again = new_app(portal)
+    again.sign_in("E100", ichiro["setup_code"], success=False)
+    expect(again.title()).to_have_text("AI リテラシーポータル")

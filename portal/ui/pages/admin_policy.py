@@ -10,10 +10,12 @@ import streamlit as st
 from portal.accounts import service as accounts
 from portal.accounts.roles import PermissionDenied
 from portal.i18n import t
+from portal.localtime import JST
 from portal.risk import Category, Confidence, MaskOperator
 from portal.sandbox import (
     PolicyError,
     build_policy,
+    endpoint_problem,
     load_policy_for_admin,
     policy_history,
     save_policy,
@@ -38,6 +40,7 @@ def render() -> None:
     except PermissionDenied as exc:
         st.error(str(exc))
         return
+    _endpoint_status(user)
     tab_policy, tab_users, tab_history = st.tabs(
         [t("sandbox.admin.tab.policy"), t("sandbox.admin.tab.users"), t("sandbox.admin.tab.history")]
     )
@@ -47,6 +50,21 @@ def render() -> None:
         _user_quotas(user, policy)
     with tab_history:
         _history(user)
+
+
+def _endpoint_status(user) -> None:
+    """"The endpoint is misconfigured" (401 / 403 / 404 seen on any replica) with the last error time."""
+    with state.db(readonly=True) as session:
+        problem = endpoint_problem(session, user)
+    if problem is None:
+        return
+    params = {"when": problem.last_at.astimezone(JST).strftime("%Y-%m-%d %H:%M"), "status": problem.status or "?",
+              "kind": t(f"sandbox.admin.endpoint.kind.{problem.kind}")}
+    if problem.recovered:
+        st.caption(t("sandbox.admin.endpoint.recovered", **params))
+    else:
+        st.error(t("sandbox.admin.endpoint.misconfigured", model=problem.model, count=problem.count, **params),
+                 icon=":material/error:")
 
 
 def _policy_form(user, policy) -> None:

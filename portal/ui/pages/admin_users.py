@@ -1,15 +1,20 @@
-"""管理 > ユーザー: import the employee CSV, (de)activate, change roles, reset passwords."""
+"""管理 > ユーザー: import the employee CSV (with a progress bar), issue setup codes to accounts without a
+password, (de)activate, change roles, reset passwords."""
 
 from __future__ import annotations
+
+import time
 
 import pandas as pd
 import streamlit as st
 
 from portal.accounts import service as accounts
-from portal.accounts.importer import ImportFileError, import_users
+from portal.accounts import setup_codes
+from portal.accounts.importer import WEB_LIMITS, ImportFileError, import_users
+from portal.accounts.setup_codes import SETUP_CODE_DAYS
 from portal.i18n import t
+from portal.stats.exports import csv_bytes, to_local
 from portal.ui import state
-from portal.stats.exports import csv_bytes
 
 
 def render() -> None:
@@ -24,6 +29,7 @@ def render() -> None:
 
 def _import_section(user) -> None:
     st.write(t("users.import.lead"))
+    st.caption(t("users.import.limits", rows=f"{WEB_LIMITS.max_rows:,}", mb=WEB_LIMITS.max_bytes // (1024 * 1024)))
     st.download_button(
         t("users.import.template"),
         data=csv_bytes(pd.DataFrame(columns=["employee_id", "name", "email", "department", "role"])),
@@ -31,17 +37,48 @@ def _import_section(user) -> None:
         mime="text/csv",
     )
     upload = st.file_uploader(t("users.import.file"), type=["csv", "txt"], key="import_file")
-    if upload is None or not st.button(t("users.import.run"), type="primary"):
-        _show_last_report()
-        return
-    try:
-        with st.spinner(t("users.import.running")), state.db() as session:
-            report = import_users(session, user, upload.getvalue())
-    except ImportFileError as exc:
-        st.error(f"{upload.name}: {exc} {t('import.file_error')}")
-        return
-    st.session_state["import_report"] = (upload.name, report)
+    if upload is not None and st.button(t("users.import.run"), type="primary"):
+        _run_import(user, upload)
     _show_last_report()
+    _setup_codes_section(user)
+
+
+def _progress_text(done: int, total: int, started: float) -> str:
+    elapsed = time.monotonic() - started
+    if done and total > done:
+        left = elapsed / done * (total - done)
+        return t("users.import.progress", done=f"{done:,}", total=f"{total:,}", eta=_duration(left))
+    return t("users.import.progress_start", done=f"{done:,}", total=f"{total:,}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return t("common.duration.seconds", n=max(1, round(seconds)))
+    return t("common.duration.minutes", n=round(seconds / 60))
+
+
+def _bar(text: str):
+    """A progress bar and the callback that moves it."""
+    bar = st.progress(0.0, text=text)
+    started = time.monotonic()
+
+    def update(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=_progress_text(done, total, started))
+
+    return bar, update
+
+
+def _run_import(user, upload) -> None:
+    bar, update = _bar(t("users.import.reading"))
+    try:
+        report = import_users(user, upload.getvalue(), database_url=state.settings().effective_database_url,
+                              limits=WEB_LIMITS, progress=update)
+    except ImportFileError as exc:
+        bar.empty()
+        st.error(f"{upload.name}: {exc} {t('import.file_error')} {t('users.import.cli_hint')}")
+        return
+    bar.empty()
+    st.session_state["import_report"] = (upload.name, report)
 
 
 def _show_last_report() -> None:
@@ -56,11 +93,32 @@ def _show_last_report() -> None:
             pd.DataFrame([{t("users.import.col.line"): e.line, t("users.import.col.reason"): e.reason} for e in report.errors]),
             hide_index=True,
         )
-    if report.initial_passwords:
-        st.warning(t("users.import.passwords_note"))
-        frame = pd.DataFrame(report.initial_passwords, columns=["employee_id", "name", "email", "temporary_password"])
-        st.download_button(t("users.import.passwords_download"), csv_bytes(frame),
-                           file_name="initial_passwords.csv", mime="text/csv")
+
+
+def _setup_codes_section(user) -> None:
+    st.subheader(t("users.codes.title"))
+    st.write(t("users.codes.lead", days=SETUP_CODE_DAYS))
+    with state.db(readonly=True) as session:
+        waiting = setup_codes.waiting_count(session, user)
+    if waiting:
+        st.info(t("users.codes.waiting", n=f"{waiting:,}"))
+        if st.button(t("users.codes.issue", n=f"{waiting:,}")):
+            bar, update = _bar(t("users.codes.issuing"))
+            issued = setup_codes.issue_setup_codes(
+                user, database_url=state.settings().effective_database_url, progress=update)
+            bar.empty()
+            frame = pd.DataFrame(
+                [(c.employee_id, c.name, c.email, c.code, to_local(c.expires_at)) for c in issued],
+                columns=["employee_id", "name", "email", "setup_code", "expires_at"],
+            )
+            st.session_state["setup_codes_csv"] = (len(issued), csv_bytes(frame))
+    else:
+        st.caption(t("users.codes.none"))
+    if "setup_codes_csv" in st.session_state:
+        count, data = st.session_state["setup_codes_csv"]
+        st.warning(t("users.codes.issued", n=f"{count:,}"))
+        st.download_button(t("users.codes.download"), data, file_name="setup_codes.csv", mime="text/csv",
+                           on_click="ignore")
 
 
 def _list_section(user) -> None:

@@ -211,3 +211,82 @@ def test_a_hash_with_older_parameters_still_signs_in_and_is_upgraded(db_url):
     assert upgraded != old and "m=19456,t=2,p=1" in upgraded
     assert login(db_url, "hanako@example.com", "Secret-pass-1").ok
     assert not login(db_url, "hanako@example.com", "Secret-pass-2").ok
+
+
+def count_live(url, user_id):
+    with session_scope(url) as s:
+        return accounts.live_sessions(s, user_id)
+
+
+def test_sign_in_with_the_cookie_handoff_then_sign_out_leaves_no_live_session(db_url):
+    """What the app does: a token for the page session, a handoff code that the browser trades
+    at /auth/session for the cookie token, and at sign-out the tokens the browser holds revoked."""
+    user = make_user(db_url)
+    with session_scope(db_url) as s:
+        page_token = accounts.create_session(s, user)
+        code = accounts.create_handoff(s, page_token)
+    assert count_live(db_url, user.id) == 1
+    with session_scope(db_url) as s:
+        cookie_token = accounts.redeem_handoff(s, code)
+    assert count_live(db_url, user.id) == 1  # the pre-handoff token was exchanged, not kept
+    with session_scope(db_url) as s:
+        assert accounts.resolve_session(s, page_token) is None
+        assert accounts.resolve_session(s, cookie_token) == user
+    with session_scope(db_url) as s:  # after the reload the page only knows the cookie token
+        accounts.revoke_session(s, cookie_token)
+    assert count_live(db_url, user.id) == 0
+
+
+def test_sign_in_prunes_the_users_own_expired_and_revoked_rows_and_prune_sessions_all(db_url):
+    from portal.db.models import AuthSession
+    from sqlalchemy import func, select
+
+    user = make_user(db_url)
+    other = make_user(db_url, email="jiro@example.com", name="学習 次郎")
+    with session_scope(db_url) as s:
+        old = accounts.create_session(s, user, hours=1)
+        accounts.revoke_session(s, old)
+        gone = accounts.create_session(s, other)
+        accounts.revoke_session(s, gone)
+        s.add(AuthSession(token_hash="x" * 64, user_id=user.id, expires_at=utcnow() - timedelta(hours=1)))
+
+    def rows(uid):
+        with session_scope(db_url) as s:
+            return s.scalar(select(func.count()).select_from(AuthSession).where(AuthSession.user_id == uid))
+
+    assert (rows(user.id), rows(other.id)) == (2, 1)
+    with session_scope(db_url) as s:
+        accounts.create_session(s, user)
+    assert (rows(user.id), rows(other.id)) == (1, 1)  # only the live new one is left for this user
+    with session_scope(db_url) as s:
+        assert accounts.prune_sessions(s) == 1
+    assert (rows(user.id), rows(other.id)) == (1, 0)
+
+
+def test_the_password_check_does_not_hold_sqlites_write_lock(tmp_path, monkeypatch):
+    """argon2 takes a tenth of a second or more: meanwhile other writers (sign-ins of other
+    people, an import's batches) must get the lock at once, not queue behind it."""
+    import sqlite3
+
+    from portal.accounts import service
+    from portal.db import init_db
+
+    url = f"sqlite:///{tmp_path / 'lock.db'}"
+    init_db(url)
+    make_user(url)
+    real = service.verify_password
+    written = []
+
+    def verify_while_another_writer_writes(password_hash, password):
+        other = sqlite3.connect(tmp_path / "lock.db", timeout=0.2, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # fails with "database is locked" if the sign-in held it
+        other.execute("INSERT INTO login_throttle (login, failures) VALUES (?, 1)", (f"someone-{len(written)}",))
+        other.execute("COMMIT")
+        other.close()
+        written.append(True)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(service, "verify_password", verify_while_another_writer_writes)
+    assert login(url, "hanako@example.com", "Secret-pass-1").ok
+    assert not login(url, "hanako@example.com", "wrong").ok
+    assert written == [True, True]

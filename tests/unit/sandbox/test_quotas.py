@@ -11,8 +11,8 @@ import pytest
 from sandboxkit import CLEAN, RISKY, endpoint_sandbox
 
 from portal.db import session_scope
-from portal.db.models import SandboxEvent
-from portal.sandbox import Draft, EventFields, day_window, quota_status, save_policy, set_user_quota
+from portal.db.models import SandboxEvent, utcnow
+from portal.sandbox import Draft, EventFields, day_window, endpoint_problem, quota_status, save_policy, set_user_quota
 from portal.sandbox import quotas
 from portal.sandbox.events import add_event
 from portal.sandbox.policy_store import QuotaDefaults, SandboxPolicy, load_policy
@@ -73,7 +73,8 @@ def test_blocked_and_refused_sends_do_not_count_as_requests(db_url, learner):
     put(db_url, learner, now, outcome="incomplete", error_kind="stream_interrupted")
     put(db_url, learner, now, outcome="error", error_kind="server", tokens=(0, 0))
     put(db_url, learner, now, outcome="blocked", tokens=(0, 0))
-    for kind in ("empty_prompt", "prompt_too_long", "quota", "cooldown", "config"):
+    # refused before sending, or the endpoint's misconfiguration (401 / 403 / 404: the admin's setting)
+    for kind in ("empty_prompt", "prompt_too_long", "quota", "cooldown", "config", "auth", "permission", "not_found"):
         put(db_url, learner, now, outcome="error", error_kind=kind, tokens=(0, 0))
     s = status(db_url, learner, now)
     assert s.requests_used == 3  # ok, incomplete, the server error (a request was made)
@@ -162,6 +163,43 @@ def test_blocked_prompts_do_not_use_up_the_quota(db_url, learner, admin, fake_op
         assert sb.submit(learner, Draft(RISKY)).status == "blocked"
     _, result = sb.send(learner, Draft(CLEAN))
     assert result.ok
+
+
+@pytest.mark.parametrize(("mode", "kind", "status"), [("401", "auth", 401), ("404", "not_found", 404)])
+def test_endpoint_misconfiguration_does_not_use_the_quota_and_is_shown_to_admins(
+        db_url, learner, admin, fake_openai_server, mode, kind, status):
+    sb = endpoint_sandbox(db_url, fake_openai_server)
+    set_defaults(db_url, admin, 1, 100_000)
+    with session_scope(db_url) as s:
+        assert endpoint_problem(s, admin) is None
+    fake_openai_server.set_mode(mode)
+    before = utcnow()
+    for _ in range(3):  # more failed requests than the learner's whole quota
+        _, result = sb.send(learner, Draft(CLEAN))
+        assert result.outcome == "error" and result.error.kind == kind
+        assert any("数えていません" in note for note in result.notes)
+    assert fake_openai_server.chat_requests == 3
+    assert sb.quota(learner).requests_used == 0
+    with session_scope(db_url) as s:
+        problem = endpoint_problem(s, admin)
+    assert (problem.kind, problem.status, problem.model, problem.count, problem.recovered) == (
+        kind, status, "fake-mini", 3, False)
+    assert before <= problem.last_at <= utcnow()
+
+    fake_openai_server.set_mode("ok")  # the admin fixed the setting: the one request of the day works
+    _, result = sb.send(learner, Draft(CLEAN))
+    assert result.ok and sb.quota(learner).requests_used == 1
+    with session_scope(db_url) as s:
+        assert endpoint_problem(s, admin).recovered
+
+
+def test_server_errors_still_count_against_the_quota(db_url, learner, admin, fake_openai_server):
+    sb = endpoint_sandbox(db_url, fake_openai_server)
+    fake_openai_server.set_mode("500")
+    _, result = sb.send(learner, Draft(CLEAN))
+    assert result.error.kind == "server" and sb.quota(learner).requests_used == 1
+    with session_scope(db_url) as s:
+        assert endpoint_problem(s, admin) is None
 
 
 def test_the_day_turns_over_at_japanese_midnight_through_the_seam(db_url, learner, admin, fake_openai_server):
