@@ -13,11 +13,10 @@ import json
 import logging
 import os
 import socket
+import sys
 from datetime import UTC, datetime
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-# loggers that keep handlers of their own (Streamlit's): they get the same formatter
-_OWN_HANDLERS = ("streamlit",)
 
 
 class JsonFormatter(logging.Formatter):
@@ -70,7 +69,23 @@ def configure(fmt: str | None = None, level: int = logging.INFO) -> None:
     root.setLevel(level)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if fmt == "json":
-        for name in list(logging.root.manager.loggerDict):
-            if name.split(".")[0] in _OWN_HANDLERS:
-                for own in logging.getLogger(name).handlers:
-                    own.setFormatter(formatter)
+        _streamlit_loggers_as_json(formatter)
+
+
+def _streamlit_loggers_as_json(formatter: logging.Formatter) -> None:
+    """Streamlit's loggers do not propagate: each has a console handler of its own, made by
+    ``streamlit.logger.setup_formatter`` (also for loggers created later, uvicorn's included).
+    Give those handlers the JSON formatter, now and from then on. Only when Streamlit is
+    already imported (``portal run``); nothing is imported here."""
+    st_logger = sys.modules.get("streamlit.logger")
+    if st_logger is None:
+        return
+    original = getattr(st_logger.setup_formatter, "_portal_original", st_logger.setup_formatter)
+
+    def setup_formatter(logger: logging.Logger) -> None:
+        original(logger)
+        logger.streamlit_console_handler.setFormatter(formatter)  # type: ignore[attr-defined]
+
+    setup_formatter._portal_original = original  # type: ignore[attr-defined]
+    st_logger.setup_formatter = setup_formatter
+    st_logger.update_formatter()

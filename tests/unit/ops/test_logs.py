@@ -56,3 +56,22 @@ def test_text_is_the_default_and_an_unknown_format_is_named(monkeypatch):
     assert logs.log_format() == "text"
     with pytest.raises(SettingsError, match="PORTAL_LOG_FORMAT"):
         load_settings()
+
+
+def test_streamlit_and_uvicorn_loggers_write_json_too(restore_root, capsys):
+    """Streamlit's loggers keep console handlers of their own (they do not propagate): with JSON
+    logs those write JSON as well, also loggers created afterwards (uvicorn's access log)."""
+    import streamlit.logger as st_logger
+
+    original = st_logger.setup_formatter
+    try:
+        logs.configure("json")
+        st_logger.get_logger("streamlit.runtime.portal_test").warning("websocket closed")
+        st_logger.get_logger("uvicorn.portal_test").info("GET /_stcore/health 200")
+        lines = capsys.readouterr().err.strip().splitlines()
+        events = [json.loads(line) for line in lines]
+        assert [(e["logger"], e["message"]) for e in events] == [
+            ("streamlit.runtime.portal_test", "websocket closed"), ("uvicorn.portal_test", "GET /_stcore/health 200")]
+    finally:
+        st_logger.setup_formatter = getattr(original, "_portal_original", original)
+        st_logger.update_formatter()
