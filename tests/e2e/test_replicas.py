@@ -236,16 +236,23 @@ def _open_quiz(app: App, quiz) -> None:
     expect(app.title()).to_have_text(quiz.meta.title)
 
 
+def _in_a_quiz(c, name: str, email: str, replica: str):
+    """A new learner signed in on ``replica`` with lesson 1's quiz started: (app, learner, quiz,
+    attempt id, drawn question ids)."""
+    learner = c.create_user(name=name, email=email, password=PASSWORD, department="営業部")
+    quiz = quiz_file("01-what-is-llm.yaml")
+    app = c.open(replica)
+    app.sign_in(email, PASSWORD)
+    _open_quiz(app, quiz)
+    app.click("クイズを始める")
+    attempt_id, drawn = open_attempt(c.database_url, learner.id, quiz)
+    return app, learner, quiz, attempt_id, drawn
+
+
 def test_a_proxy_that_drops_the_websocket_is_reconnected_to(c):
     """nginx goes away mid-quiz and comes back: the page shows Streamlit's reconnecting state,
     reconnects by itself, and the quiz goes on (the answers typed before are still there)."""
-    learner = c.create_user(name="複製 六郎", email="rokuro@example.com", password=PASSWORD, department="営業部")
-    quiz = quiz_file("01-what-is-llm.yaml")
-    app = c.open("r2")
-    app.sign_in("rokuro@example.com", PASSWORD)
-    _open_quiz(app, quiz)
-    app.click("クイズを始める")
-    _, drawn = open_attempt(c.database_url, learner.id, quiz)
+    app, learner, quiz, _, drawn = _in_a_quiz(c, "複製 六郎", "rokuro@example.com", "r2")
     answer_all(app, quiz, drawn, right=True)
     connection = app.page.locator("[data-testid='stApp']")
     c.proxy.stop()
@@ -260,13 +267,7 @@ def test_a_proxy_that_drops_the_websocket_is_reconnected_to(c):
 
 def test_a_replica_that_stops_mid_session_loses_nothing(c):
     """Last in this module: it stops replica 1."""
-    learner = c.create_user(name="複製 五郎", email="goro@example.com", password=PASSWORD, department="営業部")
-    quiz = quiz_file("01-what-is-llm.yaml")
-    app = c.open("r1")
-    app.sign_in("goro@example.com", PASSWORD)
-    _open_quiz(app, quiz)
-    app.click("クイズを始める")
-    attempt_id, drawn = open_attempt(c.database_url, learner.id, quiz)
+    app, learner, quiz, attempt_id, drawn = _in_a_quiz(c, "複製 五郎", "goro@example.com", "r1")
     answer_all(app, quiz, drawn[:1], right=True)
     app.click("途中保存")
 
