@@ -164,7 +164,7 @@ def _actions(user, lesson: Lesson, lesson_state: progress.LessonState) -> None:
                 st.rerun()
         else:
             read_on = t("lesson.read_on", date=lesson_state.read_at.astimezone().strftime("%Y-%m-%d"))
-            if lesson_state.read_version == lesson.version:
+            if lesson_state.read_current:
                 st.markdown(f":green[:material/check_circle:] {read_on}", width="content")
             else:
                 st.markdown(f":green[:material/check_circle:] {read_on} ・ :small[{t('lesson.updated_since')}]",
