@@ -72,8 +72,13 @@ def _model_table(content_dir: str) -> ModelTable | None:
 
 
 def model_table() -> ModelTable | None:
-    """The dated model table (content/ja/models.yaml), or None when it is missing or invalid."""
-    return _model_table(str(settings().content_dir))
+    """The dated model table of the UI language's edition (content/<lang>/models.yaml, else the
+    Japanese one), or None when it is missing or invalid."""
+    s = settings()
+    folder = edition_dirs(s.content_dir, s.quiz_dir, current_lang())[0]
+    if not (folder / "models.yaml").is_file():
+        folder = s.content_dir
+    return _model_table(str(folder))
 
 
 def reload() -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 from portal.i18n import t
 from portal.learning import memory, progress
 from portal.learning.content import Lesson
-from portal.learning.models_table import year_month_ja
+from portal.learning.models_table import DISCLOSURE_KEYS, year_month
 from portal.ui import content, routes, state
 
 
@@ -30,7 +30,7 @@ def render() -> None:
 
     kicker = t("lesson.kicker", order=lesson.meta.order, total=len(course.lessons), minutes=lesson.meta.reading_minutes)
     if lesson.meta.as_of:
-        kicker += t("lesson.kicker_as_of", date=year_month_ja(lesson.meta.as_of))
+        kicker += t("lesson.kicker_as_of", date=year_month(lesson.meta.as_of))
     st.caption(kicker)
     st.title(lesson.title)
     st.info(_overview(lesson), icon=":material/flag:")
@@ -66,7 +66,7 @@ def _sources(lesson: Lesson) -> None:
     lines = [f"**{t('lesson.sources')}**"] if lesson.meta.sources else []
     lines += [f"- {x}" for x in lesson.meta.sources]
     if lesson.meta.as_of:
-        lines.append(t("lesson.as_of", date=year_month_ja(lesson.meta.as_of)))
+        lines.append(t("lesson.as_of", date=year_month(lesson.meta.as_of)))
     st.caption("\n".join(lines))
 
 
@@ -79,9 +79,9 @@ def _model_table(lesson: Lesson) -> None:
     rows = [f"| {t('lesson.models.col.name')} | {t('lesson.models.col.developer')} | {t('lesson.models.col.released')} "
             f"| {t('lesson.models.col.access')} | {t('lesson.models.col.parameters')} |", "|---|---|---|---|---|"]
     for m in table.models:
-        rows.append(f"| {m.name} | {m.developer} | {year_month_ja(m.released)} | {access[m.access]} "
-                    f"| {m.parameters}({m.disclosure}) |")
-    st.markdown(f"**{t('lesson.models.title', date=year_month_ja(table.as_of))}**\n\n" + "\n".join(rows))
+        rows.append(f"| {m.name} | {m.developer} | {year_month(m.released)} | {access[m.access]} "
+                    f"| {m.parameters} ({t('lesson.models.disclosure.' + DISCLOSURE_KEYS[m.disclosure])}) |")
+    st.markdown(f"**{t('lesson.models.title', date=year_month(table.as_of))}**\n\n" + "\n".join(rows))
     st.caption(table.note + "\n\n" + t("lesson.sources") + ": " + " / ".join(table.sources))
 
 
@@ -134,7 +134,7 @@ def _memory_calculator(lesson: Lesson) -> None:
         rows = [f"| {t('calc.col.gpu')} | {t('calc.col.memory')} | {t('calc.col.verdict')} |", "|---|--:|---|"]
         for fit in memory.fits(need):
             verdict = t("calc.tight") if fit.tight else (t("calc.fits") if fit.fits else t("calc.no"))
-            rows.append(f"| {fit.gpu.name} | {fit.gpu.memory_gb:,.0f} GB | {verdict} |")
+            rows.append(f"| {fit.gpu.label()} | {fit.gpu.memory_gb:,.0f} GB | {verdict} |")
         st.markdown("\n".join(rows) + f"\n\n:small[:gray[{t('calc.note')}]]")
 
 
