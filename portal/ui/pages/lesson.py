@@ -76,11 +76,12 @@ def _model_table(lesson: Lesson) -> None:
         st.caption(t("lesson.models_unavailable"))
         return
     access = {"cloud": t("lesson.models.cloud"), "open-weights": t("lesson.models.open")}
+    disclosure = {value: t(f"lesson.models.disclosure.{key}") for value, key in DISCLOSURE_KEYS.items()}
     rows = [f"| {t('lesson.models.col.name')} | {t('lesson.models.col.developer')} | {t('lesson.models.col.released')} "
             f"| {t('lesson.models.col.access')} | {t('lesson.models.col.parameters')} |", "|---|---|---|---|---|"]
     for m in table.models:
         rows.append(f"| {m.name} | {m.developer} | {year_month(m.released)} | {access[m.access]} "
-                    f"| {m.parameters} ({t('lesson.models.disclosure.' + DISCLOSURE_KEYS[m.disclosure])}) |")
+                    f"| {m.parameters} ({disclosure[m.disclosure]}) |")
     st.markdown(f"**{t('lesson.models.title', date=year_month(table.as_of))}**\n\n" + "\n".join(rows))
     st.caption(table.note + "\n\n" + t("lesson.sources") + ": " + " / ".join(table.sources))
 
