@@ -98,8 +98,8 @@ def quiz_drift(ref: Quiz, other: Quiz, file: str) -> list[Problem]:
         a, b = _structure(r), _structure(q)
         for key in a.keys() | b.keys():
             if a.get(key) != b.get(key):
-                out.append(Problem(file, f"{_LABELS[key]} {b.get(key)!r} differ from the Japanese quiz's "
-                                         f"{a.get(key)!r}", key, q.id))
+                out.append(Problem(file, f"{_LABELS[key]}: {b.get(key)!r} here, {a.get(key)!r} in the Japanese quiz",
+                                   key, q.id))
     return out
 
 
