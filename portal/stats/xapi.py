@@ -243,7 +243,7 @@ def statements(
         return ctx
 
     # completed lessons: completion time = when both rules were first met
-    cells = q.learner_cells(shape, StatsFilter(departments=flt.departments, end=flt.end))
+    cells = q.learner_cells(shape, StatsFilter(departments=flt.departments, end=flt.end, languages=flt.languages))
     for row in session.execute(cells):
         if not row.completed or row.user_id not in people or row.read_at is None:
             continue

@@ -26,6 +26,7 @@ from portal.stats.queries.common import (
     events,
     Source,
     FACTS,
+    in_population,
     in_range,
     flag,
     day_range,
@@ -39,16 +40,14 @@ from portal.summaries import sandbox_days, sandbox_stats
 
 def _sandbox_users(flt: StatsFilter):
     query = select(users.c.id.label("user_id"), users.c.department)
-    if flt.departments:
-        query = query.where(users.c.department.in_(flt.departments))
-    return query.subquery("su")
+    return in_population(query, flt).subquery("su")
 
 
 def _sandbox_outside(flt: StatsFilter) -> Select:
     """Users outside the sandbox population (everyone of the chosen departments, admins included)."""
-    if not flt.departments:
+    if not flt.departments and not flt.languages:
         return select(users.c.id).where(false())
-    return select(users.c.id).where(users.c.department.not_in(flt.departments))
+    return select(users.c.id).where(users.c.id.not_in(in_population(select(users.c.id), flt)))
 
 
 def _tokens():

@@ -90,7 +90,7 @@ def _overview(lesson: Lesson) -> str:
     """Objectives, then the contents as one line of links to the sections: one element."""
     text = f"**{t('lesson.objectives')}**\n\n" + "\n".join(f"- {o}" for o in lesson.meta.objectives)
     if len(lesson.sections) > 1:
-        links = " ・ ".join(f"[{i}. {s.title}](#{s.id})" for i, s in enumerate(lesson.sections, 1))
+        links = t("common.separator").join(f"[{i}. {s.title}](#{s.id})" for i, s in enumerate(lesson.sections, 1))
         text += f"\n\n**{t('lesson.toc')}**\n\n{links}"
     return text
 
@@ -168,7 +168,7 @@ def _actions(user, lesson: Lesson, lesson_state: progress.LessonState) -> None:
             if lesson_state.read_current:
                 st.markdown(f":green[:material/check_circle:] {read_on}", width="content")
             else:
-                st.markdown(f":green[:material/check_circle:] {read_on} ・ :small[{t('lesson.updated_since')}]",
+                st.markdown(f":green[:material/check_circle:] {read_on}{t('common.separator')}:small[{t('lesson.updated_since')}]",
                             width="content")
                 if st.button(t("lesson.mark_read_again")):
                     with state.db() as session:
