@@ -70,7 +70,7 @@ def _sandbox_per_user_day(flt: StatsFilter, dialect: str, src: Source, *, depart
         query = select(d.user_id, d.day, d.requests, d.counted, d.tokens, d.flagged, d.last_at).where(
             *day_range(d.day, flt)
         )
-        if department or flt.departments:  # everyone's use counts: no join needed without a filter
+        if department or flt.departments or flt.languages:  # everyone's use counts: no join needed without a filter
             query = query.join(U, U.c.user_id == d.user_id).add_columns(U.c.department)
         return query.subquery("d")
     day = local_day(events.c.created_at, dialect)
