@@ -107,29 +107,22 @@ def drift(ref_course: Course, ref_quizzes: dict[str, Quiz], course: Course, quiz
           prefix: str) -> list[Problem]:
     """Every difference of structure between an edition and the Japanese one, with file and id
     (file names carry ``prefix``, e.g. ``en/``)."""
-    out: list[Problem] = []
-    ref_lessons = {lesson.id: lesson for lesson in ref_course.lessons}
-    lessons = {lesson.id: lesson for lesson in course.lessons}
-    for lesson_id, ref in ref_lessons.items():
-        if lesson_id not in lessons:
-            out.append(Problem(prefix + ref.path.name, f"lesson '{lesson_id}' has no translation", "id"))
-    for lesson_id, lesson in lessons.items():
-        file = prefix + lesson.path.name
-        ref = ref_lessons.get(lesson_id)
+    lessons = _compare("lesson", {x.id: x for x in ref_course.lessons}, {x.id: x for x in course.lessons},
+                       lesson_drift, prefix)
+    return lessons + _compare("quiz", ref_quizzes, quizzes, quiz_drift, prefix)
+
+
+def _compare(kind: str, refs: dict, items: dict, check, prefix: str) -> list[Problem]:
+    """Missing and extra items of one kind (lessons or quizzes), then each pair's own drift."""
+    out = [Problem(prefix + ref.path.name, f"{kind} '{item_id}' has no translation", "id")
+           for item_id, ref in refs.items() if item_id not in items]
+    for item_id, item in items.items():
+        file = prefix + item.path.name
+        ref = refs.get(item_id)
         if ref is None:
-            out.append(Problem(file, f"lesson '{lesson_id}' is not in the Japanese course", "id"))
+            out.append(Problem(file, f"{kind} '{item_id}' is not in the Japanese course", "id"))
         else:
-            out += lesson_drift(ref, lesson, file)
-    for quiz_id, ref in ref_quizzes.items():
-        if quiz_id not in quizzes:
-            out.append(Problem(prefix + ref.path.name, f"quiz '{quiz_id}' has no translation", "id"))
-    for quiz_id, quiz in quizzes.items():
-        file = prefix + quiz.path.name
-        ref = ref_quizzes.get(quiz_id)
-        if ref is None:
-            out.append(Problem(file, f"quiz '{quiz_id}' is not in the Japanese course", "id"))
-        else:
-            out += quiz_drift(ref, quiz, file)
+            out += check(ref, item, file)
     return out
 
 
