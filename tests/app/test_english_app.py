@@ -95,14 +95,28 @@ def test_an_english_learner_sees_no_japanese_on_any_page(portal, test_thread_lan
 
 def test_an_english_admin_sees_no_japanese_on_the_admin_pages(portal, test_thread_lang):
     english_user(portal, email="alex@example.com", role="admin", name="Alex Admin")
+    learner = english_user(portal)
+    course = load_course(REPO_ROOT / "content" / "en")
+    quizzes, _ = load_quizzes(REPO_ROOT / "quizzes" / "en")
+    with session_scope(portal.url) as s:  # something to show in every tab
+        progress.mark_read(s, learner, course.lessons[0])
+        quiz = quizzes[course.lessons[0].meta.quiz_id]
+        attempt = attempts.start_attempt(s, learner, quiz)
+        attempts.submit(s, learner, quiz, attempt.id, {}, "en-admin-1")
     test_thread_lang("en")
-    english_user(portal)
     at = portal.signed_in("alex@example.com")
     seen = {}
-    for path in ("admin-dashboard", "admin-users", "admin-policy"):
+    for path in ("admin-users", "admin-policy"):
         goto(at, path)
         assert not at.exception, (path, at.exception)
         seen[path] = japanese_in(at)
+    tabs = [catalog()[f"stats.tab.{k}"]["en"] for k in ("overview", "due", "people", "quizzes", "sandbox", "exports")]
+    for tab in tabs:
+        at.session_state["dash_tab"] = tab
+        goto(at, "admin-dashboard")
+        assert not at.exception, (tab, at.exception)
+        assert [x.label for x in at.tabs] == tabs
+        seen[tab] = japanese_in(at)
     assert {k: v for k, v in seen.items() if v} == {}
 
 
