@@ -81,7 +81,7 @@ def _model_table(lesson: Lesson) -> None:
             f"| {t('lesson.models.col.access')} | {t('lesson.models.col.parameters')} |", "|---|---|---|---|---|"]
     for m in table.models:
         rows.append(f"| {m.name} | {m.developer} | {year_month(m.released)} | {access[m.access]} "
-                    f"| {m.parameters} ({disclosure[m.disclosure]}) |")
+                    f"| {t('lesson.models.parameters', value=m.parameters, disclosure=disclosure[m.disclosure])} |")
     st.markdown(f"**{t('lesson.models.title', date=year_month(table.as_of))}**\n\n" + "\n".join(rows))
     st.caption(table.note + "\n\n" + t("lesson.sources") + ": " + " / ".join(table.sources))
 
