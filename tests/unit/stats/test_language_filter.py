@@ -29,3 +29,23 @@ def test_the_language_filter_narrows_learners_and_the_people_table_shows_the_lan
                                                                        "E-L4": "en"}
     assert (sandbox_en.requests, sandbox_en.users) == (1, 1)  # L4's one request; L1 and the admin are ja
     assert sandbox_all.requests > sandbox_en.requests
+
+
+def test_xapi_statements_carry_each_learners_language(org):
+    from portal.stats import xapi
+    from portal.stats.xapi import XapiOptions
+
+    with session_scope(org.url) as s:
+        set_language(s, org.users["L4"], "en")
+    with session_scope(org.url) as s:
+        items = list(xapi.statements(s, org.admin, org.course, org.quizzes, StatsFilter(),
+                                     XapiOptions(base_iri="https://lrs.example/portal")))
+    by_language = {}
+    for item in items:
+        actor = item["actor"]
+        by_language.setdefault(item["context"]["language"], set()).add(
+            actor.get("mbox") or actor["account"]["name"])
+    l4 = org.users["L4"]
+    assert by_language["en-US"] == {l4.employee_id or "mailto:" + l4.email}
+    assert not by_language["ja-JP"] & by_language["en-US"]
+    assert all(not xapi.validate_statement(item) for item in items)
