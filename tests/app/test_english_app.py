@@ -90,6 +90,10 @@ def test_an_english_learner_sees_no_japanese_on_any_page(portal, test_thread_lan
         goto(at, path, **query)
         assert not at.exception, (path, at.exception)
         seen[(path, tuple(query.items()))] = japanese_in(at)
+    goto(at, "quiz", id="parameters")  # the questions themselves, then the review after grading
+    next(b for b in at.button if b.label == catalog()["quiz.start"]["en"]).click().run()
+    assert any(m.value.startswith("Q1.") or "Q1." in m.value for m in at.markdown), "no questions shown"
+    seen["quiz questions"] = japanese_in(at)
     assert {k: v for k, v in seen.items() if v} == {}
 
 
@@ -163,6 +167,7 @@ def test_the_sign_in_page_follows_the_choice_and_saves_it_at_first_sign_in(porta
     test_thread_lang("en")
     picker.set_value("en").run()
     assert catalog()["login.submit"]["en"] in [b.label for b in at.button]
+    assert japanese_in(at) == set()  # the whole sign-in page, but the picker's 日本語
     at.text_input[0].input("kenji@example.com")
     at.text_input[1].input("Secret-pass-1")
     next(b for b in at.button if b.label == catalog()["login.submit"]["en"]).click().run()
