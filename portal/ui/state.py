@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
@@ -186,11 +187,11 @@ def ui_lang() -> str:
 
 
 def _session_lang() -> str | None:
-    """Fallback for runs that skip portal/app.py (a fragment rerun)."""
-    try:
-        return st.session_state.get(LANG_KEY)
-    except Exception:  # outside a Streamlit run
+    """Fallback for runs that skip portal/app.py (a fragment rerun); None outside a script run
+    (a thread of its own, a test), where there is no browser session to ask."""
+    if get_script_run_ctx(suppress_warning=True) is None:
         return None
+    return st.session_state.get(LANG_KEY)
 
 
 set_lang_resolver(_session_lang)
