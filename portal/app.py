@@ -28,7 +28,6 @@ from portal.ui.pages.auth import sso_callback
 if not logging.getLogger().handlers:  # this script runs again on every rerun: configure once
     logs.configure()  # (`portal run` has done it in portal/server.py already)
 
-st.set_page_config(page_title=t("app.title"), page_icon=":material/school:", layout="wide")
 
 
 def main() -> None:
@@ -36,13 +35,17 @@ def main() -> None:
         settings = get_settings()
         state.bootstrap(settings.effective_database_url)
         user = state.resolve_user()
+        state.resolve_lang(user)  # every t() of this run follows it
     except SettingsError as exc:
+        _page_config()
         st.error(t("app.error.settings"))
         st.code(str(exc), language=None)
         st.stop()
     except DatabaseError as exc:
+        _page_config()
         st.error(t("app.error.database", detail=str(exc)))
         st.stop()
+    _page_config()
     if user is None and state.sso_configured():
         if sso_callback():
             st.rerun()
@@ -59,6 +62,10 @@ def main() -> None:
     except Exception:  # never a traceback in the browser; the log has it
         logging.getLogger("portal").exception("page %s failed", page.title)
         st.error(t("app.error.unexpected"))
+
+
+def _page_config() -> None:
+    st.set_page_config(page_title=t("app.title"), page_icon=":material/school:", layout="wide")
 
 
 main()

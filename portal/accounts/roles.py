@@ -27,6 +27,7 @@ class CurrentUser:
     role: str
     employee_id: str | None = None
     must_change_password: bool = False
+    language: str | None = None  # None: not chosen yet (follow the browser)
 
     @property
     def is_admin(self) -> bool:
@@ -42,6 +43,7 @@ class CurrentUser:
             role=user.role,
             employee_id=user.employee_id,
             must_change_password=user.must_change_password,
+            language=user.language,
         )
 
 

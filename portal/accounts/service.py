@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, or_, select, update
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import setup_codes
 from portal.accounts.passwords import hash_password, needs_rehash, password_problems, verify_password
-from portal.accounts.roles import SYSTEM, CurrentUser, PermissionDenied, require_admin
+from portal.accounts.roles import SYSTEM, CurrentUser, PermissionDenied, require_admin, require_user
 from portal.config import Settings, get_settings
 from portal.db.models import (
     ROLE_ADMIN,
@@ -30,7 +30,7 @@ from portal.db.models import (
     User,
     utcnow,
 )
-from portal.i18n import t
+from portal.i18n import normalize_lang, t
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -211,7 +211,8 @@ def resolve_session(session: Session, token: str | None, *, now: datetime | None
 # built once: this runs on every page view
 _RESOLVE_SESSION = (
     select(
-        User.id, User.name, User.email, User.department, User.role, User.employee_id, User.must_change_password
+        User.id, User.name, User.email, User.department, User.role, User.employee_id, User.must_change_password,
+        User.language,
     )
     .join(AuthSession, AuthSession.user_id == User.id)
     .where(
@@ -442,6 +443,20 @@ def change_password(session: Session, user: CurrentUser, current: str, new: str,
     row.must_change_password = False
     if with_code:
         setup_codes.consume(session, row.id)
+
+
+def set_language(session: Session, user: CurrentUser, language: str, *, only_if_unset: bool = False) -> CurrentUser:
+    """The user's UI language (``ja`` | ``en``), chosen by the user themself (profile page, or
+    the sign-in page's choice at first sign-in with ``only_if_unset``). Returns the updated user."""
+    require_user(user)
+    lang = normalize_lang(language)
+    if lang is None:
+        raise AccountError(t("account.language.unsupported", lang=language))
+    row = _get_user(session, user.id)
+    if only_if_unset and row.language:
+        return replace(user, language=row.language)
+    row.language = lang
+    return replace(user, language=lang)
 
 
 def list_users(session: Session, actor: CurrentUser) -> list[User]:

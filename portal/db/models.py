@@ -71,6 +71,8 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # "ja" or "en"; null until the user chooses (the UI follows the browser until then)
+    language: Mapped[str | None] = mapped_column(String(8))
     daily_request_quota: Mapped[int | None] = mapped_column(Integer)  # null = global default
     daily_token_quota: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -81,6 +81,8 @@ class Lesson:
     path: Path
     sections: tuple[Section, ...]
     blocks: tuple[Block, ...] = field(repr=False)
+    # the current versions of every language edition of this lesson (see portal/learning/editions.py)
+    editions: frozenset[str] = field(default=frozenset(), repr=False)
 
     @property
     def id(self) -> str:
@@ -89,6 +91,11 @@ class Lesson:
     @property
     def title(self) -> str:
         return self.meta.title
+
+    @property
+    def versions(self) -> frozenset[str]:
+        """Versions that count as this lesson's current text: this file's, and its translations'."""
+        return self.editions or frozenset({self.version})
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from portal.i18n import t
+
 BYTES_PER_PARAMETER = {"FP32": 4.0, "FP16": 2.0, "BF16": 2.0, "FP8": 1.0, "INT8": 1.0, "INT4": 0.5}
 
 
@@ -16,14 +18,20 @@ BYTES_PER_PARAMETER = {"FP32": 4.0, "FP16": 2.0, "BF16": 2.0, "FP8": 1.0, "INT8"
 class Gpu:
     name: str
     memory_gb: float
+    count: int = 0  # 0: a single card, not labelled; 1: one card; 8: a node of eight (labelled in the UI language)
+
+    def label(self) -> str:
+        if not self.count:
+            return self.name
+        return t("calc.gpu.one" if self.count == 1 else "calc.gpu.node", name=self.name, n=self.count)
 
 
 GPUS = (
     Gpu("NVIDIA RTX 4070", 12),
     Gpu("NVIDIA RTX 4080", 16),
     Gpu("NVIDIA RTX 4090", 24),
-    Gpu("NVIDIA H100 (1枚)", 80),
-    Gpu("NVIDIA H100 ノード (8枚)", 640),
+    Gpu("NVIDIA H100", 80, count=1),
+    Gpu("NVIDIA H100", 640, count=8),  # one node of eight
 )
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from portal.i18n import t
 from portal.learning.content import YEAR_MONTH
 from portal.learning.problems import Problem, problems_from_validation
 
@@ -55,6 +56,15 @@ def load_model_table(content_dir: Path) -> Loaded:
         return Loaded(None, tuple(problems_from_validation(FILE_NAME, exc)))
 
 
+DISCLOSURE_KEYS = {"公表": "published", "推定": "estimated", "非公表": "undisclosed"}  # catalog: lesson.models.disclosure.*
+
+
 def year_month_ja(value: str) -> str:
     year, month = value.split("-")
     return f"{int(year)}年{int(month)}月"
+
+
+def year_month(value: str) -> str:
+    """``2025-09`` in the UI language: 2025年9月 / September 2025."""
+    year, month = value.split("-")
+    return t("date.year_month", year=int(year), month=t(f"date.month.{int(month)}"))

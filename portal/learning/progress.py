@@ -34,6 +34,7 @@ class LessonState:
     status: Status
     read_at: datetime | None
     read_version: str | None
+    read_current: bool  # a current version (in any language edition) has been read
     best_score: float | None
     passed: bool
     attempts: int
@@ -116,6 +117,7 @@ def _state(lesson: Lesson, progress: list, attempts: list) -> LessonState:
         status=compute_status(bool(reads), bool(rows), passed, bool(lesson.meta.quiz_id), len(quiz_rows)),
         read_at=last_read.read_at if last_read else None,
         read_version=last_read.content_version if last_read else None,
+        read_current=any(r.content_version in lesson.versions for r in reads),
         best_score=best,
         passed=passed,
         attempts=len(quiz_rows),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from portal.config import get_settings
 from portal.learning.bank_checks import bank_warnings, course_warnings
 from portal.learning.content import Course, load_course
+from portal.learning.editions import drift, edition_dirs
 from portal.learning.models_table import load_model_table
 from portal.learning.problems import Problem
 from portal.learning.quiz import Quiz, load_quizzes
@@ -62,14 +64,29 @@ def quality_warnings(quizzes: dict[str, Quiz]) -> list[Problem]:
     return out + course_warnings(quizzes)
 
 
-def validate_dirs(content_dir: Path, quiz_dir: Path, *, warnings: bool = True) -> list[Problem]:
-    """Errors first, then (unless ``warnings=False``) the quality warnings (severity "warning")."""
+def _check_edition(content_dir: Path, quiz_dir: Path, warnings: bool):
     course = load_course(content_dir)
     quizzes, quiz_problems = load_quizzes(quiz_dir)
     problems = course.problems + quiz_problems + cross_check(course, quizzes)
     if uses_widget(course, "model-table"):
         problems += list(load_model_table(content_dir).problems)
-    return problems + (lesson_warnings(course) + quality_warnings(quizzes) if warnings else [])
+    found = lesson_warnings(course) + quality_warnings(quizzes) if warnings else []
+    return course, quizzes, problems, found
+
+
+def validate_dirs(content_dir: Path, quiz_dir: Path, *, warnings: bool = True) -> list[Problem]:
+    """Errors first, then (unless ``warnings=False``) the quality warnings (severity "warning").
+    The English edition (``content/en``, ``quizzes/en`` beside the Japanese folders) is checked
+    too, file names prefixed ``en/``, and so is its drift from the Japanese edition: the same
+    lessons, sections, questions, options and answers (portal/learning/editions.py)."""
+    course, quizzes, problems, found = _check_edition(content_dir, quiz_dir, warnings)
+    en_content, en_quiz = edition_dirs(content_dir, quiz_dir, "en")
+    if en_content.is_dir() or en_quiz.is_dir():
+        en_course, en_quizzes, en_problems, en_found = _check_edition(en_content, en_quiz, warnings)
+        prefixed = [dataclasses.replace(p, file="en/" + p.file) for p in en_problems]
+        problems += prefixed + drift(course, quizzes, en_course, en_quizzes, "en/")
+        found += [dataclasses.replace(p, file="en/" + p.file) for p in en_found]
+    return problems + found
 
 
 def validate_all() -> list[Problem]:

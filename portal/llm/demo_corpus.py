@@ -46,3 +46,35 @@ DEMO_PARAGRAPHS: tuple[str, ...] = (
     "生成AIが作った文章を社外に出す前に、人が内容を確認してください。",
     "著作権で保護された文章や画像を、許可なく生成AIに入力したり出力を公開したりしないでください。",
 )
+
+
+# The English edition's demonstration corpus: the same skew after "The highest mountain in Japan is"
+# (the model looks at the last three words, " Japan", " is" and the word before): Mount Fuji most
+# often, but also Kitadake, Okuhotakadake and Everest after the same words in other sentences.
+DEMO_PARAGRAPHS_EN: tuple[str, ...] = (
+    "The highest mountain in Japan is Mount Fuji.",
+    "The highest mountain in Japan is Mount Fuji, which is 3,776 meters high.",
+    "The highest mountain in Japan is Mount Fuji, as many people know.",
+    "The highest mountain in Japan is Mount Fuji, between Shizuoka and Yamanashi.",
+    "The highest mountain in Japan is Mount Fuji. The second is Kitadake, and the third are Okuhotakadake and Ainodake.",
+    "The highest mountain in Japan is Mount Fuji, a World Cultural Heritage site since 2013.",
+    "The highest mountain in Japan is Mount Fuji. There is a shrine at its top.",
+    "The second highest mountain in Japan is Kitadake.",
+    "The second highest mountain in Japan is Kitadake in the Southern Alps, which is 3,193 meters high.",
+    "The third highest mountain in Japan is Okuhotakadake, which is 3,190 meters high.",
+    "The highest mountain in the Northern Alps is Okuhotakadake.",
+    "The highest mountain in the world is Everest, which is 8,848 meters high.",
+    "Mount Fuji is the highest mountain in Japan, and on clear days you can see it from Tokyo.",
+    # --- language models in the course's words -------------------------------------------
+    "A large language model is a program that learned the probabilities of the next word from a huge amount of text.",
+    "Language models predict the next word from the words before it, and choose one word at a time by probability.",
+    "Language models do not understand the meaning of text the way people do.",
+    "Answers from generative AI may look convincing and still be untrue.",
+    "Making up untrue content in a convincing way is called a hallucination.",
+    "Always check answers from generative AI against the original documents or official information.",
+    "A lower temperature makes likely words more likely to be chosen, so the answers become stable.",
+    "A higher temperature makes unlikely words more likely to be chosen, so the answers become more varied.",
+    "Top-p chooses only among the most likely words until their total probability reaches the set value.",
+    "Do not enter personal or confidential information into generative AI services outside the company.",
+    "When you use generative AI at work, check the facts, protect personal data and keep the responsibility yourself.",
+)

@@ -12,7 +12,7 @@ import logging
 import math
 from typing import Literal
 
-from portal.i18n import t
+from portal.i18n import current_lang, t
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,8 @@ class LLMError(Exception):
         return self.kind in RETRYABLE_KINDS
 
     def message(self, lang: str | None = None) -> str:
-        if lang == "en" and self.message_en:
+        """In ``lang``, by default the UI language of the current run."""
+        if (lang or current_lang()) == "en" and self.message_en:
             return self.message_en
         return self.message_ja
 

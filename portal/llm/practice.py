@@ -46,7 +46,7 @@ from typing import NamedTuple
 import numpy as np
 
 from portal.llm import jtext
-from portal.llm.demo_corpus import DEMO_PARAGRAPHS
+from portal.llm.demo_corpus import DEMO_PARAGRAPHS, DEMO_PARAGRAPHS_EN
 from portal.llm.sampling import sample_index, transform
 
 BOS = "<s>"
@@ -128,15 +128,17 @@ class PracticeModel:
         order: int = DEFAULT_ORDER,
         discount: float = DEFAULT_DISCOUNT,
         include_demo: bool = True,
+        lang: str = "ja",
     ) -> PracticeModel:
-        """Train on Markdown or plain texts (lesson bodies); adds the demo corpus by default."""
+        """Train on Markdown or plain texts (lesson bodies); adds the demo corpus of ``lang``
+        (Japanese, or English for the English edition) by default."""
         started = time.perf_counter()
         model = cls(order=order, discount=discount)
         paragraphs: list[str] = []
         for text in texts:
             paragraphs.extend(jtext.markdown_to_paragraphs(text))
         if include_demo:
-            paragraphs.extend(DEMO_PARAGRAPHS)
+            paragraphs.extend(DEMO_PARAGRAPHS_EN if lang == "en" else DEMO_PARAGRAPHS)
         model._fit(paragraphs)
         model.train_seconds = time.perf_counter() - started
         return model
@@ -154,7 +156,7 @@ class PracticeModel:
         counts = [defaultdict(dict) for _ in range(n_max + 1)]
         left_contexts: dict[int, set[int]] = defaultdict(set)
         for paragraph in paragraphs:
-            words = [w for w in jtext.tokens(paragraph) if w]
+            words = _words(paragraph)
             if not words:
                 continue
             self.paragraph_count += 1
@@ -225,7 +227,7 @@ class PracticeModel:
 
     def encode(self, text: str) -> list[int]:
         """Word ids of ``text`` (``-1`` for words never seen in training)."""
-        return [self.index.get(w, -1) for w in jtext.tokens(text) if w]
+        return [self.index.get(w, -1) for w in _words(text)]
 
     def continuation_context(self, text: str) -> tuple[int, ...]:
         ids = self.encode(text)
@@ -267,7 +269,7 @@ class PracticeModel:
         """Decide how to read ``prompt``: continue it, or start from its topic word."""
         text = prompt.rstrip()
         pad = (BOS_ID,) * (self.order - 1)
-        words = [w for w in jtext.tokens(text) if w.strip()] if text else []
+        words = [w for w in _words(text) if w.strip()] if text else []
         if not words:
             return PromptPlan(context=pad, forced=(), mode="start", prompt_tokens=0)
         ids = [self.index.get(w, -1) for w in words]
@@ -298,6 +300,9 @@ class PracticeModel:
         best: tuple[float, int, str] | None = None
         for pos, noun in enumerate(jtext.content_nouns(text)):
             idx = self.index.get(noun)
+            if idx is None:  # an English word is stored with its leading space (" mountain")
+                noun = " " + noun
+                idx = self.index.get(noun)
             if idx is None:
                 continue
             count = self._word_counts.get(idx, 0)
@@ -363,6 +368,26 @@ class PracticeModel:
 
     def count_tokens(self, text: str) -> int:
         return len([w for w in jtext.tokens(text) if w.strip()])
+
+
+def _words(text: str) -> list[str]:
+    """Tokens for the n-gram model: Sudachi's, with a run of spaces attached to the word after
+    it (" Mount"), so that English text is one token per word, as GPT-style tokenizers do, and
+    the model predicts words rather than the spaces between them. Japanese text has no spaces
+    between words and is unchanged."""
+    out: list[str] = []
+    pending = ""
+    for w in jtext.tokens(text):
+        if not w:
+            continue
+        if w.isspace() and "\n" not in w:
+            pending += w
+            continue
+        out.append(pending + w if pending else w)
+        pending = ""
+    if pending:
+        out.append(pending)
+    return out
 
 
 def load_lesson_texts(content_dir: str | Path) -> list[str]:

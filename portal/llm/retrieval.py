@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from portal.i18n import t
+from portal.i18n import current_lang, t
 from portal.llm import jtext
 
 _H2 = re.compile(r"^##\s+(?P<title>.+?)(?:\s*\{#(?P<id>[^}\s]+)\})?\s*$")
@@ -122,11 +122,13 @@ def build_grounded_messages(
     hits: Sequence[tuple[Passage, float]] | Sequence[Passage],
     *,
     max_chars_per_passage: int = 1500,
+    lang: str | None = None,
 ) -> list[dict[str, str]]:
     """Chat messages for a grounded answer: numbered sources in the system message, the
     learner's question as the user message (so the prompt-length limit applies to the
     question only). The model is asked to cite sources as [1], [2]."""
-    lines = [t("llm.grounded.system_prompt", lang="ja"), "", f"# {t('llm.grounded.sources_heading', lang='ja')}"]
+    lang = lang or current_lang()  # the answer comes in the learner's language
+    lines = [t("llm.grounded.system_prompt", lang=lang), "", f"# {t('llm.grounded.sources_heading', lang=lang)}"]
     for number, hit in enumerate(hits, start=1):
         passage = hit[0] if isinstance(hit, tuple) else hit
         body = passage.text

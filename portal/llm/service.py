@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from portal.i18n import t
+from portal.i18n import current_lang, t
 from portal.llm._http import http_module
 from portal.llm.capabilities import is_reasoning_model, model_capabilities
 from portal.llm.config import EndpointConfig
@@ -45,7 +45,8 @@ log = logging.getLogger(__name__)
 
 _BACKOFF_BASE_S = 0.5
 _BACKOFF_MAX_S = 2.0
-_EXPLORER_INSTRUCTION = "次の文章の続きだけを書いてください。"
+# the explorer asks an endpoint for the first token of a continuation, in the learner's language
+_EXPLORER_INSTRUCTION = {"ja": "次の文章の続きだけを書いてください。", "en": "Write only the continuation of the following text."}
 
 
 class Cooldowns:
@@ -419,7 +420,7 @@ class LLMService:
             return client.chat.completions.create(
                 model=name,
                 messages=[
-                    {"role": "system", "content": _EXPLORER_INSTRUCTION},
+                    {"role": "system", "content": _EXPLORER_INSTRUCTION.get(current_lang(), _EXPLORER_INSTRUCTION["ja"])},
                     {"role": "user", "content": context},
                 ],
                 max_tokens=1,

@@ -47,7 +47,7 @@ def bare_statements(session: Session, course: Course, quizzes: dict[str, Quiz], 
     defaults = quota_defaults(session)
     out: dict[str, Select] = {}
     src = rebuild.source(session, shape, flt)
-    now_filter = StatsFilter(departments=flt.departments)
+    now_filter = StatsFilter(departments=flt.departments, languages=flt.languages)
     for tab, statements in (
         ("overview", overview.statements(shape, flt, d, src)),
         ("due", due_dates.statements(shape, now_filter, rebuild.source(session, shape, now_filter))),

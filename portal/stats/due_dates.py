@@ -132,7 +132,7 @@ def due_report(
     require_admin(actor)
     today = today or today_local()
     shape = CourseShape.of(course, quizzes)
-    now_filter = StatsFilter(departments=flt.departments)
+    now_filter = StatsFilter(departments=flt.departments, languages=flt.languages)
     st = statements(shape, now_filter, rebuild.source(session, shape, now_filter))
     rows = frame(session, st["learners"])
     heads = frame(session, st["heads"])

@@ -88,6 +88,7 @@ def _value_labels(name: str) -> str | None:
         "type": "stats.quiz.type",
         "outcome": "stats.sandbox.outcome",
         "mode": "stats.sandbox.mode",
+        "language": "lang",
     }.get(name)
 
 
@@ -110,7 +111,7 @@ def present(frame: pd.DataFrame, shape: CourseShape | None = None, *, drop: tupl
         elif col in ROUNDED_COLUMNS:
             out[col] = pd.to_numeric(series, errors="coerce").round(ROUNDED_COLUMNS[col])
         elif col == "flags":
-            out[col] = series.map(lambda codes: "・".join(t(f"stats.flag.{c}") for c in (codes or [])))
+            out[col] = series.map(lambda codes: t("common.list_separator").join(t(f"stats.flag.{c}") for c in (codes or [])))
         elif series.dtype == bool:
             out[col] = series.map(lambda v: t("stats.passed.yes") if v else t("stats.passed.no")) if col == "passed" \
                 else series.map(lambda v: "○" if v else "")

@@ -22,7 +22,8 @@ __all__ = ["JST", "JST_OFFSET_HOURS", "CourseShape", "LessonRef", "StatsFilter",
 class StatsFilter:
     """What the admin narrowed the dashboard to.
 
-    ``departments`` empty = every department. ``start``/``end`` are inclusive Japanese calendar
+    ``departments`` empty = every department; ``languages`` the same for the users' UI language
+    (a user who never chose counts as the default language). ``start``/``end`` are inclusive Japanese calendar
     days; ``None`` = unbounded. Rules (see docs/admin.md):
     - completion, statuses, best scores and attempts-to-pass are "as of the end of ``end``";
     - activity, quiz statistics (attempts), sandbox use and xAPI statements count what happened
@@ -32,9 +33,11 @@ class StatsFilter:
     departments: tuple[str, ...] = ()
     start: date | None = None
     end: date | None = None
+    languages: tuple[str, ...] = ()  # UI languages (ja, en); empty = every language
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "departments", tuple(sorted(set(self.departments))))
+        object.__setattr__(self, "languages", tuple(sorted(set(self.languages))))
         if self.start and self.end and self.start > self.end:
             start, end = self.end, self.start
             object.__setattr__(self, "start", start)

@@ -82,7 +82,7 @@ def shape_people(
 ) -> pd.DataFrame:
     lesson_ids = shape.lesson_ids
     base = directory.set_index("user_id")
-    out = base[["employee_id", "name", "email", "department"]].copy()
+    out = base[["employee_id", "name", "email", "department", "language"]].copy()
     out["employee_id"] = out["employee_id"].fillna("")
     n = len(lesson_ids)
     per_user = per_user.set_index("user_id")[["done", "last_at"]] if len(per_user) else pd.DataFrame(

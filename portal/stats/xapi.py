@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.roles import CurrentUser, require_admin
 from portal.db.models import AppSetting, QuizAnswer, QuizAttempt, User
-from portal.i18n import t
+from portal.i18n import current_lang, t
 from portal.learning.content import Course
 from portal.learning.quiz import Matching, MultipleChoice, Numeric, Ordering, Quiz, SingleChoice, TrueFalse
 from portal.stats import queries as q
@@ -131,9 +131,17 @@ def verb(name: str) -> dict:
     return {"id": vid, "display": dict(display)}
 
 
+LANG_TAGS = {"ja": "ja-JP", "en": "en-US"}  # RFC 5646 tags of the UI languages
+
+
+def _tag() -> str:
+    """The language of the names and descriptions: the content is read in the exporting admin's language."""
+    return LANG_TAGS.get(current_lang(), "ja-JP")
+
+
 def _activity(iri: str, kind: str, name: str, **definition: Any) -> dict:
     return {"objectType": "Activity", "id": iri,
-            "definition": {"type": ACTIVITY_TYPES[kind], "name": {"ja-JP": name}, **definition}}
+            "definition": {"type": ACTIVITY_TYPES[kind], "name": {_tag(): name}, **definition}}
 
 
 def format_response(question, response: Any) -> str | None:
@@ -156,14 +164,14 @@ def format_response(question, response: Any) -> str | None:
 def _interaction_definition(question) -> dict:
     out: dict[str, Any] = {"interactionType": INTERACTION_TYPES.get(question.type, "other")}
     if isinstance(question, (SingleChoice, MultipleChoice, Ordering)):
-        out["choices"] = [{"id": o.id, "description": {"ja-JP": o.text}} for o in question.options]
+        out["choices"] = [{"id": o.id, "description": {_tag(): o.text}} for o in question.options]
         answer = question.answer if isinstance(question.answer, list) else [question.answer]
         out["correctResponsesPattern"] = ["[,]".join(answer)]
     elif isinstance(question, TrueFalse):
         out["correctResponsesPattern"] = ["true" if question.answer else "false"]
     elif isinstance(question, Matching):
-        out["source"] = [{"id": p.id, "description": {"ja-JP": p.left}} for p in question.pairs]
-        out["target"] = [{"id": p.id, "description": {"ja-JP": p.right}} for p in question.pairs]
+        out["source"] = [{"id": p.id, "description": {_tag(): p.left}} for p in question.pairs]
+        out["target"] = [{"id": p.id, "description": {_tag(): p.right}} for p in question.pairs]
         out["correctResponsesPattern"] = ["[,]".join(f"{p.id}[.]{p.id}" for p in question.pairs)]
     elif isinstance(question, Numeric):
         lo, hi = question.answer - question.tolerance, question.answer + question.tolerance
@@ -174,10 +182,12 @@ def _interaction_definition(question) -> dict:
 # ---------------------------------------------------------------- the export
 
 
-def _people(session: Session, flt: StatsFilter) -> dict[int, tuple[str | None, str]]:
+def _people(session: Session, flt: StatsFilter) -> dict[int, tuple[str | None, str, str]]:
+    """user id -> employee id, e-mail, and the RFC 5646 tag of the learner's UI language."""
     L = q.learners(flt).subquery("l")
-    rows = session.execute(select(User.id, User.employee_id, User.email).join(L, L.c.user_id == User.id))
-    return {uid: (emp, email) for uid, emp, email in rows}
+    rows = session.execute(select(User.id, User.employee_id, User.email, q.user_language())
+                           .join(L, L.c.user_id == User.id))
+    return {uid: (emp, email, LANG_TAGS.get(lang, "ja-JP")) for uid, emp, email, lang in rows}
 
 
 def _attempts_query(shape: CourseShape, flt: StatsFilter):
@@ -230,10 +240,10 @@ def statements(
     def lesson_activity(lesson_id: str) -> dict:
         return _activity(f"{base}/lessons/{lesson_id}", "lesson", shape.label(lesson_id))
 
-    def context(*parents: dict, extra: dict | None = None) -> dict:
+    def context(*parents: dict, language: str = "ja-JP", extra: dict | None = None) -> dict:
         ctx: dict[str, Any] = {
             "platform": t("app.title"),
-            "language": "ja-JP",
+            "language": language,  # the learner's UI language
             "contextActivities": {"grouping": [course_activity]},
         }
         if parents:
@@ -243,14 +253,14 @@ def statements(
         return ctx
 
     # completed lessons: completion time = when both rules were first met
-    cells = q.learner_cells(shape, StatsFilter(departments=flt.departments, end=flt.end))
+    cells = q.learner_cells(shape, StatsFilter(departments=flt.departments, end=flt.end, languages=flt.languages))
     for row in session.execute(cells):
         if not row.completed or row.user_id not in people or row.read_at is None:
             continue
         done_at = max(row.read_at, row.first_pass_at) if row.first_pass_at else row.read_at
         if (flt.start_utc and done_at < flt.start_utc) or (flt.end_utc and done_at >= flt.end_utc):
             continue
-        emp, email = people[row.user_id]
+        emp, email, language = people[row.user_id]
         result: dict[str, Any] = {"completion": True}
         if row.best_score is not None:
             result["score"] = {"scaled": round(float(row.best_score), 4)}
@@ -261,7 +271,7 @@ def statements(
             "verb": verb("completed"),
             "object": lesson_activity(row.lesson_id),
             "result": result,
-            "context": context(),
+            "context": context(language=language),
             "timestamp": iso(done_at),
             "version": XAPI_VERSION,
         }
@@ -270,7 +280,7 @@ def statements(
     attempts = session.execute(_attempts_query(shape, flt).order_by(QuizAttempt.id)).all()
     by_id = {a.id: a for a in attempts}
     for a in attempts:
-        emp, email = people[a.user_id]
+        emp, email, language = people[a.user_id]
         quiz = shape.quizzes.get(a.quiz_id)
         lesson_id = shape.quiz_to_lesson.get(a.quiz_id)
         n = int(a.n_questions or 0)
@@ -286,7 +296,7 @@ def statements(
                 "completion": True,
                 "duration": duration((a.submitted_at - a.started_at).total_seconds()),
             },
-            "context": context(*([lesson_activity(lesson_id)] if lesson_id else []),
+            "context": context(*([lesson_activity(lesson_id)] if lesson_id else []), language=language,
                                extra={f"{base}/extensions/attempt": a.id}),
             "timestamp": iso(a.submitted_at),
             "version": XAPI_VERSION,
@@ -305,7 +315,7 @@ def statements(
         a = by_id.get(r.attempt_id)
         if a is None:
             continue
-        emp, email = people[a.user_id]
+        emp, email, language = people[a.user_id]
         quiz = shape.quizzes.get(a.quiz_id)
         question = quiz.question(r.question_id) if quiz else None
         definition = _interaction_definition(question) if question is not None else {}
@@ -327,7 +337,7 @@ def statements(
             "result": result,
             "context": context(
                 _activity(f"{base}/quizzes/{a.quiz_id}", "assessment", quiz.meta.title if quiz else a.quiz_id),
-                extra={f"{base}/extensions/attempt": a.id},
+                language=language, extra={f"{base}/extensions/attempt": a.id},
             ),
             "timestamp": iso(a.submitted_at),
             "version": XAPI_VERSION,

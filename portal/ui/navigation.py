@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal.accounts.roles import CurrentUser
-from portal.i18n import t
+from portal.i18n import current_lang, t
 from portal.ui import routes
 from portal.ui.pages import admin_policy, admin_users, auth, course, lesson, quiz, sandbox, sandbox_compare, sandbox_explorer
 from portal.ui.pages.admin import dashboard as admin_dashboard
@@ -20,7 +20,7 @@ def pages_for(user: CurrentUser | None):
     if user is None:
         st.session_state.pop(NAV_KEY, None)
         return _public_pages()
-    key = (user.role, user.must_change_password)
+    key = (user.role, user.must_change_password, current_lang())  # page titles are in the UI language
     cached = st.session_state.get(NAV_KEY)
     if cached is None or cached[0] != key:
         cached = (key, _user_pages(user))

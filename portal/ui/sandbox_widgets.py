@@ -10,7 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from portal.config import get_settings
-from portal.i18n import t
+from portal.i18n import current_lang, t
+from portal.learning.editions import edition_dirs
 from portal.llm import (
     LLMError,
     LLMService,
@@ -36,8 +37,9 @@ from portal.ui import routes, state
 
 
 @st.cache_resource(show_spinner=False)
-def _practice_model(content_dir: str) -> PracticeModel:
-    return PracticeModel.train(load_lesson_texts(content_dir))
+def _practice_model(content_dir: str, lang: str = "ja") -> PracticeModel:
+    """Trained on one language edition's lessons and that language's demo corpus."""
+    return PracticeModel.train(load_lesson_texts(content_dir), lang=lang)
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,13 +47,21 @@ def _retriever(content_dir: str) -> Retriever:
     return Retriever(load_course_passages(content_dir))
 
 
+def edition_content_dir(lang: str) -> str:
+    """The lessons of ``lang``'s edition (content/en), or the Japanese ones when there is none."""
+    s = get_settings()
+    folder = edition_dirs(s.content_dir, s.quiz_dir, lang)[0]
+    return str(folder if folder.is_dir() else s.content_dir)
+
+
 @st.cache_resource(show_spinner=False)
-def _sandbox(key: str, content_dir: str, database_url: str) -> Sandbox:
+def _sandbox(key: str, content_dir: str, database_url: str, lang: str = "ja") -> Sandbox:
+    """One per language: the practice model and the grounded mode's sources are the edition's."""
     settings = get_settings()
     config = endpoint_from_settings(settings).model_copy(
         update={"max_prompt_chars": settings.sandbox_max_prompt_chars}
     )
-    llm = LLMService(config, practice_model=_practice_model(content_dir))
+    llm = LLMService(config, practice_model=_practice_model(content_dir, lang))
     llm.warm_up()
     risk_warm_up()
     return Sandbox(llm, database_url=database_url, retriever=_retriever(content_dir))
@@ -69,13 +79,14 @@ def _endpoint_key() -> str:
 
 
 def sandbox() -> Sandbox:
-    """The process-wide Sandbox service for the current settings."""
-    s = get_settings()
-    return _sandbox(_endpoint_key(), str(s.content_dir), s.effective_database_url)
+    """The process-wide Sandbox service for the current settings and UI language."""
+    lang = current_lang()
+    return _sandbox(_endpoint_key(), edition_content_dir(lang), get_settings().effective_database_url, lang)
 
 
 def practice_model() -> PracticeModel:
-    return _practice_model(str(get_settings().content_dir))
+    lang = current_lang()
+    return _practice_model(edition_content_dir(lang), lang)
 
 
 @st.cache_resource(show_spinner=False, ttl=3600)

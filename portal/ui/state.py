@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
 from portal.accounts.roles import CurrentUser
 from portal.config import Settings, get_settings
 from portal.db import DatabaseError, init_db, session_scope
-from portal.i18n import t
+from portal.i18n import current_lang, lang_from_accept_language, normalize_lang, set_lang, set_lang_resolver, t
 from portal.ops import logs
 
 log = logging.getLogger("portal")
@@ -114,6 +115,9 @@ def sign_in(user: CurrentUser) -> None:
     """Start a session; when served by portal/server.py, also store it in an HttpOnly cookie
     (through a one-time handoff code) so that a page reload keeps the user signed in."""
     with db() as session:
+        if not user.language:  # first sign-in: keep the language the sign-in page was shown in
+            user = accounts.set_language(session, user, st.session_state.get(LANG_KEY) or settings().lang,
+                                         only_if_unset=True)
         token = accounts.create_session(session, user)
         code = accounts.create_handoff(session, token) if _auth_routes() else None
     st.session_state[TOKEN_KEY] = token
@@ -125,8 +129,11 @@ def sign_out() -> None:
     with db() as session:
         accounts.revoke_session(session, st.session_state.get(TOKEN_KEY))
         accounts.revoke_session(session, _cookie_token())
+    lang = st.session_state.get(LANG_KEY)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    if lang:  # the sign-in page keeps speaking the language just used
+        st.session_state[CHOSEN_LANG_KEY] = lang
     if _auth_routes() and _cookie_token():
         _go("/auth/signout")
 
@@ -143,3 +150,61 @@ def show_fatal(exc: Exception) -> None:
         st.error(t("app.error.database", detail=str(exc)))
     else:
         st.error(t("app.error.unexpected"))
+
+
+LANG_KEY = "_portal_lang"  # the language of this browser session's last run
+CHOSEN_LANG_KEY = "_portal_lang_chosen"  # chosen on the sign-in page, before there is a user
+
+
+def browser_lang() -> str | None:
+    """The browser's preferred supported language (Accept-Language), None when unknown."""
+    try:
+        lang = normalize_lang(st.context.locale)
+        if lang:
+            return lang
+    except Exception:  # no browser context (AppTest, bare mode) or an older Streamlit
+        pass
+    try:
+        return lang_from_accept_language(st.context.headers.get("Accept-Language"))
+    except Exception:
+        return None
+
+
+def resolve_lang(user: CurrentUser | None) -> str:
+    """The UI language of this run: the user's choice; before sign-in (or before choosing),
+    what was picked on the sign-in page, else the browser's, else the PORTAL_LANG default.
+    portal/app.py calls this once per run, right after resolve_user; t() then follows it."""
+    lang = (user.language if user else None) or st.session_state.get(CHOSEN_LANG_KEY) or browser_lang() \
+        or settings().lang
+    st.session_state[LANG_KEY] = lang
+    set_lang(lang)
+    return lang
+
+
+def ui_lang() -> str:
+    """The language resolved for this run (for services that take ``lang=``)."""
+    return current_lang()
+
+
+def _session_lang() -> str | None:
+    """Fallback for runs that skip portal/app.py (a fragment rerun); None outside a script run
+    (a thread of its own, a test), where there is no browser session to ask."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    return st.session_state.get(LANG_KEY)
+
+
+set_lang_resolver(_session_lang)
+
+
+def choose_lang(lang: str) -> None:
+    """The visitor picked a language: saved on the account when signed in, else kept for
+    this browser session and saved on the account at first sign-in."""
+    user = current_user()
+    if user is not None:
+        with db() as session:
+            user = accounts.set_language(session, user, lang)
+        st.session_state[USER_KEY] = user
+    st.session_state[CHOSEN_LANG_KEY] = lang
+    st.session_state[LANG_KEY] = lang
+    set_lang(lang)

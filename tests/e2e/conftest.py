@@ -145,12 +145,13 @@ def new_app(browser, start_portal, request) -> Iterator[Callable[..., object]]:
     contexts = []
     apps: list[App] = []
 
-    def open_app(server: PortalServer, path: str = "") -> App:
-        context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", accept_downloads=True,
+    def open_app(server: PortalServer, path: str = "", locale: str = "ja-JP") -> App:
+        # the browser's language reaches the app as Accept-Language (the sign-in page follows it)
+        context = browser.new_context(locale=locale, timezone_id="Asia/Tokyo", accept_downloads=True,
                                       viewport={"width": 1366, "height": 900})
         context.set_default_timeout(EXPECT_TIMEOUT_MS)
         contexts.append(context)
-        app = App(context.new_page(), server.url, server_log=lambda: server.output)
+        app = App(context.new_page(), server.url, server_log=lambda: server.output, lang=locale.split("-")[0])
         apps.append(app)
         app.goto(path)
         return app

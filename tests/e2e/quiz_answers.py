@@ -16,6 +16,7 @@ from sqlalchemy import select
 from e2e.harness import REPO
 from e2e.streamlit_page import App
 from portal.db import session_scope
+from portal.i18n import t
 from portal.db.models import QuizAttempt
 from portal.learning.quiz import (
     Matching,
@@ -30,8 +31,8 @@ from portal.learning.quiz import (
 )
 
 
-def quiz_file(name: str) -> Quiz:
-    quiz, problems = load_quiz(REPO / "quizzes" / "ja" / name)
+def quiz_file(name: str, lang: str = "ja") -> Quiz:
+    quiz, problems = load_quiz(REPO / "quizzes" / lang / name)
     assert quiz is not None, problems
     return quiz
 
@@ -68,9 +69,10 @@ def wrong_response(question) -> Any:
 
 def answer(app: App, number: int, question, response: Any) -> None:
     """Enter ``response`` for the question shown as 問<number>. (inside the quiz form: no reruns)."""
-    box = app.block(app.page.get_by_text(f"問{number}.", exact=True))
+    box = app.block(app.page.get_by_text(t("quiz.question_n", lang=app.lang, n=number), exact=True))
     if isinstance(question, (SingleChoice, TrueFalse)):
-        label = question.option_text(response) if isinstance(question, SingleChoice) else ("正しい" if response else "誤り")
+        label = question.option_text(response) if isinstance(question, SingleChoice) else \
+            t("quiz.true" if response else "quiz.false", lang=app.lang)
         radio = box.get_by_role("radio", name=label, exact=True)
         box.get_by_text(label, exact=True).click()
         expect(radio).to_be_checked()
@@ -82,7 +84,7 @@ def answer(app: App, number: int, question, response: Any) -> None:
             expect(checkbox).to_be_checked(checked=oid in response)
     elif isinstance(question, Ordering):
         for position, oid in enumerate(response, 1):
-            _choose(app, box, f"{position} 番目", question.option_text(oid))
+            _choose(app, box, t("quiz.position", lang=app.lang, n=position), question.option_text(oid))
     elif isinstance(question, Matching):
         rights = {p.id: p.right for p in question.pairs}
         for pair in question.pairs:

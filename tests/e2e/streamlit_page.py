@@ -47,8 +47,10 @@ def run_finished(payload: bytes | str) -> bool:
 class App:
     """One browser tab on the portal, with Streamlit-aware waits and widget helpers."""
 
-    def __init__(self, page: Page, base_url: str, server_log: Callable[[], str] | None = None) -> None:
+    def __init__(self, page: Page, base_url: str, server_log: Callable[[], str] | None = None,
+                 lang: str = "ja") -> None:
         self.page = page
+        self.lang = lang  # the language the app speaks to this browser (labels are looked up in it)
         self.base_url = base_url.rstrip("/")
         self.server_log = server_log or (lambda: "")
         self._ws: WebSocket | None = None
@@ -223,9 +225,9 @@ class App:
     def sign_in(self, login: str, password: str, *, success: bool = True) -> None:
         """Sign in through the form. A successful sign-in may reload the page (the session cookie
         handoff): wait for the signed-in navigation to appear, then for the idle app."""
-        self.fill("メールアドレスまたは社員番号", login)
-        self.fill("パスワード", password)
-        self.click("サインイン")
+        self.fill(t("login.field.login", lang=self.lang), login)
+        self.fill(t("login.field.password", lang=self.lang), password)
+        self.click(t("login.submit", lang=self.lang))
         if success:
             self.expect_signed_in()
 

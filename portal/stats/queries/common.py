@@ -13,6 +13,7 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal,
     literal_column,
     select,
     true,
@@ -29,6 +30,7 @@ from portal.db.models import (
     SandboxEvent,
     User,
 )
+from portal.config import get_settings
 from portal.localtime import JST_OFFSET_HOURS
 from portal.stats.filters import StatsFilter
 
@@ -142,14 +144,26 @@ def response_text(column) -> ColumnElement:
 # ---------------------------------------------------------------- populations
 
 
+def user_language():
+    """A user's UI language; one who never chose counts as the default language."""
+    return func.coalesce(users.c.language, literal(get_settings().lang))
+
+
+def in_population(query: Select, flt: StatsFilter) -> Select:
+    """The filter's departments and languages, on a query over ``users``."""
+    if flt.departments:
+        query = query.where(users.c.department.in_(flt.departments))
+    if flt.languages:
+        query = query.where(user_language().in_(flt.languages))
+    return query
+
+
 def learners(flt: StatsFilter) -> Select:
-    """Active learners of the chosen departments: user_id, department."""
+    """Active learners of the chosen departments and languages: user_id, department."""
     query = select(users.c.id.label("user_id"), users.c.department).where(
         users.c.role == ROLE_LEARNER, users.c.active == true()
     )
-    if flt.departments:
-        query = query.where(users.c.department.in_(flt.departments))
-    return query
+    return in_population(query, flt)
 
 
 def outside(flt: StatsFilter) -> Select:
@@ -167,10 +181,9 @@ def learner_directory(flt: StatsFilter) -> Select:
     """The people table's identity columns."""
     query = select(
         users.c.id.label("user_id"), users.c.employee_id, users.c.name, users.c.email, users.c.department,
+        user_language().label("language"),
     ).where(users.c.role == ROLE_LEARNER, users.c.active == true())
-    if flt.departments:
-        query = query.where(users.c.department.in_(flt.departments))
-    return query.order_by(users.c.department, users.c.employee_id, users.c.id)
+    return in_population(query, flt).order_by(users.c.department, users.c.employee_id, users.c.id)
 
 
 def departments() -> Select:
@@ -192,6 +205,6 @@ def learner_count_by_department(flt: StatsFilter) -> Select:
 
 __all__ = [
     "FACTS", "Source", "answers", "attempts", "bucket", "day_bucket", "day_range", "departments", "due_dates",
-    "events", "flag", "in_range", "json_text", "learner_count_by_department", "learner_directory", "learners",
+    "events", "flag", "in_population", "in_range", "user_language", "json_text", "learner_count_by_department", "learner_directory", "learners",
     "local_day", "local_week", "outside", "population_sizes", "progress", "raw_time", "response_text", "users",
 ]

@@ -26,6 +26,7 @@ from portal.stats.queries.common import (
     events,
     Source,
     FACTS,
+    in_population,
     in_range,
     flag,
     day_range,
@@ -39,16 +40,14 @@ from portal.summaries import sandbox_days, sandbox_stats
 
 def _sandbox_users(flt: StatsFilter):
     query = select(users.c.id.label("user_id"), users.c.department)
-    if flt.departments:
-        query = query.where(users.c.department.in_(flt.departments))
-    return query.subquery("su")
+    return in_population(query, flt).subquery("su")
 
 
 def _sandbox_outside(flt: StatsFilter) -> Select:
     """Users outside the sandbox population (everyone of the chosen departments, admins included)."""
-    if not flt.departments:
+    if not flt.departments and not flt.languages:
         return select(users.c.id).where(false())
-    return select(users.c.id).where(users.c.department.not_in(flt.departments))
+    return select(users.c.id).where(users.c.id.not_in(in_population(select(users.c.id), flt)))
 
 
 def _tokens():
@@ -71,7 +70,7 @@ def _sandbox_per_user_day(flt: StatsFilter, dialect: str, src: Source, *, depart
         query = select(d.user_id, d.day, d.requests, d.counted, d.tokens, d.flagged, d.last_at).where(
             *day_range(d.day, flt)
         )
-        if department or flt.departments:  # everyone's use counts: no join needed without a filter
+        if department or flt.departments or flt.languages:  # everyone's use counts: no join needed without a filter
             query = query.join(U, U.c.user_id == d.user_id).add_columns(U.c.department)
         return query.subquery("d")
     day = local_day(events.c.created_at, dialect)

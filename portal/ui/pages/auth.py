@@ -5,13 +5,25 @@ from __future__ import annotations
 import streamlit as st
 
 from portal.accounts import service as accounts
-from portal.i18n import t
+from portal.i18n import SUPPORTED_LANGS, t
 from portal.ui import state
+
+
+def language_picker(key: str) -> None:
+    """日本語 / English: the choice applies at once (and is saved on the account when signed in)."""
+    current = state.ui_lang()
+    options = list(SUPPORTED_LANGS)
+    chosen = st.segmented_control(t("account.language.label"), options, default=current, key=key,
+                                  format_func=lambda lang: t(f"lang.{lang}"), help=t("account.language.help"))
+    if chosen and chosen != current:
+        state.choose_lang(chosen)
+        st.rerun()
 
 
 def login_page() -> None:
     st.title(t("app.title"))
     st.caption(t("login.lead"))
+    language_picker("login-lang")
     if setup_needed():
         with st.container(border=True):
             st.markdown(t("login.setup_hint"))
@@ -112,6 +124,9 @@ def change_password_page() -> None:
             return
         st.success(t("password.done"))
         st.rerun()
+    st.divider()
+    st.subheader(t("account.language.title"))
+    language_picker("profile-lang")
 
 
 def logout_page() -> None:

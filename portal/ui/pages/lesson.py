@@ -7,7 +7,7 @@ import streamlit as st
 from portal.i18n import t
 from portal.learning import memory, progress
 from portal.learning.content import Lesson
-from portal.learning.models_table import year_month_ja
+from portal.learning.models_table import DISCLOSURE_KEYS, year_month
 from portal.ui import content, routes, state
 
 
@@ -30,7 +30,7 @@ def render() -> None:
 
     kicker = t("lesson.kicker", order=lesson.meta.order, total=len(course.lessons), minutes=lesson.meta.reading_minutes)
     if lesson.meta.as_of:
-        kicker += t("lesson.kicker_as_of", date=year_month_ja(lesson.meta.as_of))
+        kicker += t("lesson.kicker_as_of", date=year_month(lesson.meta.as_of))
     st.caption(kicker)
     st.title(lesson.title)
     st.info(_overview(lesson), icon=":material/flag:")
@@ -66,7 +66,7 @@ def _sources(lesson: Lesson) -> None:
     lines = [f"**{t('lesson.sources')}**"] if lesson.meta.sources else []
     lines += [f"- {x}" for x in lesson.meta.sources]
     if lesson.meta.as_of:
-        lines.append(t("lesson.as_of", date=year_month_ja(lesson.meta.as_of)))
+        lines.append(t("lesson.as_of", date=year_month(lesson.meta.as_of)))
     st.caption("\n".join(lines))
 
 
@@ -76,12 +76,13 @@ def _model_table(lesson: Lesson) -> None:
         st.caption(t("lesson.models_unavailable"))
         return
     access = {"cloud": t("lesson.models.cloud"), "open-weights": t("lesson.models.open")}
+    disclosure = {value: t(f"lesson.models.disclosure.{key}") for value, key in DISCLOSURE_KEYS.items()}
     rows = [f"| {t('lesson.models.col.name')} | {t('lesson.models.col.developer')} | {t('lesson.models.col.released')} "
             f"| {t('lesson.models.col.access')} | {t('lesson.models.col.parameters')} |", "|---|---|---|---|---|"]
     for m in table.models:
-        rows.append(f"| {m.name} | {m.developer} | {year_month_ja(m.released)} | {access[m.access]} "
-                    f"| {m.parameters}({m.disclosure}) |")
-    st.markdown(f"**{t('lesson.models.title', date=year_month_ja(table.as_of))}**\n\n" + "\n".join(rows))
+        rows.append(f"| {m.name} | {m.developer} | {year_month(m.released)} | {access[m.access]} "
+                    f"| {t('lesson.models.parameters', value=m.parameters, disclosure=disclosure[m.disclosure])} |")
+    st.markdown(f"**{t('lesson.models.title', date=year_month(table.as_of))}**\n\n" + "\n".join(rows))
     st.caption(table.note + "\n\n" + t("lesson.sources") + ": " + " / ".join(table.sources))
 
 
@@ -89,7 +90,7 @@ def _overview(lesson: Lesson) -> str:
     """Objectives, then the contents as one line of links to the sections: one element."""
     text = f"**{t('lesson.objectives')}**\n\n" + "\n".join(f"- {o}" for o in lesson.meta.objectives)
     if len(lesson.sections) > 1:
-        links = " ・ ".join(f"[{i}. {s.title}](#{s.id})" for i, s in enumerate(lesson.sections, 1))
+        links = t("common.separator").join(f"[{i}. {s.title}](#{s.id})" for i, s in enumerate(lesson.sections, 1))
         text += f"\n\n**{t('lesson.toc')}**\n\n{links}"
     return text
 
@@ -134,7 +135,7 @@ def _memory_calculator(lesson: Lesson) -> None:
         rows = [f"| {t('calc.col.gpu')} | {t('calc.col.memory')} | {t('calc.col.verdict')} |", "|---|--:|---|"]
         for fit in memory.fits(need):
             verdict = t("calc.tight") if fit.tight else (t("calc.fits") if fit.fits else t("calc.no"))
-            rows.append(f"| {fit.gpu.name} | {fit.gpu.memory_gb:,.0f} GB | {verdict} |")
+            rows.append(f"| {fit.gpu.label()} | {fit.gpu.memory_gb:,.0f} GB | {verdict} |")
         st.markdown("\n".join(rows) + f"\n\n:small[:gray[{t('calc.note')}]]")
 
 
@@ -164,10 +165,10 @@ def _actions(user, lesson: Lesson, lesson_state: progress.LessonState) -> None:
                 st.rerun()
         else:
             read_on = t("lesson.read_on", date=lesson_state.read_at.astimezone().strftime("%Y-%m-%d"))
-            if lesson_state.read_version == lesson.version:
+            if lesson_state.read_current:
                 st.markdown(f":green[:material/check_circle:] {read_on}", width="content")
             else:
-                st.markdown(f":green[:material/check_circle:] {read_on} ・ :small[{t('lesson.updated_since')}]",
+                st.markdown(f":green[:material/check_circle:] {read_on}{t('common.separator')}:small[{t('lesson.updated_since')}]",
                             width="content")
                 if st.button(t("lesson.mark_read_again")):
                     with state.db() as session:

@@ -1,4 +1,4 @@
-"""試す > 次の単語を見る: the next-token explorer on 「日本で一番高い山は、」.
+"""試す > 次の単語を見る: the next-token explorer on 「日本で一番高い山は、」 ("The highest mountain in Japan is").
 
 Top candidates before and after temperature and top-p (the cut tail marked), 20 draws with
 their counts. Real logprobs when the endpoint returns them (probed once, cached), else the
@@ -17,7 +17,10 @@ from portal.llm import END_OF_TEXT, distribution_from_logprobs, sample_counts
 from portal.ui import state
 from portal.ui import sandbox_widgets as shared
 
-CONTEXTS = ("日本で一番高い山は、", "言語モデルは", "生成AIを業務で使うときは、")
+CONTEXTS = {  # per UI language; the practice model of that language has seen them in its lessons
+    "ja": ("日本で一番高い山は、", "言語モデルは", "生成AIを業務で使うときは、"),
+    "en": ("The highest mountain in Japan is", "Language models", "When you use generative AI at work,"),
+}
 K = 10
 DRAWS = 20
 FETCHED = "exp_fetched"  # {(context, model): ExplorerFetch}
@@ -86,13 +89,14 @@ def render() -> None:
     st.title(t("sandbox.explorer.title"))
     st.caption(t("sandbox.explorer.lead"))
 
-    options = [*CONTEXTS, "__custom__"]
+    contexts = CONTEXTS.get(state.ui_lang(), CONTEXTS["ja"])
+    options = [*contexts, "__custom__"]
     choice = st.selectbox(t("sandbox.explorer.context"), options, key="exp_context",
                           format_func=lambda c: t("sandbox.explorer.custom") if c == "__custom__" else c)
     context = choice
     if choice == "__custom__":
         context = st.text_input(t("sandbox.explorer.custom_input"), key="exp_custom", max_chars=200,
-                                placeholder=CONTEXTS[0]).strip()
+                                placeholder=contexts[0]).strip()
         if not context:
             st.info(t("sandbox.explorer.custom_empty"))
             return

@@ -18,7 +18,7 @@ def test_weights_match_the_lesson_table(params):
 
 def test_which_gpu_holds_which_model():
     def verdicts(need):
-        return {f.gpu.name: (f.fits, f.tight) for f in memory.fits(need)}
+        return {f.gpu.label(): (f.fits, f.tight) for f in memory.fits(need)}
 
     assert verdicts(memory.weights_gb(8, "FP8"))["NVIDIA RTX 4070"] == (True, False)      # 8 GB on 12 GB
     assert verdicts(memory.weights_gb(8, "FP16"))["NVIDIA RTX 4070"] == (False, False)    # 16 GB on 12 GB

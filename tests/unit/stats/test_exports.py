@@ -39,10 +39,11 @@ def test_people_table_exports_with_japanese_headers_and_labels(org):
     shape = CourseShape.of(org.course, org.quizzes)
     shown = present(table, shape, drop=("user_id",))
     back = read_back(csv_bytes(shown))
-    assert list(back.columns[:5]) == ["社員番号", "氏名", "メールアドレス", "部署", "修了レッスン数"]
+    assert list(back.columns[:6]) == ["社員番号", "氏名", "メールアドレス", "部署", "表示言語", "修了レッスン数"]
     assert "01 状態" in back.columns and "01 最高点(%)" in back.columns and "02 状態" in back.columns
     row = back.set_index("社員番号").loc["E-L2"]
     assert row["氏名"] == "社員 L2" and row["部署"] == "営業部"
+    assert row["表示言語"] == "日本語"  # never chose: the default language
     assert row["01 状態"] == "クイズ未合格" and row["02 状態"] == "未着手"
     assert float(row["01 最高点(%)"]) == 33.3 and row["02 最高点(%)"] == ""
     assert float(row["進捗(%)"]) == 0.0

@@ -14,7 +14,7 @@ from datetime import timedelta
 import streamlit as st
 
 from portal.accounts.roles import CurrentUser, PermissionDenied
-from portal.i18n import t
+from portal.i18n import SUPPORTED_LANGS, t
 from portal.stats import overview, rebuild
 from portal.stats.filters import CourseShape, StatsFilter, today_local
 from portal.ui import content, routes, state
@@ -75,11 +75,15 @@ def _render(user: CurrentUser) -> None:
 
 def _filters(options: list[tuple[str, int]]) -> StatsFilter:
     today = today_local()
-    col_dept, col_dates = st.columns([3, 2])
+    col_dept, col_lang, col_dates = st.columns([3, 1, 2])
     labels = {d: f"{d or t('stats.department.none')}({n})" for d, n in options}
     chosen = col_dept.multiselect(
         t("stats.filter.departments"), list(labels), format_func=labels.get, key="dash_departments",
         placeholder=t("stats.filter.departments.all"),
+    )
+    languages = col_lang.multiselect(
+        t("stats.filter.languages"), list(SUPPORTED_LANGS), format_func=lambda lang: t(f"lang.{lang}"),
+        key="dash_languages", placeholder=t("stats.filter.languages.all"),
     )
     picked = col_dates.date_input(
         t("stats.filter.period"), value=(today - timedelta(days=89), today), max_value=today,
@@ -90,4 +94,4 @@ def _filters(options: list[tuple[str, int]]) -> StatsFilter:
         end = picked[1] if len(picked) > 1 else start
     else:
         start = end = picked
-    return StatsFilter(departments=tuple(chosen), start=start, end=end)
+    return StatsFilter(departments=tuple(chosen), start=start, end=end, languages=tuple(languages))

@@ -40,7 +40,9 @@ def render(user, flt, shape, *, has_learners) -> None:
     if len(shown) > PEOPLE_PICK_LIMIT:
         st.caption(t("stats.people.narrow", n=PEOPLE_PICK_LIMIT))
         return
-    choices = {int(r.user_id): f"{r.name}({r.employee_id or r.email}・{r.department or '–'})"
+    sep = t("common.separator")
+    choices = {int(r.user_id): t("people.choice", name=r.name, id=r.employee_id or r.email, sep=sep,
+                                 department=r.department or "–")
                for r in shown.itertuples()}
     picked = st.selectbox(t("stats.people.pick"), list(choices), format_func=choices.get, index=None,
                           placeholder=t("stats.people.pick.placeholder"), key="people_pick")
@@ -55,7 +57,9 @@ def _learner(user, user_id: int, shape) -> None:
         except people.NotFound as exc:
             st.warning(str(exc))
             return
-    st.markdown(f"**{d.name}**({d.employee_id or '–'} ・ {d.email} ・ {d.department or t('stats.department.none')})")
+    sep = t("common.separator")
+    st.markdown(t("people.detail_heading", name=d.name, id=d.employee_id or "–", sep=sep, email=d.email,
+                  department=d.department or t("stats.department.none")))
     done = d.completed_lessons
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("stats.people.done"), f"{done} / {len(d.lessons)}")
