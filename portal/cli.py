@@ -1,5 +1,5 @@
 """The `portal` command: run, init-db, create-admin, import-users, issue-setup-codes, prune-sessions,
-validate, scan, backup, restore, nginx-config."""
+validate, scan, backup, restore, verify, send-reminders, nginx-config."""
 
 from __future__ import annotations
 
@@ -276,6 +276,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Is a certificate's verification code genuine and still valid? Exit 0 valid, 1 revoked or
+    unknown, 2 a code that cannot be one."""
+    from portal.certificates.service import CertificateError, describe, verify
+    from portal.db import DatabaseError, init_db, session_scope
+
+    try:
+        init_db()
+        with session_scope(readonly=True) as session:
+            result = verify(session, args.code)
+    except CertificateError as exc:
+        return _fail(f"エラー: {exc}")
+    except DatabaseError as exc:
+        return _fail(f"エラー: {exc}")
+    print(describe(result))
+    return 0 if result.valid else 1
+
+
 def cmd_nginx_config(args: argparse.Namespace) -> int:
     from portal.ops.nginx import render
 
@@ -340,6 +358,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("verify", help="check a completion certificate's verification code")
+    p.add_argument("code", help="the code printed on the certificate, e.g. 7K3M-Q9TX-2HBD-W4RZ")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("nginx-config", help="print the nginx configuration for several replicas")
     p.add_argument("--backend", action="append", required=True, metavar="HOST:PORT",
