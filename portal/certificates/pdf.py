@@ -43,7 +43,7 @@ def render_pdf(cert: CertificateView, *, font: FontFile | None = None, public_ur
     pdf.rect(14, 14, w - 28, h - 28)
 
     def line(text: str, size: float, y: float, color=INK) -> None:
-        pdf.set_font("jp", size=size)
+        _fit(pdf, text, w - 44, size)
         pdf.set_text_color(*color)
         pdf.set_xy(20, y)
         pdf.cell(w - 40, size * 0.5, text, align="C")
@@ -72,7 +72,7 @@ def render_pdf(cert: CertificateView, *, font: FontFile | None = None, public_ur
         pdf.set_font("jp", size=11)
         pdf.set_text_color(*MUTED)
         pdf.cell(label_w, 9, label, border="B")
-        pdf.set_font("jp", size=13)
+        _fit(pdf, value, value_w - 2, 13)
         pdf.set_text_color(*INK)
         pdf.cell(value_w, 9, value, border="B")
         y += 10
@@ -86,6 +86,15 @@ def render_pdf(cert: CertificateView, *, font: FontFile | None = None, public_ur
         how = t("certificates.pdf.verify_cli", lang, code=cert.display_code)
     line(how, 9, 176, MUTED)
     return bytes(pdf.output())
+
+
+def _fit(pdf: FPDF, text: str, width: float, size: float, smallest: float = 7) -> None:
+    """Set the font size to ``size``, smaller when the text would not fit ``width`` (a long
+    department or name stays inside the frame instead of running over it)."""
+    pdf.set_font("jp", size=size)
+    while size > smallest and pdf.get_string_width(text) > width:
+        size -= 0.5
+        pdf.set_font("jp", size=size)
 
 
 def render_many(certs: list[CertificateView], **kwargs) -> list[tuple[str, bytes]]:
