@@ -1,5 +1,5 @@
 """The `portal` command: run, init-db, create-admin, import-users, issue-setup-codes, prune-sessions,
-validate, scan, backup, restore, nginx-config."""
+validate, scan, backup, restore, verify, send-reminders, nginx-config."""
 
 from __future__ import annotations
 
@@ -276,6 +276,77 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Is a certificate's verification code genuine and still valid? Exit 0 valid, 1 revoked or
+    unknown, 2 a code that cannot be one."""
+    from portal.certificates.service import CertificateError, describe, verify
+    from portal.db import DatabaseError, init_db, session_scope
+
+    try:
+        init_db()
+        with session_scope(readonly=True) as session:
+            result = verify(session, args.code)
+    except CertificateError as exc:
+        return _fail(f"エラー: {exc}")
+    except DatabaseError as exc:
+        return _fail(f"エラー: {exc}")
+    print(describe(result))
+    return 0 if result.valid else 1
+
+
+def cmd_send_reminders(args: argparse.Namespace) -> int:
+    """Send today's due-date reminders (``--dry-run``: list them only). Exit 0 when everything
+    due went out, 1 when a message failed or the SMTP server could not be used, 2 on settings."""
+    from portal.accounts.roles import SYSTEM
+    from portal.config import get_settings
+    from portal.db import DatabaseError, init_db, session_scope
+    from portal.i18n import t
+    from portal.learning.content import load_course
+    from portal.learning.quiz import load_quizzes
+    from portal.reminders.schedule import ReminderError, load_schedule
+    from portal.reminders.service import describe_rule, send_reminders
+
+    settings = get_settings()
+    try:
+        init_db()
+        with session_scope(readonly=True) as session:
+            if load_schedule(session).empty:
+                print(t("reminders.cli.no_schedule"))
+                return 0
+        course = load_course(settings.content_dir)
+        report = send_reminders(SYSTEM, course, load_quizzes(settings.quiz_dir)[0], dry_run=args.dry_run,
+                                settings=settings)
+    except ReminderError as exc:
+        return _fail(f"エラー: {exc}")
+    except DatabaseError as exc:
+        return _fail(f"エラー: {exc}")
+
+    def fields(p):
+        return dict(name=p.name, email=p.email, rule=describe_rule(p.rule), date=p.due_on.isoformat())
+
+    today = report.today.isoformat()
+    for p, reason in report.skipped:
+        print(t("reminders.cli.skipped", reason=reason), file=sys.stderr)
+    if args.dry_run:
+        for p in report.planned:
+            print(t("reminders.cli.would", **fields(p)))
+        print(t("reminders.cli.summary_dry", today=today, planned=len(report.planned), skipped=len(report.skipped)))
+        return 0
+    if not report.planned:
+        print(t("reminders.cli.nothing", today=today))
+        return 0
+    for p in report.sent:
+        print(t("reminders.cli.sent", **fields(p)))
+    if report.error:
+        print(f"エラー: {report.error}", file=sys.stderr)
+    for p, reason in report.failed:
+        if reason != report.error:
+            print(t("reminders.cli.failed", reason=reason, **fields(p)), file=sys.stderr)
+    print(t("reminders.cli.summary", today=today, sent=len(report.sent), failed=len(report.failed),
+            skipped=len(report.skipped)))
+    return 0 if report.ok else 1
+
+
 def cmd_nginx_config(args: argparse.Namespace) -> int:
     from portal.ops.nginx import render
 
@@ -340,6 +411,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("verify", help="check a completion certificate's verification code")
+    p.add_argument("code", help="the code printed on the certificate, e.g. 7K3M-Q9TX-2HBD-W4RZ")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("send-reminders", help="e-mail today's due-date reminders through PORTAL_SMTP_* (run daily)")
+    p.add_argument("--dry-run", action="store_true", help="list who would be mailed; send and record nothing")
+    p.set_defaults(func=cmd_send_reminders)
 
     p = sub.add_parser("nginx-config", help="print the nginx configuration for several replicas")
     p.add_argument("--backend", action="append", required=True, metavar="HOST:PORT",

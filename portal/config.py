@@ -80,6 +80,23 @@ class Settings(BaseSettings):
     sandbox_daily_requests: int = Field(default=100, ge=0)
     sandbox_daily_tokens: int = Field(default=50_000, ge=0)
 
+    # completion certificates: a font file with Japanese glyphs (.ttf / .otf / .ttc); unset = found
+    # at run time (Noto Sans CJK JP from fonts-noto-cjk, IPAex Gothic from fonts-ipaexfont, fc-match)
+    certificate_font: Path | None = None
+    # the portal's address as learners open it (links in reminder mails and on certificates)
+    public_url: str | None = None
+
+    # reminder e-mails (`portal send-reminders`); the password only from the environment or secrets.toml
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False  # implicit TLS (port 465) instead of STARTTLS
+    smtp_ca_file: Path | None = None  # CA bundle for a company-internal SMTP server
+    smtp_timeout_s: float = Field(default=30, gt=0, le=600)
+
     @classmethod
     def settings_customise_sources(
         cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings

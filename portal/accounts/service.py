@@ -24,6 +24,7 @@ from portal.db.models import (
     ROLE_ADMIN,
     ROLES,
     AuditEvent,
+    Certificate,
     AuthSession,
     LoginThrottle,
     SetupToken,
@@ -391,6 +392,9 @@ def set_active(session: Session, actor: CurrentUser, user_id: int, active: bool)
     if not active:
         _guard_last_admin(session, user)
         _revoke_all(session, user.id)
+        # a deactivated employee's completion certificate no longer verifies (portal.certificates)
+        session.execute(update(Certificate).where(Certificate.user_id == user.id, Certificate.revoked_at.is_(None))
+                        .values(revoked_at=utcnow(), revoked_reason="deactivated"))
     user.active = active
     _audit(session, actor, "activate" if active else "deactivate", user.email)
 

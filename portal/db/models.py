@@ -263,3 +263,52 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Certificate(Base):
+    """A course completion certificate. What it says (name, department, dates, content version)
+    is kept as issued, so the verification code confirms the document the learner holds. A
+    learner has at most one live certificate; deactivating the account revokes it."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        Index("ux_certificates_live_user", "user_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL"), postgresql_where=text("revoked_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    employee_id: Mapped[str | None] = mapped_column(String(64))
+    department: Mapped[str] = mapped_column(String(200), default="")
+    course_title: Mapped[str] = mapped_column(String(200))
+    content_version: Mapped[str] = mapped_column(String(64))
+    completed_at: Mapped[datetime]
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class ReminderSend(Base):
+    """One reminder e-mail to one learner for one rule on one Japanese calendar day.
+
+    A row is first claimed with status ``sending`` (the unique key stops a second run from
+    mailing the same person for the same rule that day) and becomes ``sent`` only after the SMTP
+    server accepted the message; a refused or failed message deletes its claim."""
+
+    __tablename__ = "reminder_sends"
+    __table_args__ = (
+        UniqueConstraint("user_id", "rule", "sent_on"),
+        Index("ix_reminder_sends_user_rule_due", "user_id", "rule", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(32))  # before:<days> | due | overdue
+    due_on: Mapped[date] = mapped_column(Date)
+    sent_on: Mapped[date] = mapped_column(Date)  # the Japanese calendar day of the run
+    status: Mapped[str] = mapped_column(String(16), default="sending")  # sending | sent
+    email: Mapped[str] = mapped_column(String(320))
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

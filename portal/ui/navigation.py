@@ -7,7 +7,18 @@ import streamlit as st
 from portal.accounts.roles import CurrentUser
 from portal.i18n import current_lang, t
 from portal.ui import routes
-from portal.ui.pages import admin_policy, admin_users, auth, course, lesson, quiz, sandbox, sandbox_compare, sandbox_explorer
+from portal.ui.pages import (
+    admin_policy,
+    admin_users,
+    auth,
+    course,
+    lesson,
+    quiz,
+    sandbox,
+    sandbox_compare,
+    sandbox_explorer,
+    verify,
+)
 from portal.ui.pages.admin import dashboard as admin_dashboard
 
 NAV_KEY = routes.NAV_KEY
@@ -35,7 +46,12 @@ def _public_pages() -> list:
     pages = [st.Page(auth.login_page, title=t("nav.login"), icon=":material/login:", url_path=routes.LOGIN, default=True)]
     if auth.setup_needed():
         pages.append(st.Page(auth.setup_page, title=t("nav.setup"), icon=":material/key:", url_path=routes.SETUP))
+    pages.append(verify_page())
     return pages
+
+
+def verify_page():
+    return st.Page(verify.render, title=t("certificates.nav.verify"), icon=":material/verified:", url_path=routes.VERIFY)
 
 
 def _user_pages(user: CurrentUser) -> dict:
@@ -63,6 +79,7 @@ def learn_pages() -> list:
         st.Page(quiz.render, title=t("nav.quiz"), icon=":material/quiz:", url_path=routes.QUIZ),
         st.Page(quiz.results, title=t("nav.results"), icon=":material/insights:", url_path=routes.RESULTS),
         st.Page(course.glossary, title=t("nav.glossary"), icon=":material/dictionary:", url_path=routes.GLOSSARY),
+        verify_page(),
     ]
 
 

@@ -15,6 +15,7 @@ NAV_KEY = "_portal_nav"
 # signed out
 LOGIN = "login"
 SETUP = "setup"
+VERIFY = "verify"  # also signed in
 # account
 PASSWORD = "password"
 LOGOUT = "logout"

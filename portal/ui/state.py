@@ -125,7 +125,10 @@ def sign_in(user: CurrentUser) -> None:
         _go(f"/auth/session?code={code}")
 
 
-def sign_out() -> None:
+def sign_out(*, clear_cookie: bool = True) -> None:
+    """Revoke this browser's sessions and forget them. ``clear_cookie``: also send the browser to
+    /auth/signout to delete the cookie (which ends this run); an SSO sign-out leaves that to
+    st.logout() (the cookie's token is revoked already, so the cookie signs nobody in)."""
     with db() as session:
         accounts.revoke_session(session, st.session_state.get(TOKEN_KEY))
         accounts.revoke_session(session, _cookie_token())
@@ -134,7 +137,7 @@ def sign_out() -> None:
         del st.session_state[key]
     if lang:  # the sign-in page keeps speaking the language just used
         st.session_state[CHOSEN_LANG_KEY] = lang
-    if _auth_routes() and _cookie_token():
+    if clear_cookie and _auth_routes() and _cookie_token():
         _go("/auth/signout")
 
 

@@ -190,3 +190,34 @@ def test_quiz_tab_marks_questions_for_review_once_30_first_attempts_exist(portal
     assert "正答率 1.00 が目安 0.3〜0.9 より高い" in box
     assert set(questions.loc[questions["回答数(初回)"] >= 30, "要見直し(試行)"].str.len() > 0) == {True}
     assert set(questions.loc[questions["回答数(初回)"] < 30, "要見直し(試行)"]) <= {""}
+
+
+def test_drill_down_offers_the_certificate_of_a_learner_who_completed_and_a_department_zip(portal, org):
+    at = dashboard(portal, "受講者")
+    at.selectbox(key="people_pick").select(org["hanako"].id).run()
+    assert not at.exception
+    assert "修了証 確認コード: " in all_text(at)
+    assert "修了証をダウンロード(PDF)" in [b.proto.label for b in at.get("download_button")]
+    at.selectbox(key="people_pick").select(org["jiro"].id).run()
+    assert "まだすべてのレッスンを修了していないため、修了証はありません。" in all_text(at)
+
+    at.selectbox(key="cert_zip_department").select("営業部").run()
+    next(b for b in at.button if b.label == "修了証を用意する").click().run()
+    assert not at.exception
+    assert "1 人分の修了証をダウンロード(ZIP)" in [b.proto.label for b in at.get("download_button")]  # 花子, not 次郎
+    at.selectbox(key="cert_zip_department").select("開発部").run()
+    next(b for b in at.button if b.label == "修了証を用意する").click().run()
+    assert "この部署には全レッスンを修了した受講者がまだいません。" in all_text(at)
+
+
+def test_admin_sets_a_reminder_schedule_and_sees_who_is_mailed_today(portal, org):
+    at = dashboard(portal, "期限")
+    at.date_input(key="due_date").set_value(today_local() + timedelta(days=7))
+    next(b for b in at.button if b.label == "期限を保存").click().run()
+    at.multiselect(key="reminder_before").select(7)  # a form: the value goes with the submit
+    next(b for b in at.button if b.label == "スケジュールを保存").click().run()
+    assert not at.exception
+    assert "リマインダーのスケジュールを保存しました。" in all_text(at)
+    assert "今日送られる予定のリマインダー: 2 件" in all_text(at)
+    planned = next(df.value for df in at.dataframe if "種類" in df.value.columns)
+    assert sorted(planned["氏名"]) == ["学習 次郎", "開発 三郎"] and set(planned["種類"]) == {"期限の 7 日前"}

@@ -7,7 +7,7 @@ def test_first_visit_shows_only_sign_in_and_setup(portal):
     at = portal.app()
     assert not at.exception
     assert at.title[0].value == "AI リテラシーポータル"
-    assert set(nav_paths(at)) == {"", "setup"}  # sign-in (default page) and, with no admin yet, setup
+    assert set(nav_paths(at)) == {"", "setup", "verify"}  # sign-in (default), setup while no admin exists, certificate check
     assert "管理者がいません" in at.markdown[0].value  # the sign-in page points to the setup page
     assert at.get("page_link")[0].proto.page == "setup"
 
@@ -15,7 +15,7 @@ def test_first_visit_shows_only_sign_in_and_setup(portal):
 def test_setup_hint_disappears_once_an_admin_exists(portal):
     portal.user(email="admin@example.com", role="admin", name="管理 太郎")
     at = portal.app()
-    assert set(nav_paths(at)) == {""}
+    assert set(nav_paths(at)) == {"", "verify"}
     assert not at.get("page_link")
 
 
@@ -85,7 +85,7 @@ def test_sign_out_returns_to_sign_in(portal):
     portal.user()
     at = portal.signed_in()
     goto(at, "logout")
-    assert set(nav_paths(at)) <= {"", "setup"}
+    assert set(nav_paths(at)) <= {"", "setup", "verify"}
     assert at.button[0].label == "サインイン"
 
 

@@ -129,15 +129,16 @@ class _Process:
 class PortalServer(_Process):
     """`portal run` on 127.0.0.1:<free port> against ``database_url``."""
 
-    def __init__(self, database_url: str, workdir: Path, **env: str) -> None:
-        self.port = free_port()
+    def __init__(self, database_url: str, workdir: Path, *, port: int | None = None, args: tuple[str, ...] = (),
+                 **env: str) -> None:
+        self.port = port or free_port()
         self.database_url = database_url
         self.url = f"http://127.0.0.1:{self.port}"
         argv = [
             str(portal_script()), "run",
             "--server.port", str(self.port), "--server.address", "127.0.0.1",
             "--server.headless", "true", "--server.fileWatcherType", "none",
-            "--browser.gatherUsageStats", "false",
+            "--browser.gatherUsageStats", "false", *args,
         ]
         environment = clean_env(PORTAL_DATABASE_URL=database_url, PORTAL_DATA_DIR=str(workdir / "data"), **env)
         super().__init__("portal", argv, environment, workdir / "server.log")

@@ -5,6 +5,7 @@ packages of one layer are independent of each other)::
 
     app, server, cli                      entry points
     ui                                    Streamlit pages and session glue
+    certificates | reminders              completion certificates (PDF, codes); due-date reminder e-mails
     stats                                 admin statistics: read-only, and the summaries' rebuild
     learning | sandbox                    the writers of the facts
     summaries | accounts                  summary tables and their writers; users, roles, sessions
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2] / "portal"
 LAYERS: list[set[str]] = [
     {"app", "server", "cli"},
     {"ui"},
+    {"certificates", "reminders"},
     {"stats"},
     {"learning", "sandbox"},
     {"summaries", "accounts"},

@@ -130,10 +130,13 @@ def change_password_page() -> None:
 
 
 def logout_page() -> None:
-    state.sign_out()
     try:
-        if st.user.is_logged_in:
-            st.logout()
-    except Exception:
-        pass
+        sso = bool(st.user.is_logged_in)
+    except Exception:  # no [auth] configured
+        sso = False
+    # an SSO user must also leave Streamlit's identity cookie, else the next run signs them in again
+    state.sign_out(clear_cookie=not sso)
+    if sso:
+        st.logout()  # sends the browser to Streamlit's /auth/logout (a rerun here would drop that)
+        return
     st.rerun()

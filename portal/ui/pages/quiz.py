@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from portal.certificates import service as certificates
 from portal.i18n import t
 from portal.learning import attempts
 from portal.learning.quiz import (
@@ -22,7 +23,7 @@ from portal.learning.quiz import (
     is_answered,
     option_order,
 )
-from portal.ui import content, routes, state
+from portal.ui import certificate_widgets, content, routes, state
 
 
 def render() -> None:
@@ -267,9 +268,10 @@ def _result_view(user, quiz: Quiz, attempt_id: int, lesson) -> None:
 
 
 def results() -> None:
-    """My results: every submitted attempt, and a review of any of them."""
+    """My results: the completion certificate, every submitted attempt, and a review of any of them."""
     user = state.current_user()
     st.title(t("results.title"))
+    _certificate(user)
     quizzes = content.quizzes()
     with state.db() as session:
         past = attempts.history(session, user)
@@ -297,3 +299,16 @@ def results() -> None:
             st.warning(t("results.quiz_gone"))
             return
         review(user, quiz, chosen, content.course().get(quiz.meta.lesson_id))
+
+
+def _certificate(user) -> None:
+    with state.db() as session:  # issues the certificate the first time the course is complete
+        cert = certificates.my_certificate(session, user, content.course())
+    st.subheader(t("certificates.mine.title"))
+    if cert is None:
+        st.caption(t("certificates.mine.not_yet"))
+        return
+    day = cert.completed_on
+    st.success(t("certificates.mine.ready", date=t("stats.due.date", y=day.year, m=day.month, d=day.day),
+                 code=cert.display_code), icon=":material/workspace_premium:")
+    certificate_widgets.pdf_button(cert, key="certificate-mine")

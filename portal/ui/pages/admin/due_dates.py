@@ -6,17 +6,23 @@ from datetime import timedelta
 
 import streamlit as st
 
+import pandas as pd
+
 from portal.i18n import t
+from portal.reminders import schedule as reminder_schedule
+from portal.reminders import service as reminders
 from portal.stats import due_dates, overview
 from portal.stats.exports import present
 from portal.stats.filters import today_local
-from portal.ui import state
+from portal.ui import content, state
 from portal.ui.pages.admin.common import get, download, import_hint, invalidate
 
 
 def render(user, flt, shape, *, has_learners) -> None:
     with st.expander(t("stats.due.settings"), expanded=False, icon=":material/event:"):
         _due_settings(user)
+    with st.expander(t("reminders.ui.title"), expanded=False, icon=":material/mail:"):
+        _reminder_settings(user)
     if not has_learners:
         import_hint()
         return
@@ -79,3 +85,37 @@ def _due_settings(user) -> None:
                 invalidate()
                 st.success(t("stats.due.settings.saved"))
                 st.rerun()
+
+
+BEFORE_CHOICES = (1, 2, 3, 5, 7, 10, 14, 21, 30)
+
+
+def _reminder_settings(user) -> None:
+    with state.db(readonly=True) as session:
+        current = reminder_schedule.get_schedule(session, user)
+    st.caption(t("reminders.ui.lead"))
+    with st.form("reminder_form", border=False):
+        choices = sorted(set(BEFORE_CHOICES) | set(current.before_days))
+        before = st.multiselect(t("reminders.ui.before"), choices, default=sorted(current.before_days),
+                                format_func=lambda n: t("reminders.rule.before", n=n), key="reminder_before")
+        on_due = st.checkbox(t("reminders.ui.on_due"), value=current.on_due, key="reminder_on_due")
+        overdue = st.checkbox(t("reminders.ui.overdue"), value=current.overdue_weekly, key="reminder_overdue")
+        if st.form_submit_button(t("reminders.ui.save"), type="primary"):
+            try:
+                with state.db() as session:
+                    reminder_schedule.set_schedule(session, user, before, on_due, overdue)
+            except reminder_schedule.ReminderError as exc:
+                st.error(str(exc))
+            else:
+                st.success(t("reminders.ui.saved"))
+    with state.db(readonly=True) as session:
+        planned, skipped = reminders.plan(session, user, content.course(), content.quizzes())
+    st.markdown(t("reminders.ui.today", n=len(planned)))
+    if planned:
+        st.dataframe(pd.DataFrame([{
+            t("reminders.ui.col.name"): p.name, t("reminders.ui.col.email"): p.email,
+            t("reminders.ui.col.department"): p.department, t("reminders.ui.col.rule"): reminders.describe_rule(p.rule),
+            t("reminders.ui.col.due_on"): p.due_on.isoformat(),
+        } for p in planned]), hide_index=True, width="stretch")
+    for _, reason in skipped:
+        st.warning(reason, icon=":material/mail_off:")
