@@ -171,3 +171,43 @@ def new_app(browser, start_portal, request) -> Iterator[Callable[..., object]]:
 def app(new_app, portal):
     return new_app(portal)
 
+
+
+@pytest.fixture(scope="session")
+def axe_ready() -> None:
+    """axe-core is installed (from the npm registry into a cache folder, once) or the
+    accessibility checks are skipped with the reason (CI: they fail instead)."""
+    from e2e.axe import AxeUnavailable, axe_source
+
+    try:
+        axe_source()
+    except AxeUnavailable as exc:
+        _unavailable(f"{exc}: the accessibility checks were skipped")
+
+
+class Accessibility:
+    """``a11y(app, name)``: wait for the idle page, run axe-core's WCAG 2.1 A/AA rules on it and
+    note the serious or critical violations that are ours (e2e/axe.py); everything found is
+    recorded in test-results/axe/<name>.json. ``a11y.assert_clean()`` (called at the end of the
+    journey, so that one run reports every page) fails with all of them."""
+
+    def __init__(self) -> None:
+        self.reports: list[str] = []
+        self.pages: list[str] = []
+
+    def __call__(self, app, name: str) -> None:
+        from e2e.axe import check
+
+        app.wait_idle()
+        self.pages.append(name)
+        report = check(app.page, name)
+        if report:
+            self.reports.append(report)
+
+    def assert_clean(self) -> None:
+        assert not self.reports, "\n\n".join(self.reports)
+
+
+@pytest.fixture
+def a11y(axe_ready) -> Accessibility:
+    return Accessibility()
