@@ -23,7 +23,7 @@ checklist as shown), ``events``, ``quotas`` (the one rule of what counts), ``pol
 
 from portal.sandbox.events import EventFields, rate_event, recent_events
 from portal.sandbox.files import compose_prompt, decode_text_file
-from portal.sandbox.markdown import escape_markdown, highlight_markdown, number_mark
+from portal.sandbox.markdown import answer_markdown, escape_markdown, highlight_markdown, number_mark
 from portal.sandbox.policy_store import (
     PolicyError,
     QuotaDefaults,
@@ -76,6 +76,7 @@ __all__ = [
     "counts_against_quota",
     "day_window",
     "decode_text_file",
+    "answer_markdown",
     "escape_markdown",
     "get_template",
     "highlight_markdown",

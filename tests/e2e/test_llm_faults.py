@@ -115,3 +115,50 @@ def test_sandbox_faults_say_what_to_do_keep_partial_answers_and_count_only_what_
     expect(line).to_contain_text(f"リクエスト {REQUESTS - used_requests} / {REQUESTS} 回")
     expect(line).to_contain_text(f"トークン {TOKENS - used_tokens:,} / {TOKENS:,}")
     assert "sk-test-e2e" not in portal.output
+
+
+IMAGE_HOST = "127.0.0.77"  # nothing listens there; a request to it would still show in the log
+UNTRUSTED_REPLY = (
+    f"**注意点**です。![追跡用の画像](http://{IMAGE_HOST}:8080/pixel.png) "
+    "[ここを押してください](javascript:alert(document.cookie)) "
+    f'<img src="http://{IMAGE_HOST}:8080/raw.png"> <b>太字のHTML</b> '
+    "[公式サイト](https://example.com/guide)"
+)
+
+
+def test_untrusted_markdown_in_an_answer_fetches_nothing_and_runs_nothing(start_portal, fake_llm, new_app):
+    portal = start_portal(
+        PORTAL_LLM_PROVIDER="custom", PORTAL_LLM_BASE_URL=fake_llm.base_url, PORTAL_LLM_API_KEY="sk-test-e2e",
+        PORTAL_LLM_MODELS='["fake-mini"]', PORTAL_LLM_DEFAULT_MODEL="fake-mini",
+    )
+    portal.create_user(name="学習 花子", email="hanako@example.com", password=PASSWORD, department="営業部")
+    app = new_app(portal)
+    requested: list[str] = []
+    app.page.on("request", lambda request: requested.append(request.url))
+    app.sign_in("hanako@example.com", PASSWORD)
+    app.nav(t("nav.sandbox.chat"))
+    fake_llm.control(reply=UNTRUSTED_REPLY)
+
+    app.chat("注意点をまとめてください。")
+    answer = app.main.get_by_test_id("stChatMessage").nth(1)
+    expect(answer).to_contain_text("注意点")
+    expect(answer.locator("strong").filter(has_text="注意点")).to_have_count(1)  # Markdown still works
+    # the image is named in text, never loaded; the HTML shows as text; the script link is text
+    # (the escaping puts invisible word joiners after ':' so that nothing becomes a directive)
+    shown = answer.inner_text().replace("\u2060", "")
+    assert f"〔画像「追跡用の画像」は表示しません: http://{IMAGE_HOST}:8080/pixel.png〕" in shown, shown
+    assert f'<img src="http://{IMAGE_HOST}:8080/raw.png">' in shown, shown
+    assert "<b>太字のHTML</b>" in shown, shown
+    assert "ここを押してください (javascript:alert(document.cookie" in shown, shown
+    expect(answer.locator("img")).to_have_count(0)
+    expect(answer.locator("b")).to_have_count(0)
+    expect(answer.locator("a[href^='javascript']")).to_have_count(0)
+    expect(answer.get_by_role("link", name="公式サイト")).to_have_attribute("href", "https://example.com/guide")
+
+    # the same answer drawn again from the history (the next run) is just as safe
+    fake_llm.control(reply=FAKE_REPLY)
+    app.chat("ありがとうございます。")
+    expect(app.main.get_by_test_id("stChatMessage").nth(3)).to_contain_text(FAKE_REPLY)
+    expect(answer.locator("img")).to_have_count(0)
+    expect(answer).to_contain_text("〔画像「追跡用の画像」は表示しません")
+    assert not [url for url in requested if IMAGE_HOST in url], requested
