@@ -78,8 +78,11 @@ def axis_labels(title: str | None = None) -> alt.Axis:
 BAND = alt.Step(24)
 
 
-def chart(chart: alt.Chart) -> None:
-    st.altair_chart(chart, width="stretch")
+def chart(chart: alt.Chart | alt.LayerChart, title: str) -> None:
+    """A dashboard chart with its title inside (kept in a screenshot or a saved image, read as the
+    chart's name by a screen reader: Vega-Lite's description becomes the SVG's aria-label). Every
+    chart also has axis titles and its table behind it (show_table)."""
+    st.altair_chart(chart.properties(title=title, description=title), width="stretch")
 
 
 def import_hint() -> None:
