@@ -218,7 +218,7 @@ def test_every_chart_has_a_title_axis_titles_and_a_table(portal, org):
             title = spec.get("title")
             title = title.get("text") if isinstance(title, dict) else title
             assert title, (tab, spec)
-            assert spec.get("description") == title  # the SVG's aria-label
+            assert spec.get("description") == title
             for channel in ("x", "y"):
                 assert _axis_title(spec, channel), (tab, title, channel)
         # the table alternative: a table behind each chart (in an expander, with its CSV)

@@ -145,9 +145,9 @@ def new_app(browser, start_portal, request) -> Iterator[Callable[..., object]]:
     contexts = []
     apps: list[App] = []
 
-    def open_app(server: PortalServer, path: str = "") -> App:
+    def open_app(server: PortalServer, path: str = "", viewport: tuple[int, int] = (1366, 900)) -> App:
         context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", accept_downloads=True,
-                                      viewport={"width": 1366, "height": 900})
+                                      viewport={"width": viewport[0], "height": viewport[1]})
         context.set_default_timeout(EXPECT_TIMEOUT_MS)
         contexts.append(context)
         app = App(context.new_page(), server.url, server_log=lambda: server.output)

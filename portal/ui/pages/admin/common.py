@@ -79,9 +79,9 @@ BAND = alt.Step(24)
 
 
 def chart(chart: alt.Chart | alt.LayerChart, title: str) -> None:
-    """A dashboard chart with its title inside (kept in a screenshot or a saved image, read as the
-    chart's name by a screen reader: Vega-Lite's description becomes the SVG's aria-label). Every
-    chart also has axis titles and its table behind it (show_table)."""
+    """A dashboard chart with its title drawn inside (kept in a screenshot or a saved image) and
+    as its Vega-Lite description. Every chart also has axis titles (Vega announces each axis with
+    its title) and its table behind it (show_table)."""
     st.altair_chart(chart.properties(title=title, description=title), width="stretch")
 
 
