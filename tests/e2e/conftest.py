@@ -136,6 +136,26 @@ def fake_llm(tmp_path, request) -> Iterator[FakeLLMServer]:
         shutil.copyfile(server.log_path, RESULTS / f"{_slug(request)}.fake_openai.log")
 
 
+LEARNER_PASSWORD = "Green-tea-2024-cup"
+
+
+@pytest.fixture
+def start_llm_portal(start_portal, fake_llm) -> Callable[..., PortalServer]:
+    """``start_llm_portal(**env)``: the app on provider ``custom`` against the ``fake_llm`` server
+    (model fake-mini, API key sk-test-e2e), with one learner, 学習 花子 (hanako@example.com,
+    password :data:`LEARNER_PASSWORD`)."""
+
+    def start(**env: str) -> PortalServer:
+        portal = start_portal(
+            PORTAL_LLM_PROVIDER="custom", PORTAL_LLM_BASE_URL=fake_llm.base_url, PORTAL_LLM_API_KEY="sk-test-e2e",
+            PORTAL_LLM_MODELS='["fake-mini"]', PORTAL_LLM_DEFAULT_MODEL="fake-mini", **env,
+        )
+        portal.create_user(name="学習 花子", email="hanako@example.com", password=LEARNER_PASSWORD, department="営業部")
+        return portal
+
+    return start
+
+
 @pytest.fixture
 def new_app(browser, start_portal, request) -> Iterator[Callable[..., object]]:
     """Open a new browser context (own cookies, own Streamlit session) on a portal server.

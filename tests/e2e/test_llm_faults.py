@@ -34,13 +34,8 @@ def _events(portal) -> list[SandboxEvent]:
 
 
 def test_sandbox_faults_say_what_to_do_keep_partial_answers_and_count_only_what_was_used(
-        start_portal, fake_llm, new_app):
-    portal = start_portal(
-        PORTAL_LLM_PROVIDER="custom", PORTAL_LLM_BASE_URL=fake_llm.base_url, PORTAL_LLM_API_KEY="sk-test-e2e",
-        PORTAL_LLM_MODELS='["fake-mini"]', PORTAL_LLM_DEFAULT_MODEL="fake-mini",
-        PORTAL_LLM_TIMEOUT_S=str(TIMEOUT_S), PORTAL_LLM_MAX_RETRIES="0",
-    )
-    portal.create_user(name="学習 花子", email="hanako@example.com", password=PASSWORD, department="営業部")
+        start_llm_portal, fake_llm, new_app):
+    portal = start_llm_portal(PORTAL_LLM_TIMEOUT_S=str(TIMEOUT_S), PORTAL_LLM_MAX_RETRIES="0")
     app = new_app(portal)
     app.sign_in("hanako@example.com", PASSWORD)
     app.nav(t("nav.sandbox.chat"))
@@ -126,12 +121,8 @@ UNTRUSTED_REPLY = (
 )
 
 
-def test_untrusted_markdown_in_an_answer_fetches_nothing_and_runs_nothing(start_portal, fake_llm, new_app):
-    portal = start_portal(
-        PORTAL_LLM_PROVIDER="custom", PORTAL_LLM_BASE_URL=fake_llm.base_url, PORTAL_LLM_API_KEY="sk-test-e2e",
-        PORTAL_LLM_MODELS='["fake-mini"]', PORTAL_LLM_DEFAULT_MODEL="fake-mini",
-    )
-    portal.create_user(name="学習 花子", email="hanako@example.com", password=PASSWORD, department="営業部")
+def test_untrusted_markdown_in_an_answer_fetches_nothing_and_runs_nothing(start_llm_portal, fake_llm, new_app):
+    portal = start_llm_portal()
     app = new_app(portal)
     requested: list[str] = []
     app.page.on("request", lambda request: requested.append(request.url))
