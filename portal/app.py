@@ -22,7 +22,7 @@ from portal.config import SettingsError, get_settings
 from portal.db import DatabaseError
 from portal.i18n import t
 from portal.ops import logs
-from portal.ui import navigation, state
+from portal.ui import focus, navigation, state
 from portal.ui.pages.auth import sso_callback
 
 if not logging.getLogger().handlers:  # this script runs again on every rerun: configure once
@@ -66,6 +66,7 @@ def main() -> None:
 
 def _page_config() -> None:
     st.set_page_config(page_title=t("app.title"), page_icon=":material/school:", layout="wide")
+    focus.apply()  # a visible keyboard focus on links and the page body
 
 
 main()

@@ -26,7 +26,7 @@ recorded for admins). See docs/sandbox.md.
 from portal.sandbox.endpoint_health import MISCONFIG_KINDS, EndpointProblem, endpoint_problem
 from portal.sandbox.events import EventFields, rate_event, recent_events
 from portal.sandbox.files import compose_prompt, decode_text_file
-from portal.sandbox.markdown import escape_markdown, highlight_markdown, number_mark
+from portal.sandbox.markdown import answer_markdown, escape_markdown, highlight_markdown, number_mark
 from portal.sandbox.policy_store import (
     PolicyError,
     QuotaDefaults,
@@ -82,6 +82,7 @@ __all__ = [
     "counts_against_quota",
     "day_window",
     "decode_text_file",
+    "answer_markdown",
     "escape_markdown",
     "get_template",
     "highlight_markdown",

@@ -29,6 +29,7 @@ from portal.sandbox import (
     SandboxRefused,
     SendResult,
     Submission,
+    answer_markdown,
     escape_markdown,
 )
 from portal.ui import routes, state
@@ -353,7 +354,7 @@ def answer_body(sb: Sandbox, result: SendResult, key_prefix: str, *, streamed: b
         st.caption(t("sandbox.grounded.search_meta", n=len(result.sources), seconds=_seconds(result.latency_ms)))
         return
     if result.text and not streamed:
-        st.markdown(result.text)
+        st.markdown(answer_markdown(result.text))  # untrusted: no images fetched, no script links
     if result.outcome == "incomplete":
         st.warning(t("sandbox.answer.incomplete") + " " + result.message, icon=":material/content_cut:")
     elif result.outcome == "quota":

@@ -221,3 +221,47 @@ def test_admin_sets_a_reminder_schedule_and_sees_who_is_mailed_today(portal, org
     assert "今日送られる予定のリマインダー: 2 件" in all_text(at)
     planned = next(df.value for df in at.dataframe if "種類" in df.value.columns)
     assert sorted(planned["氏名"]) == ["学習 次郎", "開発 三郎"] and set(planned["種類"]) == {"期限の 7 日前"}
+
+
+def _charts(at) -> list[dict]:
+    import json
+
+    return [json.loads(element.proto.spec) for element in at.get("vega_lite_chart")]
+
+
+def _axis_title(spec: dict, channel: str) -> str | None:
+    """The title of an x / y channel, in the chart or in any of its layers."""
+    for part in [spec, *spec.get("layer", [])]:
+        encoding = (part.get("encoding") or {}).get(channel)
+        if encoding:
+            title = encoding.get("title") or (encoding.get("axis") or {}).get("title")
+            if title:
+                return title
+    return None
+
+
+def test_every_chart_has_a_title_axis_titles_and_a_table(portal, org):
+    seen = 0
+    for tab in TABS:
+        at = dashboard(portal, tab)
+        charts = _charts(at)
+        for spec in charts:
+            title = spec.get("title")
+            title = title.get("text") if isinstance(title, dict) else title
+            assert title, (tab, spec)
+            assert spec.get("description") == title
+            for channel in ("x", "y"):
+                assert _axis_title(spec, channel), (tab, title, channel)
+        # the table alternative: a table behind each chart (in an expander, with its CSV)
+        assert len(at.dataframe) >= len(charts), (tab, len(at.dataframe), len(charts))
+        seen += len(charts)
+    assert seen >= 8  # overview 3, quizzes 3, sandbox 4 (the risk chart needs flagged events)
+
+
+def test_heatmap_cells_carry_their_numbers(portal, org):
+    at = dashboard(portal)
+    heatmap = next(spec for spec in _charts(at) if spec.get("title") == "部署 × レッスンの修了率")
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in heatmap["layer"]]
+    assert marks == ["rect", "text"]
+    text = heatmap["layer"][1]["encoding"]["text"]
+    assert text["field"] == "completion_rate" and text["format"] == ".0%"

@@ -136,6 +136,26 @@ def fake_llm(tmp_path, request) -> Iterator[FakeLLMServer]:
         shutil.copyfile(server.log_path, RESULTS / f"{_slug(request)}.fake_openai.log")
 
 
+LEARNER_PASSWORD = "Green-tea-2024-cup"
+
+
+@pytest.fixture
+def start_llm_portal(start_portal, fake_llm) -> Callable[..., PortalServer]:
+    """``start_llm_portal(**env)``: the app on provider ``custom`` against the ``fake_llm`` server
+    (model fake-mini, API key sk-test-e2e), with one learner, 学習 花子 (hanako@example.com,
+    password :data:`LEARNER_PASSWORD`)."""
+
+    def start(**env: str) -> PortalServer:
+        portal = start_portal(
+            PORTAL_LLM_PROVIDER="custom", PORTAL_LLM_BASE_URL=fake_llm.base_url, PORTAL_LLM_API_KEY="sk-test-e2e",
+            PORTAL_LLM_MODELS='["fake-mini"]', PORTAL_LLM_DEFAULT_MODEL="fake-mini", **env,
+        )
+        portal.create_user(name="学習 花子", email="hanako@example.com", password=LEARNER_PASSWORD, department="営業部")
+        return portal
+
+    return start
+
+
 @pytest.fixture
 def new_app(browser, start_portal, request) -> Iterator[Callable[..., object]]:
     """Open a new browser context (own cookies, own Streamlit session) on a portal server.
@@ -145,10 +165,11 @@ def new_app(browser, start_portal, request) -> Iterator[Callable[..., object]]:
     contexts = []
     apps: list[App] = []
 
-    def open_app(server: PortalServer, path: str = "", locale: str = "ja-JP") -> App:
+    def open_app(server: PortalServer, path: str = "", locale: str = "ja-JP",
+                 viewport: tuple[int, int] = (1366, 900)) -> App:
         # the browser's language reaches the app as Accept-Language (the sign-in page follows it)
         context = browser.new_context(locale=locale, timezone_id="Asia/Tokyo", accept_downloads=True,
-                                      viewport={"width": 1366, "height": 900})
+                                      viewport={"width": viewport[0], "height": viewport[1]})
         context.set_default_timeout(EXPECT_TIMEOUT_MS)
         contexts.append(context)
         app = App(context.new_page(), server.url, server_log=lambda: server.output, lang=locale.split("-")[0])
@@ -172,3 +193,43 @@ def new_app(browser, start_portal, request) -> Iterator[Callable[..., object]]:
 def app(new_app, portal):
     return new_app(portal)
 
+
+
+@pytest.fixture(scope="session")
+def axe_ready() -> None:
+    """axe-core is installed (from the npm registry into a cache folder, once) or the
+    accessibility checks are skipped with the reason (CI: they fail instead)."""
+    from e2e.axe import AxeUnavailable, axe_source
+
+    try:
+        axe_source()
+    except AxeUnavailable as exc:
+        _unavailable(f"{exc}: the accessibility checks were skipped")
+
+
+class Accessibility:
+    """``a11y(app, name)``: wait for the idle page, run axe-core's WCAG 2.1 A/AA rules on it and
+    note the serious or critical violations that are ours (e2e/axe.py); everything found is
+    recorded in test-results/axe/<name>.json. ``a11y.assert_clean()`` (called at the end of the
+    journey, so that one run reports every page) fails with all of them."""
+
+    def __init__(self) -> None:
+        self.reports: list[str] = []
+        self.pages: list[str] = []
+
+    def __call__(self, app, name: str) -> None:
+        from e2e.axe import check
+
+        app.wait_idle()
+        self.pages.append(name)
+        report = check(app.page, name)
+        if report:
+            self.reports.append(report)
+
+    def assert_clean(self) -> None:
+        assert not self.reports, "\n\n".join(self.reports)
+
+
+@pytest.fixture
+def a11y(axe_ready) -> Accessibility:
+    return Accessibility()

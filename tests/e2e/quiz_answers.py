@@ -7,6 +7,7 @@ uses (radio buttons, checkboxes, selectboxes, number inputs), found by their vis
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -18,6 +19,8 @@ from e2e.streamlit_page import App
 from portal.db import session_scope
 from portal.i18n import t
 from portal.db.models import QuizAttempt
+from portal.learning import attempts, progress
+from portal.learning.content import load_course
 from portal.learning.quiz import (
     Matching,
     MultipleChoice,
@@ -127,3 +130,17 @@ def answer_all(app: App, quiz: Quiz, question_ids: list[str], *, right: bool) ->
     for number, qid in enumerate(question_ids, 1):
         question = quiz.question(qid)
         answer(app, number, question, correct_response(question) if right else wrong_response(question))
+
+
+def complete_lesson_1(database_url: str, learner) -> None:
+    """What journey 2 does in the browser, done through the services: read lesson 1, pass its quiz."""
+    lesson = load_course(REPO / "content" / "ja").lessons[0]
+    quiz = quiz_file("01-what-is-llm.yaml")
+    with session_scope(database_url) as session:
+        progress.mark_read(session, learner, lesson)
+        attempt = attempts.start_attempt(session, learner, quiz)
+        attempt_id, drawn = attempt.id, list(attempt.question_ids)
+    with session_scope(database_url) as session:
+        answers = {qid: correct_response(quiz.question(qid)) for qid in drawn}
+        result = attempts.submit(session, learner, quiz, attempt_id, answers, uuid.uuid4().hex)
+    assert result.passed

@@ -269,3 +269,103 @@ def streamed(frames: list[ForwardMsg], final_text: str) -> list[str]:
         if versions and versions[-1].strip() == final_text.strip():
             return versions
     return []
+
+
+# ------------------------------------------------------------------ keyboard only
+
+# every style that can show where the focus is: outline, ring (box-shadow), border, background,
+# text colour and underline of the element, its ancestors and (radio, checkbox) its label's parts
+_FOCUS_STYLE_JS = """el => {
+    const nodes = [];
+    for (let e = el, i = 0; e && i < 4; e = e.parentElement, i++) nodes.push(e);
+    const label = el.closest('label');
+    if (label) nodes.push(label, ...label.querySelectorAll('*'));
+    return nodes.map(n => {
+        const s = getComputedStyle(n);
+        return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.borderTopColor,
+                s.borderBottomColor, s.backgroundColor, s.color, s.textDecorationLine].join('|');
+    }).join(';');
+}"""
+_DESCRIBE_JS = """el => (el.getAttribute('role') || el.tagName.toLowerCase()) + ' "' +
+    (el.getAttribute('aria-label') || el.innerText || el.value || '').trim().slice(0, 40).replace(/\\s+/g, ' ') + '"'"""
+_NO_TRANSITIONS = ("*, *::before, *::after { transition: none !important; animation: none !important; "
+                   "caret-color: transparent !important; }")
+
+
+class Keyboard:
+    """Moves through a page with Tab / Shift+Tab only, as a keyboard user does, and checks on the
+    way that the focus is always visible (each element looks different focused and unfocused:
+    CSS transitions are switched off in the test browser, so the styles are compared at rest)
+    and never trapped (a target is reached within ``limit`` presses)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.page = app.page
+        self.path: list[str] = []
+
+    def _prepare(self) -> None:
+        if not self.page.evaluate("() => !!document.getElementById('kb-no-transitions')"):
+            self.page.add_style_tag(content=_NO_TRANSITIONS)
+            self.page.evaluate("() => { document.head.lastElementChild.id = 'kb-no-transitions'; }")
+
+    def focused(self):
+        """The focused element (a JSHandle), or None on the page body."""
+        handle = self.page.evaluate_handle("() => document.activeElement")
+        if self.page.evaluate("e => !e || e === document.body || e === document.documentElement", handle):
+            return None
+        return handle
+
+    def describe(self, handle) -> str:
+        return self.page.evaluate(_DESCRIBE_JS, handle)
+
+    def press(self, key: str = "Tab") -> object:
+        """Press Tab or Shift+Tab; assert the element left behind showed its focus. Returns the
+        newly focused element (or None)."""
+        assert key in ("Tab", "Shift+Tab"), key
+        self._prepare()
+        before = self.focused()
+        focused_style = self.page.evaluate(_FOCUS_STYLE_JS, before) if before else None
+        self.page.keyboard.press(key)
+        if before is not None and self.page.evaluate("e => e.isConnected", before):
+            resting_style = self.page.evaluate(_FOCUS_STYLE_JS, before)
+            assert focused_style != resting_style, (
+                f"no visible focus on {self.describe(before)} (it looks the same focused and not); "
+                f"path so far: {self.path[-8:]}")
+        now = self.focused()
+        self.path.append(self.describe(now) if now else "(page)")
+        return now
+
+    def to(self, target: Locator, *, backwards: bool = False, limit: int = 120, on_stop=None) -> None:
+        """Tab (or Shift+Tab) until ``target`` has the focus; ``on_stop(handle)`` is called at
+        every stop on the way (to answer a question there, say)."""
+        expect(target).to_be_visible()
+        key = "Shift+Tab" if backwards else "Tab"
+        for _ in range(limit):
+            if target.evaluate("e => e === document.activeElement"):
+                self.check_visible_here(backwards)
+                return
+            now = self.press(key)
+            if now is not None and on_stop is not None and not target.evaluate("e => e === document.activeElement"):
+                on_stop(now)
+        raise AssertionError(f"{target} not reached with {limit} × {key} (a focus trap?); last stops: {self.path[-15:]}")
+
+    def check_visible_here(self, backwards: bool) -> None:
+        """The element focused now shows it: compare it with itself after one step away and back
+        (Shift+Tab then Tab, or the reverse)."""
+        here = self.focused()
+        assert here is not None
+        self._prepare()
+        focused_style = self.page.evaluate(_FOCUS_STYLE_JS, here)
+        away, back = ("Tab", "Shift+Tab") if backwards else ("Shift+Tab", "Tab")
+        self.page.keyboard.press(away)
+        resting_style = self.page.evaluate(_FOCUS_STYLE_JS, here)
+        self.page.keyboard.press(back)
+        assert self.page.evaluate("e => e === document.activeElement", here), \
+            f"{away} then {back} did not come back to {self.describe(here)}"
+        assert focused_style != resting_style, f"no visible focus on {self.describe(here)}"
+
+    def activate(self, key: str = "Enter") -> None:
+        """Press Enter or Space on the focused element and wait for the run it causes."""
+        assert key in ("Enter", "Space"), key
+        with self.app.rerun():
+            self.page.keyboard.press(key)

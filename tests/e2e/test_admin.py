@@ -5,35 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 
 from playwright.sync_api import expect
 
-from e2e.harness import REPO
-from e2e.quiz_answers import quiz_file
+from e2e.quiz_answers import complete_lesson_1
 from e2e.streamlit_page import dataframe_rows
-from portal.db import session_scope
-from portal.learning import attempts, progress
-from portal.learning.content import load_course
-from portal.learning.quiz import correct_response
 
 ADMIN_PASSWORD = "Blue-river-42-sky"
 PASSWORD = "Green-tea-2024-cup"
 BOM = b"\xef\xbb\xbf"
-
-
-def _complete_lesson_1(portal, learner) -> None:
-    """What journey 2 does in the browser, done through the services: read lesson 1, pass its quiz."""
-    lesson = load_course(REPO / "content" / "ja").lessons[0]
-    quiz = quiz_file("01-what-is-llm.yaml")
-    with session_scope(portal.database_url) as session:
-        progress.mark_read(session, learner, lesson)
-        attempt = attempts.start_attempt(session, learner, quiz)
-        attempt_id, drawn = attempt.id, list(attempt.question_ids)
-    with session_scope(portal.database_url) as session:
-        answers = {qid: correct_response(quiz.question(qid)) for qid in drawn}
-        result = attempts.submit(session, learner, quiz, attempt_id, answers, uuid.uuid4().hex)
-    assert result.passed
 
 
 def test_admin_sees_completion_and_exports_csv_learner_cannot_reach_admin_pages(portal, new_app):
@@ -43,7 +23,7 @@ def test_admin_sees_completion_and_exports_csv_learner_cannot_reach_admin_pages(
                                 department="営業部", employee_id="E200")
     portal.create_user(name="未修 次郎", email="jiro@example.com", password=PASSWORD,
                        department="開発部", employee_id="E201")
-    _complete_lesson_1(portal, hanako)
+    complete_lesson_1(portal.database_url, hanako)
 
     admin = new_app(portal)
     admin.sign_in("kanri@example.com", ADMIN_PASSWORD)

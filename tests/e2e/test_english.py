@@ -1,4 +1,4 @@
-"""Journey 5, in English: a browser that prefers English gets the sign-in page in English, and
+"""Journey 9, English: a browser that prefers English gets the sign-in page in English, and
 the choice is kept on the account; the learner reads lesson 1 in English, passes its English
 quiz (the same question ids as the Japanese one), and sends a flagged prompt in the sandbox,
 where the risk checklist speaks English too."""

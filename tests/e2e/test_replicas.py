@@ -1,4 +1,4 @@
-"""Journey 7: two replicas behind nginx, as README's "Deploying" section runs them.
+"""Journey 8: two replicas behind nginx, as README's "Deploying" section runs them.
 
 Two `portal run` processes share one PostgreSQL database; Debian's nginx sits in front with the
 configuration `portal nginx-config` generates (sticky by the ``portal_replica`` cookie, websocket

@@ -88,12 +88,8 @@ def test_sandbox_flags_masks_and_streams_with_the_practice_model(portal, app):
         assert raw not in portal.output, f"{raw!r} was written to the server log"
 
 
-def test_sandbox_streams_from_an_openai_compatible_server_and_survives_a_429(start_portal, fake_llm, new_app):
-    portal = start_portal(
-        PORTAL_LLM_PROVIDER="custom", PORTAL_LLM_BASE_URL=fake_llm.base_url, PORTAL_LLM_API_KEY="sk-test-e2e",
-        PORTAL_LLM_MODELS='["fake-mini"]', PORTAL_LLM_DEFAULT_MODEL="fake-mini",
-    )
-    portal.create_user(name="学習 花子", email="hanako@example.com", password=PASSWORD, department="営業部")
+def test_sandbox_streams_from_an_openai_compatible_server_and_survives_a_429(start_llm_portal, fake_llm, new_app):
+    portal = start_llm_portal()
     app = new_app(portal)
     app.sign_in("hanako@example.com", PASSWORD)
     app.nav("チャット")

@@ -1,4 +1,4 @@
-"""Journey: single sign-on through a real OpenID Connect provider on 127.0.0.1 (tests/
+"""Journey 7: single sign-on through a real OpenID Connect provider on 127.0.0.1 (tests/
 oidc_provider.py: authorization code flow, RS256 id token, PKCE) with Streamlit's st.login: an
 imported employee gets in with their role, an admin with theirs, someone the portal does not
 know is refused with a clear message, and sign-out signs out."""

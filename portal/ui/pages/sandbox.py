@@ -9,7 +9,7 @@ import streamlit as st
 
 from portal.i18n import t
 from portal.llm import ChatMessage
-from portal.sandbox import Draft, SandboxRefused, Submission, escape_markdown, templates
+from portal.sandbox import Draft, SandboxRefused, Submission, answer_markdown, escape_markdown, templates
 from portal.sandbox.files import FILE_TYPES, compose_prompt
 from portal.ui import routes, state
 from portal.ui import sandbox_widgets as shared
@@ -100,7 +100,12 @@ def _send(sb, user, sub: Submission, stream=None) -> None:
         streamed = False
         if stream.started:
             with st.spinner(t("sandbox.chat.generating")):
-                st.write_stream(stream.text())
+                # as st.write_stream does, but the answer is untrusted: each version shown is made
+                # safe (no image fetched, no script link) before it reaches the browser
+                box, text = st.empty(), ""
+                for piece in stream.text():
+                    text += piece
+                    box.markdown(answer_markdown(text))
             streamed = True
         result = stream.result
         shared.answer_body(sb, result, f"sb_h{len(st.session_state.get(HISTORY, []))}", streamed=streamed)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from portal.i18n import t
 from portal.llm import TextDelta
-from portal.sandbox import Draft, SendResult, Submission, get_template, templates
+from portal.sandbox import Draft, SendResult, Submission, answer_markdown, get_template, templates
 from portal.ui import state
 from portal.ui import sandbox_widgets as shared
 
@@ -54,7 +54,7 @@ def _run(sb, user, jobs: list[tuple[str, Submission, dict]], samples: int = 1) -
             for event in stream.events():
                 if isinstance(event, TextDelta) and 0 <= event.choice < samples:
                     texts[event.choice] += event.text
-                    slots[event.choice].markdown(texts[event.choice] + " ▌")
+                    slots[event.choice].markdown(answer_markdown(texts[event.choice]) + " ▌")
             result = stream.result
             for i, label in enumerate(labels):
                 text = result.texts[i] if i < len(result.texts) else ""
@@ -66,7 +66,7 @@ def _run(sb, user, jobs: list[tuple[str, Submission, dict]], samples: int = 1) -
                 for event in stream.events():
                     if isinstance(event, TextDelta) and event.choice == 0:
                         text += event.text
-                        slots[i].markdown(text + " ▌")
+                        slots[i].markdown(answer_markdown(text) + " ▌")
                 results.append((label, stream.result))
     return results
 

@@ -78,8 +78,11 @@ def axis_labels(title: str | None = None) -> alt.Axis:
 BAND = alt.Step(24)
 
 
-def chart(chart: alt.Chart) -> None:
-    st.altair_chart(chart, width="stretch")
+def chart(chart: alt.Chart | alt.LayerChart, title: str) -> None:
+    """A dashboard chart with its title drawn inside (kept in a screenshot or a saved image) and
+    as its Vega-Lite description. Every chart also has axis titles (Vega announces each axis with
+    its title) and its table behind it (show_table)."""
+    st.altair_chart(chart.properties(title=title, description=title), width="stretch")
 
 
 def import_hint() -> None:

@@ -35,38 +35,49 @@ def render(user, flt, shape, *, has_learners) -> None:
                 y=alt.Y("active:Q", title=t("stats.col.active")),
                 tooltip=[alt.Tooltip("period:T", title=t(f"stats.unit.{ov.active_unit}")),
                          alt.Tooltip("active:Q", title=t("stats.col.active"))],
-            ).properties(height=240)
+            ).properties(height=240),
+            t("stats.overview.active"),
         )
         show_table(ov.active, "active_learners")
 
     st.subheader(t("stats.overview.per_lesson"))
     chart(
         alt.Chart(ov.per_lesson).mark_bar().encode(
-            y=alt.Y("lesson:N", sort=list(ov.per_lesson["lesson"]), axis=axis_labels()),
+            y=alt.Y("lesson:N", sort=list(ov.per_lesson["lesson"]), axis=axis_labels(t("stats.col.lesson"))),
             x=alt.X("completion_rate:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
                     title=t("stats.col.completion_rate")),
             tooltip=[alt.Tooltip("lesson:N", title=t("stats.col.lesson")),
                      alt.Tooltip("completion_rate:Q", format=".1%", title=t("stats.col.completion_rate")),
                      alt.Tooltip("completed:Q", title=t("stats.col.completed"))],
-        ).properties(height=BAND)
+        ).properties(height=BAND),
+        t("stats.overview.per_lesson"),
     )
     show_table(ov.per_lesson, "completion_per_lesson", shape, drop=("lesson_id", "order"))
 
     st.subheader(t("stats.overview.heatmap"))
     heat = ov.heatmap.assign(department=ov.heatmap["department"].map(lambda d: d or t("stats.department.none")),
                              short=ov.heatmap["order"].map(lambda o: f"{o:02d}"))
+    # each cell also carries its number: the colour is never the only carrier of the rate
+    cells = alt.Chart(heat).encode(
+        x=alt.X("short:O", title=t("stats.col.lesson")),
+        y=alt.Y("department:N", axis=axis_labels(t("stats.col.department"))),
+        tooltip=[alt.Tooltip("department:N", title=t("stats.col.department")),
+                 alt.Tooltip("lesson:N", title=t("stats.col.lesson")),
+                 alt.Tooltip("completion_rate:Q", format=".1%", title=t("stats.col.completion_rate")),
+                 alt.Tooltip("completed:Q", title=t("stats.col.completed")),
+                 alt.Tooltip("learners:Q", title=t("stats.col.learners"))],
+    )
     chart(
-        alt.Chart(heat).mark_rect().encode(
-            x=alt.X("short:O", title=t("stats.col.lesson")),
-            y=alt.Y("department:N", axis=axis_labels()),
-            color=alt.Color("completion_rate:Q", scale=alt.Scale(domain=[0, 1], scheme="greens"),
-                            legend=alt.Legend(format="%", title=t("stats.col.completion_rate"))),
-            tooltip=[alt.Tooltip("department:N", title=t("stats.col.department")),
-                     alt.Tooltip("lesson:N", title=t("stats.col.lesson")),
-                     alt.Tooltip("completion_rate:Q", format=".1%", title=t("stats.col.completion_rate")),
-                     alt.Tooltip("completed:Q", title=t("stats.col.completed")),
-                     alt.Tooltip("learners:Q", title=t("stats.col.learners"))],
-        ).properties(height=BAND)
+        alt.layer(
+            cells.mark_rect().encode(
+                color=alt.Color("completion_rate:Q", scale=alt.Scale(domain=[0, 1], scheme="greens"),
+                                legend=alt.Legend(format="%", title=t("stats.col.completion_rate")))),
+            cells.mark_text(fontSize=11).encode(
+                text=alt.Text("completion_rate:Q", format=".0%"),
+                # dark text on the light and middle greens, white on the darkest ones
+                color=alt.condition(alt.datum.completion_rate >= 0.85, alt.value("#ffffff"), alt.value("#0b1118"))),
+        ).properties(height=BAND),
+        t("stats.overview.heatmap"),
     )
     show_table(ov.heatmap, "completion_department_lesson", shape, drop=("lesson_id", "order"))
 

@@ -41,7 +41,8 @@ def render(user, flt, shape, *, has_learners) -> None:
                 color=alt.Color("kind:N", title=None),
                 tooltip=[alt.Tooltip("range:N", title=t("stats.col.range")), alt.Tooltip("kind:N", title=""),
                          alt.Tooltip("attempts:Q", title=t("stats.col.attempts"))],
-            ).properties(height=240)
+            ).properties(height=240),
+            t("stats.quiz.distribution"),
         )
         show_table(dist, f"score_distribution_{quiz_id}", drop=("quiz_id", "bin"))
     with col_b:
@@ -55,7 +56,8 @@ def render(user, flt, shape, *, has_learners) -> None:
                 y=alt.Y("learners:Q", title=t("stats.col.learners")),
                 tooltip=[alt.Tooltip("label:N", title=t("stats.col.needed")),
                          alt.Tooltip("learners:Q", title=t("stats.col.learners"))],
-            ).properties(height=240)
+            ).properties(height=240),
+            t("stats.quiz.to_pass"),
         )
         show_table(tp.drop(columns=["label"]), f"attempts_to_pass_{quiz_id}", drop=("quiz_id",))
 
@@ -85,13 +87,14 @@ def render(user, flt, shape, *, has_learners) -> None:
     data = options.assign(kind=options["correct"].map(lambda v: marks[None if v is None or pd.isna(v) else bool(v)]))
     chart(
         alt.Chart(data).mark_bar().encode(
-            y=alt.Y("option:N", sort="-x", axis=axis_labels()),
+            y=alt.Y("option:N", sort="-x", axis=axis_labels(t("stats.col.option"))),
             x=alt.X("share:Q", axis=alt.Axis(format="%"), title=t("stats.col.share")),
             color=alt.Color("kind:N", title=None,
                             scale=alt.Scale(domain=list(marks.values()), range=["#2e7d32", "#c62828", "#9e9e9e"])),
             tooltip=[alt.Tooltip("option:N", title=t("stats.col.option")),
                      alt.Tooltip("chosen:Q", title=t("stats.col.chosen")),
                      alt.Tooltip("share:Q", format=".1%", title=t("stats.col.share"))],
-        ).properties(height=BAND)
+        ).properties(height=BAND),
+        t("stats.quiz.options_chart"),
     )
     show_table(options, f"options_{quiz_id}_{question_id}", drop=("quiz_id", "question_id", "option_id"))

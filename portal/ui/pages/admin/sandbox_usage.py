@@ -33,7 +33,8 @@ def render(user, flt, shape, *, has_learners) -> None:
                     y=alt.Y(f"{measure}:Q", title=t(f"stats.col.{measure}")),
                     tooltip=[alt.Tooltip("period:T", title=t(f"stats.unit.{sb.unit}")),
                              alt.Tooltip(f"{measure}:Q", format=",", title=t(f"stats.col.{measure}"))],
-                ).properties(height=220)
+                ).properties(height=220),
+                f'{t("stats.sandbox.over_time")}({t(f"stats.col.{measure}")})',
             )
     show_table(sb.by_period, "sandbox_over_time")
 
@@ -44,12 +45,13 @@ def render(user, flt, shape, *, has_learners) -> None:
             lambda d: d or t("stats.department.none")))
         chart(
             alt.Chart(dep).mark_bar().encode(
-                y=alt.Y("department:N", sort="-x", axis=axis_labels()),
+                y=alt.Y("department:N", sort="-x", axis=axis_labels(t("stats.col.department"))),
                 x=alt.X("requests:Q", title=t("stats.col.requests")),
                 tooltip=[alt.Tooltip("department:N", title=t("stats.col.department")),
                          alt.Tooltip("requests:Q", title=t("stats.col.requests")),
                          alt.Tooltip("tokens:Q", title=t("stats.col.tokens"))],
-            ).properties(height=BAND)
+            ).properties(height=BAND),
+            t("stats.sandbox.departments"),
         )
         show_table(sb.by_department, "sandbox_departments")
     with col_b:
@@ -62,7 +64,8 @@ def render(user, flt, shape, *, has_learners) -> None:
                 y=alt.Y("requests:Q", title=t("stats.col.requests")),
                 tooltip=[alt.Tooltip("label:N", title=t("stats.col.rating")),
                          alt.Tooltip("requests:Q", title=t("stats.col.requests"))],
-            ).properties(height=220)
+            ).properties(height=220),
+            t("stats.sandbox.ratings"),
         )
         show_table(sb.ratings, "sandbox_ratings")
 
@@ -76,7 +79,7 @@ def render(user, flt, shape, *, has_learners) -> None:
         )
         chart(
             alt.Chart(risks).mark_bar().encode(
-                y=alt.Y("category_label:N", sort="-x", axis=axis_labels()),
+                y=alt.Y("category_label:N", sort="-x", axis=axis_labels(t("stats.col.category"))),
                 x=alt.X("sum(requests):Q", title=t("stats.col.requests")),
                 color=alt.Color("action_label:N", title=t("stats.col.action"), scale=alt.Scale(
                     domain=[code_label("stats.sandbox.action", a) for a in ACTION_COLORS],
@@ -85,7 +88,8 @@ def render(user, flt, shape, *, has_learners) -> None:
                          alt.Tooltip("action_label:N", title=t("stats.col.action")),
                          alt.Tooltip("requests:Q", title=t("stats.col.requests")),
                          alt.Tooltip("findings:Q", title=t("stats.col.findings"))],
-            ).properties(height=BAND)
+            ).properties(height=BAND),
+            t("stats.sandbox.risks"),
         )
         show_table(sb.risks, "sandbox_risks")
         show_table(sb.actions, "sandbox_actions", title=t("stats.sandbox.actions"))
