@@ -30,7 +30,7 @@ def check(database_url: str) -> Readiness:
         with get_engine(database_url).connect() as conn:
             revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except SQLAlchemyError as exc:
-        detail = f"database unavailable: {type(exc.orig if hasattr(exc, 'orig') and exc.orig else exc).__name__}"
+        detail = f"database unavailable: {type(getattr(exc, 'orig', None) or exc).__name__}"
         return Readiness(False, detail, (time.perf_counter() - start) * 1000)
     elapsed = (time.perf_counter() - start) * 1000
     head = head_revision()
