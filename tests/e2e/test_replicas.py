@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from e2e.conftest import CHROMIUM_ARGS, EXPECT_TIMEOUT_MS, RESULTS, _unavailable
+from e2e.conftest import EXPECT_TIMEOUT_MS, RESULTS, _unavailable
 from e2e.harness import NGINX, NginxProxy, PortalServer, throwaway_database
 from e2e.quiz_answers import answer_all, open_attempt, quiz_file
 from e2e.streamlit_page import App
