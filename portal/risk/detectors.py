@@ -515,6 +515,32 @@ def _parse_date(m: re.Match[str]) -> _dt.date | None:
     return None
 
 
+_KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_KANJI_NUM = r"[〇一二三四五六七八九十]{1,3}"
+_KANJI_DATE = re.compile(rf"(?P<era>明治|大正|昭和|平成|令和) ?(?P<y>元|{_KANJI_NUM}) ?年 ?(?P<m>{_KANJI_NUM}) ?月 ?(?P<d>{_KANJI_NUM}) ?日")
+
+
+def _kanji_number(s: str) -> int | None:
+    """十一 -> 11, 二十九 -> 29, 一〇 -> 10; None for malformed numerals."""
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        if "十" in ones or len(tens) > 1 or len(ones) > 1:
+            return None
+        return (_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0)
+    value = 0
+    for ch in s:
+        value = value * 10 + _KANJI_DIGITS[ch]
+    return value
+
+
+def _kanji_date(m: re.Match[str]) -> _dt.date | None:
+    y = 1 if m.group("y") == "元" else _kanji_number(m.group("y"))
+    mo, dy = _kanji_number(m.group("m")), _kanji_number(m.group("d"))
+    if not y or not mo or not dy:
+        return None
+    return v.era_to_date(m.group("era"), y, mo, dy)
+
+
 _BIRTH_AFTER = re.compile(r"^ ?(?:生まれ|生|出生|誕生)")
 _DATE_THEN_BORN = re.compile(r"[0-9](?:日)? ?生(?![活産成徒命涯地協])")
 
@@ -576,6 +602,20 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
         if label is None:
             continue
         out.append(Candidate(C.DATE_OF_BIRTH, s, e, 0.95, "dob_label", {"label": label}))
+    # Era dates in kanji numerals (昭和十一年三月三日), as in handwritten-style forms.
+    if "年" in text:
+        for km in _KANJI_DATE.finditer(text):
+            d = _kanji_date(km)
+            if d is None or not v.plausible_birth_date(d, today):
+                continue
+            s, e = km.start(), km.end()
+            label = "生まれ" if _BIRTH_AFTER.match(text[e : e + 4]) else None
+            if label is None:
+                hit = nearest_label(text, s, e, before=30, after=0)
+                if hit is not None and hit.kind == "birth":
+                    label = hit.text
+            if label is not None:
+                out.append(Candidate(C.DATE_OF_BIRTH, s, e, 0.9, "dob_label", {"label": label}))
     # Airline / APIS form after a DOB label: "DOB 21APR79".
     for lm in found:
         m = _DOB_COMPACT.match(text, lm.end())
@@ -591,6 +631,39 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
         if mo and 1 <= mo <= 12 and 1 <= dy <= 31:
             out.append(Candidate(C.DATE_OF_BIRTH, m.start("d"), m.end("d"), 0.8, "dob_label",
                                  {"label": text[lm.start() : lm.end()]}))
+    return out
+
+
+_KINSHIP_DATE = re.compile(r"(?:長男|長女|次男|次女|三男|三女|四男|四女|長子|実子|養子|son|daughter)[ 　:：\t、,]{1,3}(?=[0-9明大昭平令MTSHR])",
+                           re.IGNORECASE)
+_PAREN_DATE = re.compile(r" ?[（(] ?(?=[0-9明大昭平令MTSHR])")
+
+
+def dob_near_people(text: str, names: list[Candidate], today: _dt.date | None = None) -> list[Candidate]:
+    """Birth dates without a birth label, told by who they belong to: right after a child's
+    relation (長男　平成24年5月2日) or in brackets right after a person's name (五十嵐 こはる（令和2年5月7日）).
+    Only full dates at least a year old: a date in brackets after a name is also how meetings
+    and hires are noted, and those are recent."""
+    today = today or _dt.date.today()
+    out: list[Candidate] = []
+    starts = [m.end() for m in _KINSHIP_DATE.finditer(text)] if ("男" in text or "女" in text or "子" in text
+                                                                 or "son" in text or "daughter" in text) else []
+    paren = []
+    for c in names:
+        if c.category is C.PERSON_NAME and c.score >= 0.7:
+            pm = _PAREN_DATE.match(text, c.end)
+            if pm is not None:
+                paren.append(pm.end())
+    for pos, need_close in [(p, False) for p in starts] + [(p, True) for p in paren]:
+        m = _DATE_JA.match(text, pos) or _KANJI_DATE.match(text, pos)
+        if m is None:
+            continue
+        d = _kanji_date(m) if m.re is _KANJI_DATE else _parse_date(m)
+        if d is None or not v.plausible_birth_date(d, today) or (today - d).days < 365:
+            continue
+        if need_close and not re.match(r" ?[）)]", text[m.end() : m.end() + 2]):
+            continue
+        out.append(Candidate(C.DATE_OF_BIRTH, m.start(), m.end(), 0.75, "dob_person"))
     return out
 
 

@@ -15,6 +15,7 @@ from portal.risk.latin_names import latin_name_candidates
 from portal.risk.name_context import context_name_candidates, demote_places_in_lists, demote_public_figures
 from portal.risk.names import dictionary_name_candidates, name_candidates
 from portal.risk.normalize import normalize
+from portal.risk.records import record_candidates
 from portal.risk.tables import table_candidates
 
 if TYPE_CHECKING:
@@ -62,6 +63,10 @@ def _candidates(ntext: str, org_terms: tuple[str, ...], enabled: frozenset[Categ
             cands += international.address_candidates(ntext)
         if want(Category.PASSPORT, Category.RESIDENCE_CARD, Category.BANK_ACCOUNT):
             cands += d.id_candidates(ntext)
+        if want(Category.BANK_ACCOUNT):
+            cands += record_candidates(ntext)
+    elif want(Category.DATE_OF_BIRTH) and "年" in ntext:
+        cands += d.dob_candidates(ntext)  # era dates in kanji numerals only
     if want(Category.EMAIL):
         cands += d.email_candidates(ntext)
     if want(Category.SECRET):
@@ -81,6 +86,8 @@ def _candidates(ntext: str, org_terms: tuple[str, ...], enabled: frozenset[Categ
         cands += context_name_candidates(ntext, cands)
         cands = demote_places_in_lists(ntext, demote_public_figures(ntext, cands))
         cands = _outside_cells(cands, place_cells, _NAMES)
+        if want(Category.DATE_OF_BIRTH) and has_digit:
+            cands += d.dob_near_people(ntext, cands)
     # Numbers in identifier columns (JAN, 注文番号 ...) are not cards, My Numbers or phones.
     cands = _outside_cells(cands, id_cells, _NUMERIC)
     if enabled is not None:

@@ -3,6 +3,8 @@
 confidentiality words used as vocabulary. Each test states what a compliance reviewer would
 expect the checklist to show."""
 
+import datetime as _dt
+
 import pytest
 
 from portal.risk import Category as C
@@ -214,3 +216,42 @@ def test_each_address_pattern_has_its_gate():
     for i, sample in enumerate(samples):
         assert intl._ADDRESS_RES[i].search(sample), i
         assert intl._ADDRESS_GATES[i].search(sample), i
+
+
+# --- account numbers and birth dates told by their layout ---------------------------------------
+
+def test_a_zengin_transfer_record_shows_its_account_number():
+    # Payroll transfer data (全銀フォーマット) pasted from the bank's upload file, no label anywhere.
+    text = ("20005ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ  251ｼﾌﾞﾔ               10384716ﾓﾘ ﾐｻｷ                        0000286450\n"
+            "2,0001,ﾐｽﾞﾎ,112,ｼﾝﾊﾞｼ,1,3328104,ﾔﾌﾞｷ ﾚｲﾅ,300000")
+    assert [t for c, t in shown(text, C.BANK_ACCOUNT)] == ["0384716", "3328104"]
+
+
+def test_an_order_line_with_codes_is_not_an_account():
+    assert shown("2,0001,ミズホ,112,シンバシ,1,3328104,300000", C.BANK_ACCOUNT) == []
+    assert shown("品番 20005 カラー 251 ブラック 10384716", C.BANK_ACCOUNT) == []
+
+
+def test_a_japan_post_bank_symbol_and_number():
+    assert [t for c, t in shown("Bank: Japan Post Bank  Account: 12180-39476511", C.BANK_ACCOUNT)] == ["12180-39476511"]
+    assert [t for c, t in shown("受付番号 12345-67890123 で承りました", C.BANK_ACCOUNT)] == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("生年月日　　　昭和十一年三月三日\n住所　高森市", "昭和十一年三月三日"),
+    ("被相続人：髙橋 德次郎（大正十五年五月五日生、令和６年８月２日死亡）", "大正十五年五月五日"),
+    ("控除対象扶養親族\n　(1) 宮前 湊　長男　平成24年5月2日　個人番号：7702 9184 3360", "平成24年5月2日"),
+    ("対象児童：五十嵐 こはる（令和２年５月７日）", "令和２年５月７日"),
+])
+def test_birth_dates_told_by_a_kanji_date_or_by_whose_they_are(text, value):
+    assert value in [t for c, t in shown(text, C.DATE_OF_BIRTH)]
+
+
+@pytest.mark.parametrize("text", [
+    "会議は令和六年五月三日です",
+    # a recent date after a name: a meeting or a hire, not a birthday
+    "担当：五十嵐 こはる（{:%Y年%m月%d日}）".format(_dt.date.today() - _dt.timedelta(days=30)),
+    "長男の入学式は4月です",
+])
+def test_dates_that_are_not_birth_dates(text):
+    assert shown(text, C.DATE_OF_BIRTH) == []

@@ -1,0 +1,44 @@
+"""Account numbers identified by the layout of a bank-transfer record, without a label.
+
+Runs on the normalised text (NFKC: half-width kana are full-width here).
+
+- **Zengin transfer files** (全銀フォーマット), the fixed-width data record a payroll or accounts
+  payable system writes: bank code (4 digits) and kana bank name, branch code (3) and kana
+  branch name, an optional clearing-house number, the deposit type (1 普通, 2 当座, 4 貯蓄, 9
+  その他) glued to the 7-digit account number, then the kana account holder. Copied into a
+  prompt the padding spaces may be squeezed, so the widths are not relied on, the order is.
+- **The comma-separated variant** of the same fields (an export opened in Excel):
+  ``2,0001,ミズホ,112,シンバシ,1,3328104,ヤブキ レイナ,300000``.
+- **Japan Post Bank** (ゆうちょ銀行) 記号番号: a 5-digit 記号 starting with 1 and ending with 0,
+  and an 8-digit 番号 ending with 1 (``14180-38205161``). The shape is specific enough on its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from portal.risk.detectors import Candidate
+from portal.risk.findings import Category
+
+_KANA = "ァ-ヴー"
+_KANA_NAME = rf"[{_KANA}A-Z0-9().\-/ ]"
+_ZENGIN_FIXED = re.compile(
+    rf"(?<![0-9])\d{{4,6}}[{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{0,30}}\d{{3}}[{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{0,30}}(?:\d{{4}}\s{{0,30}})?"
+    rf"[1249](?P<acct>\d{{7}})(?=[{_KANA}(]|[ \t]*(?:\n|\Z))"
+)
+_ZENGIN_CSV = re.compile(
+    rf"(?<![0-9])\d{{4}}[,\t][{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}[,\t]\d{{3}}[,\t][{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}[,\t]"
+    rf"[1249][,\t](?P<acct>\d{{4,8}})[,\t](?={_KANA_NAME}{{0,30}}[{_KANA}])"
+)
+_YUCHO = re.compile(r"(?<![0-9-])(?P<acct>1\d{3}0[- ]\d{7}1)(?![0-9-])")
+
+
+def record_candidates(text: str) -> list[Candidate]:
+    out: list[Candidate] = []
+    if "1" in text:
+        for m in _YUCHO.finditer(text):
+            out.append(Candidate(Category.BANK_ACCOUNT, m.start("acct"), m.end("acct"), 0.85, "bank_yucho"))
+    for rx in (_ZENGIN_FIXED, _ZENGIN_CSV):
+        for m in rx.finditer(text):
+            out.append(Candidate(Category.BANK_ACCOUNT, m.start("acct"), m.end("acct"), 0.85, "bank_zengin"))
+    return out
