@@ -25,6 +25,7 @@ from pathlib import Path
 from portal.risk.detectors import Candidate
 from portal.risk.latin_names import lone_name_score
 from portal.risk.findings import Category
+from portal.risk import tables
 
 C = Category
 _PUBLIC = Path(__file__).with_name("data") / "public_figures.txt"
@@ -320,6 +321,15 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
                         (not part.isascii() and len(part) >= 2):
                     strings.add(part)
     strings = {s for s in strings if len(s) >= 2}
+    # A one-kanji surname of a full name found here (東 真理子 → 東): its other mentions count only
+    # where nothing but a name could stand — between separators, or before an honorific or a
+    # particle — never inside a word (東京, 森林).
+    for c in names + out:
+        value = text[c.start : c.end]
+        head = value.split(" ", 1)[0]
+        if " " in value and len(head) == 1 and _KANJI_ONLY.fullmatch(head) and head not in _NOT_NAME_KANJI:
+            for i in _single_kanji_mentions(text, head, c.start):
+                out.append(Candidate(C.PERSON_NAME, i, i + 1, 0.75, "name_repeated"))
     if strings:
         taken = _Taken([(c.start, c.end) for c in found if c.category is C.PERSON_NAME] + [(c.start, c.end) for c in out])
         # Where each name was found: repeats are looked for within _REPEAT_WINDOW of a mention
@@ -433,6 +443,23 @@ _TITLES_AFTER = ("課長", "部長", "社長", "係長", "主任", "室長", "�
                  "弁護士", "担当", "様", "氏", "君", "殿", "両名")
 
 
+_ONE_KANJI_BEFORE = re.compile(r"(?:^|(?<=[\s、,，・/／:：（(「『\[|→＋+＆&]))$")
+_ONE_KANJI_AFTER = re.compile(r"(?:さん|様|さま|氏|君|くん|課長|部長|係長|主任|室長|所長|店長|委員|先生|[がはとも]"
+                              r"(?![一-龥々])|[\s、,，・/／:：)）」』\]|→＋+＆&]|$)")
+
+
+def _single_kanji_mentions(text: str, kanji: str, known_at: int) -> list[int]:
+    out = []
+    lo, hi = max(0, known_at - _REPEAT_WINDOW), min(len(text), known_at + _REPEAT_WINDOW)
+    i = text.find(kanji, lo, hi)
+    while i != -1:
+        if i != known_at and _ONE_KANJI_BEFORE.search(text, max(0, i - 1), i) and _ONE_KANJI_AFTER.match(text, i + 1):
+            if not (i + 1 < len(text) and text[i + 1] == " " and _KANJI_ONLY.match(text, i + 2)):  # 東 真理子 itself
+                out.append(i)
+        i = text.find(kanji, i + 1, hi)
+    return out
+
+
 def _list_neighbours(text: str, s: int, e: int) -> list[Candidate]:
     out: list[Candidate] = []
     # After the name: "杉浦と林", "一ノ瀬、若林"
@@ -488,3 +515,60 @@ def _trim_name(text: str, s: int, e: int) -> tuple[int, int] | None:
         if core.endswith(_DEPARTMENT_ENDINGS) or (len(core) > 1 and _is_common_noun(value)):
             return None
     return s, e
+
+
+def name_column_candidates(text: str, found: list[Candidate]) -> list[Candidate]:
+    """Cells of a column that is mostly people's names: a pasted roster or rota often has no
+    header (| 森 | 早 | 日 |), but when most of a column's cells are already names by other
+    evidence, the rest of the column are names too (a column holds one kind of value).
+    A column needs at least 3 rows, 2 cells found by other rules and half of its cells found."""
+    if "\n" not in text or not ("\t" in text or "," in text or "|" in text):
+        return []
+    spans = sorted((c.start, c.end) for c in found if c.category is C.PERSON_NAME and c.score >= 0.7)
+    if len(spans) < 2:
+        return []
+    starts = [s for s, _e in spans]
+
+    def covered(cell) -> bool:
+        k = bisect_left(starts, cell.end) - 1
+        while k >= 0 and spans[k][1] > cell.start:
+            if spans[k][0] >= cell.start and spans[k][1] <= cell.end:
+                return True
+            k -= 1
+        return False
+
+    out: list[Candidate] = []
+    lines = tables._lines(text)
+    i = 0
+    while i < len(lines):
+        sep = tables._sep_of(lines[i][1])
+        if sep is None:
+            i += 1
+            continue
+        block: list[list] = []
+        j = i
+        while j < len(lines) and lines[j][1].strip() and tables._sep_of(lines[j][1]) == sep:
+            if not tables._MD_RULE.match(lines[j][1]):
+                block.append(tables._split_cells(lines[j][1], lines[j][0], sep))
+            j += 1
+        i = max(j, i + 1)
+        # Rows of the table's own width only (prose with a comma is not a row), and never the
+        # first row: a header names the column, it is not a value of it.
+        widths = [len(r) for r in block]
+        width = max(set(widths), key=widths.count)
+        rows = [r for r in block if len(r) == width][1:]
+        if width < 2 or len(rows) < 3:
+            continue
+        for col in range(width):
+            cells = [r[col] for r in rows if r[col].end > r[col].start]
+            hits = [covered(c) for c in cells]
+            if sum(hits) < 2 or sum(hits) * 2 < len(cells):
+                continue
+            for cell, hit in zip(cells, hits):
+                value = text[cell.start : cell.end]
+                if hit:
+                    continue
+                if tables._cell_fits(C.PERSON_NAME, value) and len(value) <= 30 and not _is_common_noun(value) \
+                        and not (value.isascii() and _is_english_word(value)):
+                    out.append(Candidate(C.PERSON_NAME, cell.start, cell.end, 0.75, "table_name_column"))
+    return out

@@ -289,3 +289,4 @@ def table_candidates(text: str) -> tuple[list[Candidate], list[tuple[int, int]],
             j += 1
         i = j if rows else i + 1
     return out, negative, places
+

@@ -255,3 +255,18 @@ def test_birth_dates_told_by_a_kanji_date_or_by_whose_they_are(text, value):
 ])
 def test_dates_that_are_not_birth_dates(text):
     assert shown(text, C.DATE_OF_BIRTH) == []
+
+
+def test_a_roster_column_without_a_header_is_names_when_most_of_it_is():
+    # A rota pasted from Excel: the first column holds people; most are found by other evidence
+    # (full names), so the surname-only cells of the same column are names too.
+    text = ("シフト表を見やすくして\n"
+            "| 職員 | 月 | 火 |\n|---|---|---|\n"
+            "| 佐久間 律子 | 早 | 日 |\n| 野々村 健 | 夜 | 明 |\n| 森 | 日 | 夜 |\n| グエン | 遅 | 日 |")
+    assert names(text) == ["佐久間 律子", "野々村 健", "森", "グエン"]
+
+
+def test_a_column_of_words_next_to_names_is_not_names():
+    text = ("日時,利用者名,操作\n2025/03/17 08:52,北村 修,承認\n2025/03/17 09:31,森 美咲,ロック解除依頼\n"
+            "2025/03/18 10:02,大貫 誠,承認\n2025/03/18 10:05,寺内 彩,差戻し")
+    assert names(text) == ["北村 修", "森 美咲", "大貫 誠", "寺内 彩"]
