@@ -38,6 +38,8 @@ class ProtocolError(RuntimeError):
 class Run:
     elements: list = field(default_factory=list)  # (delta path, Element) in arrival order
     seconds: float = 0.0
+    messages: int = 0  # ForwardMsgs received for this run (each costs the server a wake-up)
+    kinds: dict = field(default_factory=dict)  # ForwardMsg type (delta: its delta type) -> count
 
     def of_type(self, kind: str) -> list:
         return [e for _, e in self.elements if e.WhichOneof("type") == kind]
@@ -119,6 +121,11 @@ class Session:
             fwd = ForwardMsg()
             fwd.ParseFromString(data)
             kind = fwd.WhichOneof("type")
+            run.messages += 1
+            key = f"delta.{fwd.delta.WhichOneof('type')}" if kind == "delta" else kind
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                key = f"element.{fwd.delta.new_element.WhichOneof('type')}"
+            run.kinds[key] = run.kinds.get(key, 0) + 1
             if kind == "new_session":
                 self.page_hash = fwd.new_session.page_script_hash
                 run = Run()  # a new run starts (after a rerun request or st.switch_page)

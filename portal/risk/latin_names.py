@@ -17,7 +17,11 @@ Words that name places, organisations, days, months and roles stop a run from be
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
+from array import array
+from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 
@@ -209,7 +213,8 @@ def _score(words: list[str]) -> float:
     gl, fl = known[-1]
     # Both ends known: "Andrew Clark", "Wieczorek Tomasz", "Tan Siew Ling", "KITO Masayuki".
     if (g0 and fl) or (f0 and gl):
-        if not (is_common[0] and is_common[-1]):
+        if not (is_common[0] and is_common[-1]) and not (
+                not g0 and not any(caps) and all(_english_word(lw) for lw in lower)):  # "Grand Canal", "Silver Lake"
             return 0.88
     romaji = [_is_romaji(w) for w in words]
     # Romanised Japanese: "Suzuki Ichiro", "ICHIRO SUZUKI", "Ishiguro Tomoya".
@@ -233,7 +238,31 @@ def _score(words: list[str]) -> float:
         return 0.78
     if fl and (g0 or f0) and not is_common[-1] and not is_common[0]:
         return 0.78
+    # An unknown word before a known surname ("Oluwaseun Adeyemi", "Aditi Kulkarni"), where the
+    # first word is not an English word ("Deluxe King", "Effective Date", "Canada Post").
+    if len(words) == 2 and fl and not g0 and not f0 and not any(is_common) and not any(caps) \
+            and len(words[0]) >= 3 and not _english_word(lower[0]) and not _is_romaji(words[0]):
+        return 0.72
     return 0.0
+
+
+@lru_cache(maxsize=1)
+def _english_table() -> array:
+    """Sorted 64-bit digests of ordinary English words (web2's lower-case entries; see
+    data/build_english_words.py)."""
+    table = array("Q")
+    table.frombytes((_DATA.parent / "english_words.u64").read_bytes())
+    if sys.byteorder != "little":
+        table.byteswap()
+    return table
+
+
+def _english_word(word: str) -> bool:
+    """Is ``word`` (lower case) an ordinary English word ("deluxe", "venue", "grand")?"""
+    key = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little")
+    table = _english_table()
+    i = bisect_left(table, key)
+    return i < len(table) and table[i] == key
 
 
 _ORG_AFTER = re.compile(r" ?(?:&|and) (?:Co|Company|Partners|Sons|Associates)\b|,? (?:Inc|Ltd|LLC|LLP|Corp|Co|GmbH|SAS|S\.A|"

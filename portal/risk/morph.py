@@ -75,12 +75,13 @@ def tokenize(text: str) -> list[Token]:
 def warm_up() -> None:
     """Load the dictionary, the name lists and the normalisation tables now (e.g. at app start)
     instead of during the first scan."""
-    from portal.risk.latin_names import _lists
+    from portal.risk.latin_names import _english_table, _lists
     from portal.risk.name_context import _figure_words, _public_figures
     from portal.risk.normalize import _length_changing_re
 
     tokenize("田中さん")
     _length_changing_re()
     _lists()  # the Latin name lists (about 37,000 entries)
+    _english_table()  # ordinary English words (210,000 digests, 1.7 MB)
     _public_figures()
     _figure_words()

@@ -270,3 +270,21 @@ def test_a_column_of_words_next_to_names_is_not_names():
     text = ("日時,利用者名,操作\n2025/03/17 08:52,北村 修,承認\n2025/03/17 09:31,森 美咲,ロック解除依頼\n"
             "2025/03/18 10:02,大貫 誠,承認\n2025/03/18 10:05,寺内 彩,差戻し")
     assert names(text) == ["北村 修", "森 美咲", "大貫 誠", "寺内 彩"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Tue  Priya Raman / Oluwaseun Adeyemi", ["Priya Raman", "Oluwaseun Adeyemi"]),
+    ("Emergency contact: Aditi's father, Sunil Kulkarni", ["Sunil Kulkarni"]),
+])
+def test_an_unknown_given_name_before_a_known_surname(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Room: Deluxe King, non-smoking, 4 nights",
+    'This Agreement is entered into as of 1 October 2024 (the "Effective Date")',
+    "Brightwell Health Ltd, 4 Grand Canal Square, Dublin 2",
+    "Canada Post collects a handling fee",
+])
+def test_english_words_before_a_surname_are_not_a_name(text):
+    assert names(text) == []
