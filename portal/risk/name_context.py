@@ -57,6 +57,30 @@ _NOT_SPEAKER = set(
     "收件人 联系人 聯絡人 负责人 負責人 姓名 经办人 申请人 收货人 寄件人 电话 手机 邮箱 地址 公司 部门 职位 备注 日期 时间 "
     "備註 備考 電話 郵遞區號 手機 주소 전화 이메일 메모 받는 보내는".split()
 )
+_HIRAGANA_RUN = re.compile(r"[ぁ-ゖ]{2}")
+_HIRA_SPEAKER = re.compile(
+    r"^[ \t>*・\-]*(?P<t>[\[(]?(?:[0-9]{1,4}/[0-9]{1,2}(?:/[0-9]{1,4})? )?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[\])]? ?)?"
+    r"(?P<n>[ぁ-ゖー]{2,6})(?:さん|ちゃん|くん)? ?(?:[:：](?!//)|「)",
+    re.MULTILINE,
+)
+_HIRA_HONORIFIC = re.compile(r"(?:^|(?<=[\s、,。（(「『:：・/]))(?P<n>[ぁ-ゖ]{2,5})(?=さん|ちゃん|くん|様)", re.MULTILINE)
+# Hiragana words that stand before さん or a colon and are not anybody's name.
+_HIRA_NOT_NAME = set(
+    "みな みんな みなさま あなた こちら そちら あちら どちら だれ どなた あかちゃん あか じい ばあ にい ねえ かあ とう おじ おば "
+    "よめ むすめ まご いとこ ぼっ じょう あんちゃん まとめ おしらせ ねらい こたえ もんだい れい ただし なお ちなみに でも "
+    "はい いいえ えっと あの その この じぶん わたし ぼく おれ うち".split()
+)
+_KIN = (r"妻|夫|長男|長女|次男|次女|三男|三女|四男|四女|長子|義父|義母|祖父|祖母|父|母|息子|娘|配偶者|奥様|奥さん|ご主人|"
+        r"旦那|嫁|婿|孫|弟|妹|兄|姉")
+_KIN_TRIGGER = re.compile(_KIN)
+_KIN_NAME = re.compile(
+    rf"(?:^|(?<=[\s、,（(・:：]))(?:{_KIN})(?P<sep>[：:]\s?|\s|の)"
+    rf"(?P<n>[{_KANJI}]{{1,4}}|[ァ-ヴー]{{2,6}}|[ぁ-ゖ]{{2,5}})"
+    r"(?=[（(\s、,:：・／/]|さん|ちゃん|くん|様|が|は|も|$)",
+    re.MULTILINE,
+)
+_KIN_NAME_EN = re.compile(r"(?i:\b(?:my|our|his|her) (?:wife|husband|son|daughter|mother|father|brother|sister|partner),? )"
+                          r"(?P<n>[A-Z][a-z]{2,})\b")
 _LIST_SEP = re.compile(r"(?:[、,，・/／;]|と|及び|および| and | & |, and |, ) ?")
 _AFTER_NAME_OK = re.compile(r"$|[、,，・/／;。.:：)）(（」』\]\s]|と|が|の|は|で|に|を|も|や|から|より|さん|様|氏|両名|の2名|の3名|委員|担当|課長|部長")
 _KANJI_RUN = re.compile(rf"[{_KANJI}]{{1,4}}")
@@ -164,6 +188,14 @@ def _is_place(word: str) -> bool:
     return bool(toks) and toks[0].is_place and not any(t.is_person for t in toks)
 
 
+def _single_kanji_tokens(word: str) -> bool:
+    """心春 read as 心 + 春: a given name made of one-kanji words (無職, 同居, 専業主婦 are whole words)."""
+    from portal.risk.names import _analyse
+
+    toks = [t for t in _analyse(word) if not t.is_space]
+    return len(toks) >= 2 and all(len(t.surface) == 1 and _KANJI_ONLY.fullmatch(t.surface) for t in toks)
+
+
 def _has_person_token(word: str) -> bool:
     from portal.risk.names import _analyse
 
@@ -258,6 +290,45 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
         for m, name in speakers:
             if _speaker_ok(name, chat, timestamps):
                 out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.8, "name_speaker"))
+
+    # Hiragana speakers in a chat or a pasted dialogue: "みゆき：…", "[20:14] まゆみ: …", "えりかさん：…",
+    # "みゆき「…」". Only where the text is a conversation (timestamps, or a speaker who speaks again).
+    if _HIRAGANA_RUN.search(text):
+        hira = [m for m in _HIRA_SPEAKER.finditer(text) if m.group("n") not in _HIRA_NOT_NAME]
+        if hira:
+            names_at = [m.group("n") for m in hira]
+            others = [m.group("n") for m in _SPEAKER.finditer(text)] if (":" in text or "：" in text) else []
+            every = names_at + others
+            stamped = any(m.group("t") for m in hira)
+            talk = stamped or (len(set(every)) >= 2 and max(every.count(n) for n in set(every)) >= 2) or \
+                max(names_at.count(n) for n in set(names_at)) >= 2
+            if talk:
+                for m in hira:
+                    if not _is_common_noun(m.group("n")):
+                        out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_speaker"))
+        # A hiragana given name before an honorific: "さとみさん", "ひまりちゃん".
+        for m in _HIRA_HONORIFIC.finditer(text):
+            n = m.group("n")
+            if n not in _HIRA_NOT_NAME and not n.startswith(("お", "ご")) and not _is_common_noun(n):
+                out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.72, "name_honorific"))
+
+    # Family members after their relation: "長女：心春（2017/09/15生）", "長男 湊 H30.4.12生", "妻：ハツエ",
+    # "my wife Mei".
+    if _KIN_TRIGGER.search(text):
+        for m in _KIN_NAME.finditer(text):
+            n = m.group("n")
+            glued = m.group("sep") == "の"
+            if glued and len(n) < 2:
+                continue
+            if n in _NOT_NAME_KANJI or (len(n) > 1 and _is_common_noun(n) and not _single_kanji_tokens(n)) \
+                    or n.endswith(_DEPARTMENT_ENDINGS) \
+                    or _is_place(n) and not _has_person_token(n) or n in _HIRA_NOT_NAME:
+                continue
+            out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_relation"))
+    if "y " in text or "r " in text:  # my / our / his / her
+        for m in _KIN_NAME_EN.finditer(text):
+            if not _is_english_word(m.group("n")) or lone_name_score(m.group("n")) or m.group("n") in ("Will", "Grace"):
+                out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_relation"))
 
     # Korean and Chinese names.
     if any("가" <= ch <= "힣" for ch in text[:4000]) or "가" <= max(text, default=" ") <= "힣":

@@ -117,6 +117,9 @@ def header_category(cell: str) -> Category | None:
     return None
 
 
+_MONTH_DAY_CELL = re.compile(r"[0-9]{1,2} ?月 ?[0-9]{1,2} ?日|[0-9]{1,2}/[0-9]{1,2}")
+
+
 def _cell_fits(cat: Category, value: str) -> bool:
     digits = "".join(_DIGITS.findall(value))
     if cat is C.PERSON_NAME:
@@ -124,7 +127,7 @@ def _cell_fits(cat: Category, value: str) -> bool:
             and value.lower() not in _NOT_NAME_CELLS and _ORG.search(value) is None \
             and not any(part.endswith(_TITLE_OR_UNIT) for part in value.split(" "))
     if cat is C.DATE_OF_BIRTH:
-        return 6 <= len(digits) <= 8 or bool(re.search(r"[0-9]{1,4} ?[年/.\-] ?[0-9]{1,2}", value)) or \
+        return 6 <= len(digits) <= 8 or _MONTH_DAY_CELL.fullmatch(value) is not None or bool(re.search(r"[0-9]{1,4} ?[年/.\-] ?[0-9]{1,2}", value)) or \
             bool(re.search(r"(?i)[0-9]{1,2}[ -]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", value))
     if cat is C.MY_NUMBER:
         return len(digits) == 12 and len(value) <= 16
@@ -198,7 +201,7 @@ def _split_cells(line: str, base: int, sep: str) -> list[_Cell]:
         while e > s and line[e - 1] in " \u3000":
             e -= 1
         cells.append(_Cell(base + s, base + e))
-        i = end + 1
+        i = end + len(sep)
     return cells
 
 
@@ -224,13 +227,15 @@ def _sep_of(line: str) -> str | None:
         return "|"
     if line.count(",") >= 1:
         return ","
+    if line.count(" / ") >= 2:
+        return " / "  # a list typed by hand: 氏名 / 生年月日 / 携帯
     return None
 
 
 def table_candidates(text: str) -> tuple[list[Candidate], list[tuple[int, int]], list[tuple[int, int]]]:
     """(findings in labelled columns, cell spans of identifier columns such as JAN or 注文番号,
     cell spans of place columns such as 地区 or 町名 and of their reading columns)."""
-    if "\n" not in text or not ("\t" in text or "," in text or "|" in text):
+    if "\n" not in text or not ("\t" in text or "," in text or "|" in text or " / " in text):
         return [], [], []
     out: list[Candidate] = []
     negative: list[tuple[int, int]] = []

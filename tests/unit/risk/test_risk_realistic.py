@@ -288,3 +288,36 @@ def test_an_unknown_given_name_before_a_known_surname(text, expected):
 ])
 def test_english_words_before_a_surname_are_not_a_name(text):
     assert names(text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a LINE group pasted as it is: nicknames in hiragana before the colon
+    ("あやか：重松さんとこ、今日契約もらえました！\nゆうじ：おめでと〜！\nあやか：承知です", ["あやか", "あやか"]),
+    ("[12/01 20:14] まゆみ: こんばんは！\n[12/01 20:15] まゆみ: 土曜の午前とかどうですか？", ["まゆみ", "まゆみ"]),
+    ("みゆき「こんばんは〜」\nみゆき「やっぱり長女の分だけ先に入りたいです」", ["みゆき", "みゆき"]),
+    ("奥さん（さとみさん）が窓口。LINEの方が早い", ["さとみ"]),
+])
+def test_hiragana_names_in_chats_and_before_honorifics(text, expected):
+    assert expected == [n for n in names(text) if n in expected]
+
+
+def test_family_members_after_their_relation():
+    text = "長男：蒼真（2015/06/27生）\n長女：心春（2017/09/15生）\n妻：ハツエ（1944.7.29生）\nMy wife Mei and I"
+    found = names(text)
+    assert {"蒼真", "心春", "ハツエ", "Mei"} <= set(found)
+
+
+@pytest.mark.parametrize("text", [
+    "妻：専業主婦\n長男：会社員（独身）\n長女：同居",
+    "母の日のギフトを考えて。みなさんへの案内文も。",
+    "まとめ：来週までに見積もりを出す\nおしらせ：社内イベントは中止です",
+])
+def test_relations_and_headings_without_a_name(text):
+    assert names(text) == []
+
+
+def test_a_birthday_column_without_years_and_a_slash_separated_list():
+    text = "氏名\t誕生日\t送付先\n南 遥香\t1月23日\t福岡市中央区\n二宮 健\t3月2日\t福岡市城南区"
+    assert [t for c, t in shown(text, C.DATE_OF_BIRTH)] == ["1月23日", "3月2日"]
+    text = "氏名 / 生年月日 / 携帯\nKAWAHARA Shingo / 1984.10.21 / 090-3381-5527\nYuki Tominaga / 1990.04.07 / 080-9026-7710"
+    assert [t for c, t in shown(text, C.DATE_OF_BIRTH)] == ["1984.10.21", "1990.04.07"]
