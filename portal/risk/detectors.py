@@ -846,6 +846,19 @@ _SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int, tuple[str, ...], frozens
     ("cli_password", re.compile(
         r"(?:-p|--password[= ])(?P<q>['\"]?)(?P<v>[\x21-\x7e]{6,64}?)(?P=q)(?=\s|$)|-u [A-Za-z0-9._\-]{1,64}:(?P<w>[\x21-\x7e]{6,64})(?=\s)"),
      -1, ("-p", "--password", "-u "), frozenset(_W + "-")),
+    # ~/.pgpass lines: host:port:database:user:password
+    ("pgpass", re.compile(r"^[A-Za-z0-9.\-_*]{1,255}:(?:[0-9]{2,5}|\*):[^\s:]{1,64}:[^\s:]{1,64}:(?P<v>[^\s]{4,128})$",
+                          re.MULTILINE), 1, ("pgpass", ":5432:", ":*:"), frozenset()),
+    # A password passed to a login call: smtp.login("user", "…"), ldap.bind("cn=…", "…")
+    ("login_call", re.compile(r"\.(?:login|auth|authenticate|bind|connect)\(\s*[\"'][^\"'\n]{1,128}[\"']\s*,\s*"
+                              r"(?:password\s*=\s*)?[\"'](?P<v>[^\"'\s]{4,128})[\"']"), 1,
+     (".login(", ".auth(", ".authenticate(", ".bind(", ".connect("), frozenset()),
+    # "PW Lobby#Yotei2025", "admin / N1seko!Ctrl#88", "qa-user01 / Qa!2026-stg#71": kept only when the value is
+    # password-like (three kinds of characters, see _strong_password).
+    ("password_spaced", re.compile(r"(?<![A-Za-z])(?:PW|Pw|pw|PASS|Pass|パス|暗証) (?P<v>[\x21-\x7e]{6,64})(?=[\s)）、。]|$)"), 1,
+     ("pw ", "pass ", "パス ", "暗証 "), frozenset()),
+    ("user_password", re.compile(r"(?<![\w./:\-])(?:admin|root|user|[a-z][a-z0-9._\-]{1,30}[0-9])[ \t]?/[ \t]?"
+                                 r"(?P<v>[\x21-\x7e]{8,64}?)(?=[\s)）、。,]|$)"), 1, (" / ", "/"), frozenset()),
     ("api_key_assignment", re.compile(
         r"(?i:api[_\- ]?key|apikey|secret(?:[_\- ]?(?:key|id))?|access[_\- ]?token|auth[_\- ]?token|client[_\- ]?secret|"
         r"token|アクセスキー|シークレット|apiキー|トークン)[\"']?[ \t]{0,8}[:=：][ \t]{0,8}[\"'「]?(?P<v>[A-Za-z0-9_\-./+=]{16,512})"), 1,
@@ -884,9 +897,16 @@ def secret_candidates(text: str) -> list[Candidate]:
             else:
                 s, e = (m.start("v"), m.end("v")) if group else (m.start(), m.end())
             value = text[s:e]
-            if kind == "password" and value[-1:] in "()[]." and not _IDENTIFIER.fullmatch(value.rstrip("()[].")):
-                e -= len(value) - len(value.rstrip("()[]."))  # "Zx1000!q（。": the bracket is not part of it
-                value = text[s:e]
+            if kind == "password" and value[-1:] in "()[].":
+                if _IDENTIFIER.fullmatch(value.rstrip("()[].")) and value[-1:] in ")]":
+                    continue  # password=DB_PASS) / pwd=get_pw(): code, the value comes from elsewhere
+                if not _IDENTIFIER.fullmatch(value.rstrip("()[].")):
+                    e -= len(value) - len(value.rstrip("()[]."))  # "Zx1000!q（。": the bracket is not part of it
+                    value = text[s:e]
+            if kind in ("password_spaced", "user_password") and not _strong_password(value):
+                continue
+            if kind == "user_password" and not _LOGIN_WORDS.search(text, max(0, m.start() - 80), s):
+                continue
             head = text[max(0, m.start() - 16) : m.start()]
             if "${" in head and "}" not in head[head.rindex("${") :]:
                 continue  # ${POSTGRES_PASSWORD:?set}: the keyword is a variable name inside a template
@@ -910,8 +930,21 @@ _PLACEHOLDER_SECRET = re.compile(
     r"redacted|masked|none|null|undefined|true|false|secret|password|passw0rd|p@ssw0rd|test|todo|tbd|xxx)|"
     r"example(?:key)?$|x{6,}|0{8,}|(?:_test_)x{4,})|"
     r"(?:os\.environ|os\.getenv|getenv\(|process\.env|env\[|ENV\[|settings\.|config\.|secrets\.|vault|"
-    r"InputBox\(|input\(|prompt\(|var\.|keyring|ssm:|arn:aws)"
+    r"InputBox\(|input\(|prompt\(|var\.|keyring|ssm:|arn:aws|"
+    r"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c)"  # jwt.io's sample token
 )
+
+
+_LOGIN_WORDS = re.compile(r"(?i:account|login|log in|sign in|user|admin|root|credential|ログイン|アカウント|ユーザ|管理者|ID)")
+
+
+def _strong_password(value: str) -> bool:
+    """A password-like token: three of lower case, upper case, digits, symbols, and no path or URL."""
+    if "/" in value or "\\" in value or "://" in value or value.count(".") >= 2:
+        return False
+    kinds = sum((any(c.islower() for c in value), any(c.isupper() for c in value), any(c.isdigit() for c in value),
+                 any(not c.isalnum() for c in value)))
+    return kinds >= 3
 
 
 def _weak_placeholder(value: str) -> bool:
