@@ -22,7 +22,7 @@ _LABEL_KINDS: list[tuple[str, str]] = [
     ("health", r"被保険者証(?:[ 　]?記号[・･]?番号)?|被保険者番号|保険証(?:番号|の記号番号|の番号)?|記号[・･]番号|health\s?insurance"),
     ("corporate", r"法人番号|corporate\s?number"),
     ("card", r"クレジットカード(?:番号)?|カード番号|デビットカード|credit\s?card|card\s?(?:no\.?|number|#)|カード"),
-    ("bank", r"口座番号|口座|普通預金|当座預金|普通|当座|振込先|振り込み先|振込口座|ゆうちょ|account\s?(?:no\.?|number|#)|ordinary(?:\s(?:deposit|account))?|savings\saccount|checking\saccount|futsu|bank\s?account|a/c(?:\s?no\.?)?|acct\.?|n° de compte|numéro de compte|compte|konto(?:nummer)?|cuenta|clabe|계좌번호|계좌|số tài khoản|账号|帐号|帳號|银行账户"),
+    ("bank", r"口座番号|口座|普通預金|当座預金|普通|当座|振込先|振り込み先|振込口座|ゆうちょ|account\s?(?:no\.?|number|#)|ordinary(?:\s(?:deposit|account))?|savings\saccount|checking\saccount|futsu|bank\s?account|a/c(?:\s?no\.?)?|acct\.?|n° de compte|numéro de compte|compte|konto(?:nummer)?|cuenta|clabe|account|deposit|계좌번호|계좌|số tài khoản|账号|帐号|帳號|银行账户"),
     ("phone", r"電話番号|電話|携帯番号|携帯|連絡先|内線|直通|代表番号|telephone|tel|phone|mobile|cell|fax|ファックス|FAX"),
     ("postal", r"郵便番号|〒|zip(?:[\s_]?code)?|postal[\s_]?code|postcode"),
     ("birth", r"生年月日|誕生日|生まれ|出生日?|d\.?o\.?b\.?|date[\s_]?of[\s_]?birth|birth[\s_]?date|birthday|born(?:\s?on)?"),

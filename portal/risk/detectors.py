@@ -152,6 +152,8 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
         out.append(Candidate(C.POSTAL_CODE, s, e, 0.96 if mark else 0.9, "postal_mark" if mark else "postal_label"))
         return out
 
+    if kind == "bank" and hit.text.lower() in ("account", "deposit") and not (7 <= n <= 12 and len(groups) <= 2):
+        kind = None  # "your account", "deposit 50,000": the bare word names an account only before one
     if kind == "bank":
         if n == 7 and len(groups) == 1:
             out.append(Candidate(C.BANK_ACCOUNT, s, e, 0.9, "bank_label", _label_params(hit)))
@@ -161,7 +163,8 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
             out.append(Candidate(C.BANK_ACCOUNT, s, e, 0.88, "bank_label", _label_params(hit)))
             return out
 
-    if kind == "bank" and 6 <= n <= 20 and len(groups) <= 5:
+    if kind == "bank" and 6 <= n <= 20 and len(groups) <= 5 and not (
+            digits[0] == "0" and len(groups) == 3 and lens[-1] == 4 and seps == {"-"} and _phone_kind(raw)):  # 06-6712-0384: the branch's phone
         # Other account numbers: Japan Post 12180-39476511, UK 43918275, HK 848-301726-838.
         out.append(Candidate(C.BANK_ACCOUNT, s, e, 0.8, "bank_label", _label_params(hit)))
         return out

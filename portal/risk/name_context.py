@@ -103,6 +103,9 @@ _LATIN_CONTEXTS = [
 ]
 _HANGUL_NAME = re.compile(r"(?<![가-힣])(?P<n>[김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상시갈][가-힣]{1,2})"
                           r"(?= ?(?:님|씨|매니저|팀장|과장|부장|대리|사원|선생|대표|이사|실장|차장|입니다|이에요|예요))")
+_ZH_INTRO = re.compile(r"(?:我是|我叫|我姓名是|本人是|我(?:先生|太太|丈夫|妻子|老公|老婆|儿子|兒子|女儿|女兒|母亲|母親|父亲|父親)(?:是)?)"
+                       r"(?P<n>[一-龥]{2,3})(?=[，,。、！!\s的（(]|$)")
+_KO_RELATION = re.compile(r"(?:남편|아내|아들|딸|어머니|아버지|인솔자|가이드|담당) (?P<n>[가-힣]{2,4})(?![가-힣])")
 _HAN_LABEL = re.compile(r"(?:收件人|联系人|聯絡人|负责人|負責人|姓名|经办人|經辦人|申请人|申請人|收货人|收貨人|寄件人|联系人姓名|"
                         r"수취인|받는 사람|보내는 사람|성명|이름|담당자|예금주)"
                         r"[:： ]{1,2}(?P<n>[一-龥]{2,4}|[가-힣]{2,4})(?![一-龥가-힣])")
@@ -334,6 +337,13 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
     if any("가" <= ch <= "힣" for ch in text[:4000]) or "가" <= max(text, default=" ") <= "힣":
         for m in _HANGUL_NAME.finditer(text):
             out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_context"))
+    # Chinese self-introductions and relatives: 我是刘思远，/ 我先生黃俊傑的手機; Korean relatives: 남편 이현석.
+    if "我" in text:
+        for m in _ZH_INTRO.finditer(text):
+            out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_self_intro"))
+    if any("가" <= ch <= "힣" for ch in text[:4000]):
+        for m in _KO_RELATION.finditer(text):
+            out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_relation"))
     for m in _HAN_LABEL.finditer(text):
         if m.group("n").endswith(_DEPARTMENT_ENDINGS):
             continue
@@ -440,7 +450,15 @@ def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
         figure = _figure_around(text, c.start, c.end)
         if figure is not None:
             found.add(figure)
-    if not found:
+    # A name with a public office or a public role next to it: 北海道知事の鈴木直道氏, 吉村洋文大阪府知事,
+    # ドラマの半沢直樹, 創業者の竹鶴政孝.
+    public_spans = set()
+    for c in people:
+        after = text[c.end : c.end + 8]
+        before = text[max(0, c.start - 8) : c.start]
+        if _PUBLIC_ROLE_AFTER.match(after) or _PUBLIC_ROLE_BEFORE.search(before):
+            public_spans.add((c.start, c.end))
+    if not found and not public_spans:
         return cands
     parts: set[str] = set()
     for figure in found:
@@ -455,12 +473,19 @@ def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
     for c in cands:
         if c.category is C.PERSON_NAME:
             value = re.sub(r"['’]s$", "", text[c.start : c.end]).replace(" ", "").lower()
-            if value in parts or any(value in f for f in found):
+            if value in parts or any(value in f for f in found) or (c.start, c.end) in public_spans:
                 c = Candidate(c.category, c.start, c.end, 0.3, "name_public_figure")
         out.append(c)
     return out
 
 
+_PUBLIC_OFFICE = (r"(?:北海道|東京都|京都府|大阪府|[一-龥]{1,3}県)?(?:知事|府知事|県知事|都知事)|[一-龥]{1,4}市長|首相|元首相|総理(?:大臣)?|"
+                  r"官房長官|[一-龥]{1,4}大臣|衆議院議員|参議院議員|大統領|国家主席|天皇|国王|女王")
+_PUBLIC_ROLE_AFTER = re.compile(rf"(?:[ 　]?(?:{_PUBLIC_OFFICE})|選手|投手|監督(?=[、。は」])|元総理)")
+_PUBLIC_ROLE_BEFORE = re.compile(
+    rf"(?:(?:{_PUBLIC_OFFICE})の|ドラマの|映画の|小説の|漫画の|アニメの|作品の|作家の|俳優の|女優の|歌手の|画家の|"
+    r"探検家、?|創業者の?|偉人の|戦国武将の?|武将の|幕末の|歴史上の|登場人物の?|主人公の?|キャラクターの?)$"
+)
 _COUNT_AFTER = re.compile(r" ?[0-9]{1,5} ?(?:件|台|便|個|km|ｋｍ|分|号車)")  # 生麦 14件 / 岸谷 9件: stops on a route
 _AREA_AFTER = re.compile(r"(?:[、,，・/／][一-龥ァ-ヴー]{1,6}){0,8}(?:の各?)?(?:地区|地域|エリア|方面|町内|区域|各地)")
 _ITEM_BEFORE = re.compile(rf"(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})[、,，・/／] ?$")
@@ -643,3 +668,32 @@ def name_column_candidates(text: str, found: list[Candidate]) -> list[Candidate]
                         and not (value.isascii() and _is_english_word(value)):
                     out.append(Candidate(C.PERSON_NAME, cell.start, cell.end, 0.75, "table_name_column"))
     return out
+
+
+# Words that a spaced-name rule may take with the name: "畠山 携帯 080-…", "支配人 奈良", "IT 葛城".
+_TRAILING_NOT_NAME = {"携帯", "直通", "自宅", "電話", "内線", "代表", "宛", "御中", "各位", "殿", "様方", "TEL", "Tel", "FAX", "Fax"}
+_LEADING_ROLE = {"支配人", "店主", "添乗員", "巡査", "巡査部長", "警部", "担当", "担当者", "主任", "係長", "課長", "部長", "次長",
+                 "社長", "専務", "常務", "代表", "取締役", "税理士", "弁護士", "司法書士", "行政書士", "医師", "看護師", "職員", "行員",
+                 "社員", "スタッフ", "アルバイト", "パート", "顧客", "受付", "窓口", "検印者", "IT", "PM", "SE", "CS"}
+
+
+def trim_name_edges(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """A role before a name or a word like 携帯 after it is not part of the name."""
+    out = []
+    for c in cands:
+        if c.category is C.PERSON_NAME:
+            value = text[c.start : c.end]
+            parts = re.split(r"([ \u3000])", value)
+            if len(parts) >= 3:
+                s, e = c.start, c.end
+                words = parts[0::2]
+                if words[-1] in _TRAILING_NOT_NAME:
+                    e -= len(words[-1]) + 1
+                    words = words[:-1]
+                if len(words) >= 2 and words[0] in _LEADING_ROLE:
+                    s += len(words[0]) + 1
+                if (s, e) != (c.start, c.end) and e > s:
+                    c = Candidate(c.category, s, e, c.score, c.reason_key, c.params)
+        out.append(c)
+    return out
+

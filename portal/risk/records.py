@@ -9,6 +9,9 @@ Runs on the normalised text (NFKC: half-width kana are full-width here).
   prompt the padding spaces may be squeezed, so the widths are not relied on, the order is.
 - **The comma-separated variant** of the same fields (an export opened in Excel):
   ``2,0001,ミズホ,112,シンバシ,1,3328104,ヤブキ レイナ,300000``.
+- **A record of codes with an account and its holder**: digits only up to a 7-digit number that is
+  followed by a kana full name (``2101 01 0034812 ﾔﾏｸﾞﾁ ｻﾄﾐ``): an account list exported from a
+  core banking system.
 - **Japan Post Bank** (ゆうちょ銀行) 記号番号: a 5-digit 記号 starting with 1 and ending with 0,
   and an 8-digit 番号 ending with 1 (``14180-38205161``). The shape is specific enough on its own.
 """
@@ -23,12 +26,16 @@ from portal.risk.findings import Category
 _KANA = "ァ-ヴー"
 _KANA_NAME = rf"[{_KANA}A-Z0-9().\-/ ]"
 _ZENGIN_FIXED = re.compile(
-    rf"(?<![0-9])\d{{4,6}}[{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{0,30}}\d{{3}}[{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{0,30}}(?:\d{{4}}\s{{0,30}})?"
-    rf"[1249](?P<acct>\d{{7}})(?=[{_KANA}(]|[ \t]*(?:\n|\Z))"
+    rf"(?<![0-9])\d{{4,6}} ?[{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{0,30}}\d{{3}} ?[{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{0,30}}(?:\d{{4}}\s{{0,30}})?"
+    rf"[1249] ?(?P<acct>\d{{7}})(?= ?[{_KANA}(]|[ \t]*(?:\n|\Z))"
 )
 _ZENGIN_CSV = re.compile(
     rf"(?<![0-9])\d{{4}}[,\t][{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}[,\t]\d{{3}}[,\t][{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}[,\t]"
     rf"[1249][,\t](?P<acct>\d{{4,8}})[,\t](?={_KANA_NAME}{{0,30}}[{_KANA}])"
+)
+# A data record of codes, then a 7-digit number and the holder's name in kana: "2101 01 0034812 ﾔﾏｸﾞﾁ ｻﾄﾐ".
+_CODES_ACCOUNT_HOLDER = re.compile(
+    rf"^(?:[0-9]{{2,6}}[ \t,]+){{1,4}}(?P<acct>[0-9]{{7}})[ \t,]{{1,3}}(?=[{_KANA}]{{2,}} [{_KANA}])", re.MULTILINE
 )
 _YUCHO = re.compile(r"(?<![0-9-])(?P<acct>1\d{3}0[- ]\d{7}1)(?![0-9-])")
 
@@ -38,7 +45,7 @@ def record_candidates(text: str) -> list[Candidate]:
     if "1" in text:
         for m in _YUCHO.finditer(text):
             out.append(Candidate(Category.BANK_ACCOUNT, m.start("acct"), m.end("acct"), 0.85, "bank_yucho"))
-    for rx in (_ZENGIN_FIXED, _ZENGIN_CSV):
+    for rx in (_ZENGIN_FIXED, _ZENGIN_CSV, _CODES_ACCOUNT_HOLDER):
         for m in rx.finditer(text):
             out.append(Candidate(Category.BANK_ACCOUNT, m.start("acct"), m.end("acct"), 0.85, "bank_zengin"))
     return out

@@ -63,6 +63,14 @@ _HEADER_EXACT: dict[str, Category] = {
     "cardno": C.CREDIT_CARD,
     "法人番号": C.CORPORATE_NUMBER, "corporatenumber": C.CORPORATE_NUMBER,
     "メール": C.EMAIL, "メールアドレス": C.EMAIL, "email": C.EMAIL, "e-mail": C.EMAIL, "mail": C.EMAIL,
+    # Chinese and Korean group lists (tour operators, overseas offices)
+    "姓名": C.PERSON_NAME, "名字": C.PERSON_NAME, "拼音": C.PERSON_NAME, "英文名": C.PERSON_NAME, "英文姓名": C.PERSON_NAME,
+    "성명": C.PERSON_NAME, "이름": C.PERSON_NAME, "영문": C.PERSON_NAME, "영문명": C.PERSON_NAME, "영문이름": C.PERSON_NAME,
+    "出生日期": C.DATE_OF_BIRTH, "出生年月日": C.DATE_OF_BIRTH, "生日": C.DATE_OF_BIRTH, "생년월일": C.DATE_OF_BIRTH,
+    "护照号": C.PASSPORT, "护照号码": C.PASSPORT, "護照號碼": C.PASSPORT, "护照": C.PASSPORT, "여권번호": C.PASSPORT,
+    "여권": C.PASSPORT, "电话": C.PHONE, "手机": C.PHONE, "手機": C.PHONE, "联系电话": C.PHONE, "전화": C.PHONE,
+    "전화번호": C.PHONE, "휴대폰": C.PHONE, "연락처": C.PHONE, "地址": C.ADDRESS, "住址": C.ADDRESS, "주소": C.ADDRESS,
+    "邮箱": C.EMAIL, "이메일": C.EMAIL,
 }
 _HEADER_CONTAINS: list[tuple[str, Category]] = [
     ("生年月日", C.DATE_OF_BIRTH), ("誕生日", C.DATE_OF_BIRTH), ("dateofbirth", C.DATE_OF_BIRTH),
