@@ -26,8 +26,13 @@ from portal.risk.findings import Category
 _KANA = "ァ-ヴー"
 _KANA_NAME = rf"[{_KANA}A-Z0-9().\-/ ]"
 _ZENGIN_FIXED = re.compile(
-    rf"(?<![0-9])\d{{4,6}} ?[{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{0,30}}\d{{3}} ?[{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{0,30}}(?:\d{{4}}\s{{0,30}})?"
-    rf"[1249] ?(?P<acct>\d{{7}})(?= ?[{_KANA}(]|[ \t]*(?:\n|\Z))"
+    rf"(?<![0-9])\d{{4,6}}[{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{0,30}}\d{{3}}[{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{0,30}}(?:\d{{4}}\s{{0,30}})?"
+    rf"[1249](?P<acct>\d{{7}})(?=[{_KANA}(]|[ \t]*(?:\n|\Z))"
+)
+# The same fields with single spaces between codes and names (a report printed from the file): only with the holder.
+_ZENGIN_SPACED = re.compile(
+    rf"(?<![0-9])\d{{4,6}} [{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{1,30}}\d{{3}} [{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}?\s{{1,30}}"
+    rf"(?:\d{{4}}\s{{1,30}})?[1249] (?P<acct>\d{{7}}) (?=[{_KANA}]{{2,}} [{_KANA}])"
 )
 _ZENGIN_CSV = re.compile(
     rf"(?<![0-9])\d{{4}}[,\t][{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}[,\t]\d{{3}}[,\t][{_KANA}][{_KANA}A-Z().\-/ ]{{0,30}}[,\t]"
@@ -45,7 +50,7 @@ def record_candidates(text: str) -> list[Candidate]:
     if "1" in text:
         for m in _YUCHO.finditer(text):
             out.append(Candidate(Category.BANK_ACCOUNT, m.start("acct"), m.end("acct"), 0.85, "bank_yucho"))
-    for rx in (_ZENGIN_FIXED, _ZENGIN_CSV, _CODES_ACCOUNT_HOLDER):
+    for rx in (_ZENGIN_FIXED, _ZENGIN_SPACED, _ZENGIN_CSV, _CODES_ACCOUNT_HOLDER):
         for m in rx.finditer(text):
             out.append(Candidate(Category.BANK_ACCOUNT, m.start("acct"), m.end("acct"), 0.85, "bank_zengin"))
     return out
