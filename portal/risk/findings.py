@@ -124,7 +124,7 @@ _METHOD_BY_KEY = {
     "my_number_label_checksum": "checksum", "my_number_possible": "checksum", "card_valid": "checksum",
     "card_test": "checksum", "corporate_number": "checksum", "iban": "checksum",
     "table_column": "table", "table_name_column": "table", "name_speaker": "layout", "name_list": "layout", "name_repeated": "layout",
-    "name_place_list": "layout", "name_relation": "layout", "bank_zengin": "layout", "name_context": "name_list", "name_public_figure": "name_list", "org_term": "policy",
+    "name_place_list": "layout", "name_relation": "layout", "name_email": "layout", "bank_zengin": "layout", "name_context": "name_list", "name_public_figure": "name_list", "org_term": "policy",
 }
 
 

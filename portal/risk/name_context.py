@@ -103,6 +103,15 @@ _LATIN_CONTEXTS = [
 ]
 _HANGUL_NAME = re.compile(r"(?<![가-힣])(?P<n>[김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상시갈][가-힣]{1,2})"
                           r"(?= ?(?:님|씨|매니저|팀장|과장|부장|대리|사원|선생|대표|이사|실장|차장|입니다|이에요|예요))")
+_EMAIL_LOCAL = re.compile(r"(?<![A-Za-z0-9._%+\-])(?P<local>[A-Za-z0-9._%+\-]{3,64})@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+_NAME_BEFORE_EMAIL = re.compile(r"(?:^|(?<=[\s,;:\t|\"(]))(?P<n>[A-Za-zÀ-ÿ][a-zA-ZÀ-ÿ'\-]{1,30}(?: [A-Za-zÀ-ÿ][a-zA-ZÀ-ÿ'\-]{1,30}){1,3})"
+                                r"[\s,;:\t|\"]{0,3}[<(\[]?[ ]?(?:mailto:)?$")
+
+
+def _title_word(word: str) -> str:
+    return word[:1].upper() + word[1:].lower()
+
+
 _ZH_INTRO = re.compile(r"(?:我是|我叫|我姓名是|本人是|我(?:先生|太太|丈夫|妻子|老公|老婆|儿子|兒子|女儿|女兒|母亲|母親|父亲|父親)(?:是)?)"
                        r"(?P<n>[一-龥]{2,3})(?=[，,。、！!\s的（(]|$)")
 _KO_RELATION = re.compile(r"(?:남편|아내|아들|딸|어머니|아버지|인솔자|가이드|담당) (?P<n>[가-힣]{2,4})(?![가-힣])")
@@ -332,6 +341,24 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
         for m in _KIN_NAME_EN.finditer(text):
             if not _is_english_word(m.group("n")) or lone_name_score(m.group("n")) or m.group("n") in ("Will", "Grace"):
                 out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_relation"))
+
+    # A Latin name written next to its own e-mail address: "Grace Park <grace.park@…>",
+    # "kengo osawa,k.osawa@…" (a CSV export in lower case): the address confirms the name.
+    if "@" in text:
+        for m in _EMAIL_LOCAL.finditer(text):
+            tokens = {t for t in re.split(r"[._\-+0-9]", m.group("local").lower()) if len(t) >= 3}
+            if not tokens:
+                continue
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            before = text[max(line_start, m.start() - 60) : m.start()]
+            nm = _NAME_BEFORE_EMAIL.search(before)
+            if nm is None:
+                continue
+            words = nm.group("n").split(" ")
+            if any(w.lower() in tokens for w in words) and not any(_title_word(w) in _NOT_SPEAKER for w in words) \
+                    and not all(_is_english_word(w.lower()) and not lone_name_score(w.title()) for w in words):
+                s0 = max(line_start, m.start() - 60) + nm.start("n")
+                out.append(Candidate(C.PERSON_NAME, s0, s0 + len(nm.group("n")), 0.8, "name_email"))
 
     # Korean and Chinese names.
     if any("가" <= ch <= "힣" for ch in text[:4000]) or "가" <= max(text, default=" ") <= "힣":

@@ -270,6 +270,17 @@ def table_candidates(text: str) -> tuple[list[Candidate], list[tuple[int, int]],
         if not (any(cats) or any(negs) or any(plc)) or len(header) < 2:
             i += 1
             continue
+        # A form pasted as a two-column table (| 氏名 | <氏名> |, | 生年月日 | … |): when the cells below a
+        # "header" are themselves field names, the column holds keys, not values.
+        j0 = i + 1 + (1 if sep == "|" and i + 1 < len(lines) and _MD_RULE.match(lines[i + 1][1]) else 0)
+        keys = [0] * len(header)
+        for _rbase, rline in lines[j0 : j0 + 12]:
+            if not rline.strip() or _sep_of(rline) != sep:
+                break
+            for col, cell in enumerate(_split_cells(rline, _rbase, sep)[: len(header)]):
+                if header_category(text[cell.start : cell.end]) is not None:
+                    keys[col] += 1
+        cats = [None if keys[col] >= 2 else cat for col, cat in enumerate(cats)]
         # The rows under this header: same separator, a similar number of cells.
         j = i + 1
         if sep == "|" and j < len(lines) and _MD_RULE.match(lines[j][1]):
