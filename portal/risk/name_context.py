@@ -519,6 +519,28 @@ _ITEM_BEFORE = re.compile(rf"(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})[、,，・/／] 
 _ITEM_AFTER = re.compile(rf" ?[、,，・/／] ?(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})")
 
 
+_ARROW = "→⇔↔⇒➡"
+_ROUTE_AFTER = re.compile(rf"[ 　]?(?:[0-9]{{1,2}}:[0-9]{{2}}(?:\+1)?[ 　]?)?[{_ARROW}][ 　]?(?:[0-9]{{1,2}}:[0-9]{{2}}[ 　]?)?(?P<w>[{_KANJI}ァ-ヴー]{{2,8}})")
+_ROUTE_BEFORE = re.compile(rf"(?P<w>[{_KANJI}ァ-ヴー]{{2,8}})[ 　]?(?:[0-9]{{1,2}}:[0-9]{{2}}[ 　]?)?[{_ARROW}][ 　]?(?:[0-9]{{1,2}}:[0-9]{{2}}[ 　]?)?$")
+_FLIGHT_BEFORE = re.compile(r"(?<![A-Za-z0-9])[A-Z0-9]{2}[0-9]{2,4}[ 　]$")
+
+
+def demote_places_on_routes(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """A surname-like word that the dictionary alone found, on a route between places or after a
+    flight number, is a place: "東京→小倉（のぞみ）", "那覇⇔羽田", "LH715 羽田 11:25 → フランクフルト".
+    (檜山→本人 and 森→林 are people: the other side is not a place.)"""
+    out = []
+    for c in cands:
+        if c.category is C.PERSON_NAME and c.reason_key == "name_dictionary_surname":
+            am = _ROUTE_AFTER.match(text, c.end)
+            bm = _ROUTE_BEFORE.search(text, max(0, c.start - 24), c.start)
+            if _FLIGHT_BEFORE.search(text, max(0, c.start - 8), c.start) or \
+                    any(m is not None and (m.group("w") in _PLACES or _is_place(m.group("w"))) for m in (am, bm)):
+                c = Candidate(c.category, c.start, c.end, 0.3, "name_place_list")
+        out.append(c)
+    return out
+
+
 def demote_places_in_lists(text: str, cands: list[Candidate]) -> list[Candidate]:
     """A surname-like word among place names ("山梨、長野、静岡") is a place: a hint, not a name."""
     out = []

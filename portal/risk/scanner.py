@@ -12,7 +12,7 @@ from portal.risk import detectors as d
 from portal.risk.findings import SEVERITY, Category, Finding, method_of
 from portal.risk import international
 from portal.risk.latin_names import latin_name_candidates
-from portal.risk.name_context import context_name_candidates, name_column_candidates, trim_name_edges, demote_places_in_lists, demote_public_figures
+from portal.risk.name_context import context_name_candidates, demote_places_on_routes, name_column_candidates, trim_name_edges, demote_places_in_lists, demote_public_figures
 from portal.risk.names import dictionary_name_candidates, name_candidates
 from portal.risk.normalize import normalize
 from portal.risk.records import record_candidates
@@ -82,7 +82,7 @@ def _candidates(ntext: str, org_terms: tuple[str, ...], enabled: frozenset[Categ
     if want(Category.PERSON_NAME):
         # Cells of a place column (大字・町名, 地区, Area): a surname-like word there is a place.
         cands = _outside_cells(cands, place_cells, _NAMES)
-        cands = demote_public_figures(ntext, cands)  # before the layout rules: no list grows from 渋沢栄一
+        cands = demote_places_on_routes(ntext, demote_public_figures(ntext, cands))  # before the layout rules: no list grows from 渋沢栄一
         cands += context_name_candidates(ntext, cands)
         cands = demote_places_in_lists(ntext, demote_public_figures(ntext, cands))
         cands = _outside_cells(cands, place_cells, _NAMES)

@@ -321,3 +321,36 @@ def test_a_birthday_column_without_years_and_a_slash_separated_list():
     assert [t for c, t in shown(text, C.DATE_OF_BIRTH)] == ["1月23日", "3月2日"]
     text = "氏名 / 生年月日 / 携帯\nKAWAHARA Shingo / 1984.10.21 / 090-3381-5527\nYuki Tominaga / 1990.04.07 / 080-9026-7710"
     assert [t for c, t in shown(text, C.DATE_OF_BIRTH)] == ["1984.10.21", "1990.04.07"]
+
+
+def test_a_latin_name_next_to_its_own_email_address():
+    text = ("name,email,instrument\nkengo osawa,k.osawa@kirameki-rd.co.jp,XRD\n"
+            "minjun kim,minjun.kim@kirameki-rd.co.jp,SEM\nCc: Grace Park <grace.park@kumori.io>")
+    assert {"kengo osawa", "minjun kim", "Grace Park"} <= set(names(text))
+
+
+def test_a_two_column_form_template_is_not_a_name_column():
+    text = "| 項目 | 記入 |\n|---|---|\n| 氏名 | <氏名（ローマ字）> |\n| 生年月日 | YYYY/MM/DD |\n| 国籍 | <国籍> |\n| 旅券番号 | <旅券番号> |"
+    assert names(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "新幹線 東京→小倉（のぞみ・指定）22,220円、小倉→東京",
+    "交通費\t27,480\t那覇⇔羽田 航空券",
+    "便：LH715 羽田 11:25 → フランクフルト 18:10",
+])
+def test_surnames_that_are_places_on_a_route(text):
+    assert names(text) == []
+
+
+def test_people_on_both_sides_of_an_arrow_stay_names():
+    assert "檜山" in names("次回：檜山→本人に社宅の候補を送る。檜山さんが担当")
+
+
+@pytest.mark.parametrize("text", [
+    "吉村洋文大阪府知事と横山英幸大阪市長の共同記者会見の要点をまとめて",
+    "当日は北海道知事の鈴木直道氏も来場予定です",
+    "ニッカウヰスキー創業者の竹鶴政孝とリタ夫人ゆかりの町",
+])
+def test_names_with_a_public_office_or_role_are_hints(text):
+    assert names(text) == []
