@@ -342,11 +342,11 @@ _IPV6 = re.compile(
 _IPV6_TRIGGER = re.compile(r"[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
 _WELL_KNOWN_IPS = {"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "149.112.112.112", "208.67.222.222"}
 _VERSION_BEFORE = re.compile(r"(?i:release|version|ver\.?|build|firmware|fw|agent|client|app|ios|android|update|patch|"
-                             r"リリース|バージョン|ビルド|アップデート)[ :：]*$")
+                             r"リリース|バージョン|ビルド|アップデート)[ :：]*\Z")
 _VERSION_AFTER = re.compile(r" ?(?:という|の)?(?:バージョン|版|version)", re.IGNORECASE)
 
 
-_IP_LABEL = re.compile(r"(?i:ip|addr|address|host|server|src|dst|from|to|client|peer|gateway|gw|dns|サーバ|接続元|接続先|送信元|宛先|アドレス)[^\n]{0,6}$")
+_IP_LABEL = re.compile(r"(?i:ip|addr|address|host|server|src|dst|from|to|client|peer|gateway|gw|dns|サーバ|接続元|接続先|送信元|宛先|アドレス)[^\n]{0,6}\Z")
 
 
 def _is_network(raw: str) -> bool:
@@ -723,7 +723,7 @@ _BLOCK = re.compile(
 )
 _KNUM = "0-9一二三四五六七八九十〇"
 _BLOCK_KANJI = re.compile(r"[一二三四五六七八九十]{1,3}丁目(?:" + _BLOCK_TAIL[3:-2] + rf"|[{_KNUM}]{{1,4}}番地?(?:[{_KNUM}]{{1,4}}号)?)?(?![0-9])")
-_RUN_TAIL = re.compile(rf"(?:[{_ADDR_CHARS}]|[0-9]{{1,2}}条){{1,30}}$")  # 札幌市中央区北5条西2丁目
+_RUN_TAIL = re.compile(rf"(?:[{_ADDR_CHARS}]|[0-9]{{1,2}}条){{1,30}}\Z")  # 札幌市中央区北5条西2丁目
 _MUNI_SUFFIX = re.compile(r"[市区町村郡]")
 
 
@@ -1059,7 +1059,7 @@ _CONF_VOCAB_AFTER = re.compile(
     r"文書は|情報は|資料は|の取扱い|の取り扱い|を含む(?:文書|情報)の|と(?:は|の)|[ ]?と(?:入れ|書|記載|表示|押|付け|いう|明記)|[：:](?!\s*$)|は(?!.{0,2}(?:です|だ|である))|も|"
     r"[」』\"”][ ]?(?:と|や|、|・|の|に|を|は|として|に区分|に該当|扱い|区分))"
 )
-_CONF_VOCAB_BEFORE = re.compile(r"(?:区分|分類|レベル|等級|ラベル|定義|指定|「|『|“|\"|'|[(（][0-9]{1,2}[)）] ?|[0-9]\. ?)$")
+_CONF_VOCAB_BEFORE = re.compile(r"(?:区分|分類|レベル|等級|ラベル|定義|指定|「|『|“|\"|'|[(（][0-9]{1,2}[)）] ?|[0-9]\. ?)\Z")
 _CONF_EN_VOCAB_AFTER = re.compile(
     r"(?i: ?(?:information|computing|vm|containers?|treatment|obligations?|nature|data means|clause|agreement|"
     r"(?:and|or) (?:proprietary|non-public)|basis|relationship|manner)(?![a-z]))"
@@ -1068,7 +1068,7 @@ _CONF_HEADING_AFTER = re.compile(r"[ \u3000]?(?:[-–—:：|/／]|\n|$)")
 _CONF_LIST_SEP = re.compile(r"[ \u3000]?(?:[・、,，/／]|and|or|と|や)[ \u3000]?", re.IGNORECASE)
 _CONF_NOTICE = re.compile(r"本メール|このメール|本資料|この資料|本書|本文書|添付|当資料|e-?mail|this message|attachment", re.IGNORECASE)
 _CONF_GENERIC = frozenset({"機密", "機密情報", "機密文書", "機密資料", "機密事項"})
-_ATTACHED_BEFORE = re.compile(r"(?:添付の|以下の|下記の|次の|この|貼り付けた|貼った|送った|共有した)$")
+_ATTACHED_BEFORE = re.compile(r"(?:添付の|以下の|下記の|次の|この|貼り付けた|貼った|送った|共有した)\Z")
 _ATTACHED_AFTER = re.compile(r"(?:の結果|を(?:貼|添付|要約|分析|集計)|です|（抜粋）|\(抜粋\)|[:：]\s*\n)")
 _CONF_EN_NOTICE = re.compile(r"(?i:e-?mail|message|attachment|intended recipient|transmission|privileged)")
 

@@ -34,12 +34,12 @@ _US_SHAPE = re.compile(r"(?<![0-9A-Za-z+\-])(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}
 _PHONE_LABEL = re.compile(
     r"(?:tel|phone|mobile|mob|cell|fax|did|direct|office|main|whatsapp|line|telephone|tél|téléphone|handy|"
     r"numéro|numero|portable|handynummer|telefon|telefono|teléfono|celular|"
-    r"電話|携帯|手机|电话|連絡先|联系电话|전화|전화번호|휴대폰|핸드폰|연락처|직통|m|t|p|h|o|w)\.?(?: ?(?:no\.?|number|#))? ?[:：]? ?$",
+    r"電話|携帯|手机|电话|連絡先|联系电话|전화|전화번호|휴대폰|핸드폰|연락처|직통|m|t|p|h|o|w)\.?(?: ?(?:no\.?|number|#))? ?[:：]? ?\Z",
     re.IGNORECASE,
 )
 _ID_LABEL_NEAR = re.compile(
     r"(?:order|invoice|ticket|tracking|serial|account|acct|iban|swift|sort code|bsb|routing|passport|licen[cs]e|"
-    r"vat|reg|registration|company no|case|ref|po|sku|jan|isbn|注文|請求|伝票|追跡|番号|口座|型番|品番|id)\.?(?: ?(?:no\.?|number|#))? ?[:：]? ?$",
+    r"vat|reg|registration|company no|case|ref|po|sku|jan|isbn|注文|請求|伝票|追跡|番号|口座|型番|品番|id)\.?(?: ?(?:no\.?|number|#))? ?[:：]? ?\Z",
     re.IGNORECASE,
 )
 

@@ -105,7 +105,7 @@ _HANGUL_NAME = re.compile(r"(?<![가-힣])(?P<n>[김이박최정강조윤장임�
                           r"(?= ?(?:님|씨|매니저|팀장|과장|부장|대리|사원|선생|대표|이사|실장|차장|입니다|이에요|예요))")
 _EMAIL_LOCAL = re.compile(r"(?<![A-Za-z0-9._%+\-])(?P<local>[A-Za-z0-9._%+\-]{3,64})@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 _NAME_BEFORE_EMAIL = re.compile(r"(?:^|(?<=[\s,;:\t|\"(]))(?P<n>[A-Za-zÀ-ÿ][a-zA-ZÀ-ÿ'\-]{1,30}(?: [A-Za-zÀ-ÿ][a-zA-ZÀ-ÿ'\-]{1,30}){1,3})"
-                                r"[\s,;:\t|\"]{0,3}[<(\[]?[ ]?(?:mailto:)?$")
+                                r"[\s,;:\t|\"]{0,3}[<(\[]?[ ]?(?:mailto:)?\Z")
 
 
 def _title_word(word: str) -> str:
@@ -234,7 +234,7 @@ def _is_common_noun(word: str) -> bool:
 
 
 _KANA_PAIR = re.compile(r"(?<![ァ-ヴー])(?P<n>[ァ-ヴー]{2,8}(?: [ァ-ヴー]{1,8}){1,2})(?![ァ-ヴー])")
-_KANA_LABEL = re.compile(r"(?:名義(?:人|カナ)?|口座名義|受取人(?:名)?|カナ|フリガナ|ふりがな|氏名カナ|振込先|普通|当座|[0-9]{6,8})[ :：]*$")
+_KANA_LABEL = re.compile(r"(?:名義(?:人|カナ)?|口座名義|受取人(?:名)?|カナ|フリガナ|ふりがな|氏名カナ|振込先|普通|当座|[0-9]{6,8})[ :：]*\Z")
 _READING = re.compile(r" ?[(（] ?(?P<r>[ァ-ヴー]{2,}(?:[・ =][ァ-ヴー]{1,})*|[ぁ-ゖ]{2,}(?: [ぁ-ゖ]{1,})?) ?[)）]")
 
 
@@ -511,18 +511,18 @@ _PUBLIC_OFFICE = (r"(?:北海道|東京都|京都府|大阪府|[一-龥]{1,3}県
 _PUBLIC_ROLE_AFTER = re.compile(rf"(?:[ 　]?(?:{_PUBLIC_OFFICE})|選手|投手|監督(?=[、。は」])|元総理)")
 _PUBLIC_ROLE_BEFORE = re.compile(
     rf"(?:(?:{_PUBLIC_OFFICE})の|ドラマの|映画の|小説の|漫画の|アニメの|作品の|作家の|俳優の|女優の|歌手の|画家の|"
-    r"探検家、?|創業者の?|偉人の|戦国武将の?|武将の|幕末の|歴史上の|登場人物の?|主人公の?|キャラクターの?)$"
+    r"探検家、?|創業者の?|偉人の|戦国武将の?|武将の|幕末の|歴史上の|登場人物の?|主人公の?|キャラクターの?)\Z"
 )
 _COUNT_AFTER = re.compile(r" ?[0-9]{1,5} ?(?:件|台|便|個|km|ｋｍ|分|号車)")  # 生麦 14件 / 岸谷 9件: stops on a route
 _AREA_AFTER = re.compile(r"(?:[、,，・/／][一-龥ァ-ヴー]{1,6}){0,8}(?:の各?)?(?:地区|地域|エリア|方面|町内|区域|各地)")
-_ITEM_BEFORE = re.compile(rf"(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})[、,，・/／] ?$")
+_ITEM_BEFORE = re.compile(rf"(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})[、,，・/／] ?\Z")
 _ITEM_AFTER = re.compile(rf" ?[、,，・/／] ?(?P<n>[{_KANJI}ァ-ヴー]{{1,6}})")
 
 
 _ARROW = "→⇔↔⇒➡"
 _ROUTE_AFTER = re.compile(rf"[ 　]?(?:[0-9]{{1,2}}:[0-9]{{2}}(?:\+1)?[ 　]?)?[{_ARROW}][ 　]?(?:[0-9]{{1,2}}:[0-9]{{2}}[ 　]?)?(?P<w>[{_KANJI}ァ-ヴー]{{2,8}})")
-_ROUTE_BEFORE = re.compile(rf"(?P<w>[{_KANJI}ァ-ヴー]{{2,8}})[ 　]?(?:[0-9]{{1,2}}:[0-9]{{2}}[ 　]?)?[{_ARROW}][ 　]?(?:[0-9]{{1,2}}:[0-9]{{2}}[ 　]?)?$")
-_FLIGHT_BEFORE = re.compile(r"(?<![A-Za-z0-9])[A-Z0-9]{2}[0-9]{2,4}[ 　]$")
+_ROUTE_BEFORE = re.compile(rf"(?P<w>[{_KANJI}ァ-ヴー]{{2,8}})[ 　]?(?:[0-9]{{1,2}}:[0-9]{{2}}[ 　]?)?[{_ARROW}][ 　]?(?:[0-9]{{1,2}}:[0-9]{{2}}[ 　]?)?\Z")
+_FLIGHT_BEFORE = re.compile(r"(?<![A-Za-z0-9])[A-Z0-9]{2}[0-9]{2,4}[ 　]\Z")
 
 
 def demote_places_on_routes(text: str, cands: list[Candidate]) -> list[Candidate]:
@@ -588,7 +588,7 @@ _TITLES_AFTER = ("課長", "部長", "社長", "係長", "主任", "室長", "�
                  "弁護士", "担当", "様", "氏", "君", "殿", "両名")
 
 
-_ONE_KANJI_BEFORE = re.compile(r"(?:^|(?<=[\s、,，・/／:：（(「『\[|→＋+＆&]))$")
+_ONE_KANJI_BEFORE = re.compile(r"(?:^|(?<=[\s、,，・/／:：（(「『\[|→＋+＆&]))\Z")
 _ONE_KANJI_AFTER = re.compile(r"(?:さん|様|さま|氏|君|くん|課長|部長|係長|主任|室長|所長|店長|委員|先生|[がはとも]"
                               r"(?![一-龥々])|[\s、,，・/／:：)）」』\]|→＋+＆&]|$)")
 
@@ -617,7 +617,7 @@ def _list_neighbours(text: str, s: int, e: int) -> list[Candidate]:
                 out.append(Candidate(C.PERSON_NAME, cand[0], cand[1], 0.7, "name_list"))
     # Before the name: "東・林の2名体制" (林 known), "柳田・小西両名"
     window = text[max(0, s - 12) : s]
-    bm = re.search(rf"(?P<n>{_NAME_TOKEN})(?:[、,，・/／]|と| and |, ) ?$", window)
+    bm = re.search(rf"(?P<n>{_NAME_TOKEN})(?:[、,，・/／]|と| and |, ) ?\Z", window)
     if bm is not None:
         bs = max(0, s - 12) + bm.start("n")
         be = max(0, s - 12) + bm.end("n")

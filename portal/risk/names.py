@@ -49,7 +49,7 @@ _NAME_CHAR_RE = re.compile(rf"[{_NAME_CHARS}A-Za-z]")
 _JA_NAME_CHAR_RE = re.compile(rf"[{_NAME_CHARS}]")
 _JA_SIGNOFF = re.compile(r"(?:よろしくお願い(?:いた|致)?します|以上(?:です|、よろしくお願いします)?)。?[ ]*\n+[ ]*")
 
-_RUN_BEFORE = re.compile(rf"(?:[A-Z][a-z]+ )?[A-Z][a-z]+$|[{_NAME_CHARS}]{{1,8}}(?: [{_NAME_CHARS}]{{1,5}})?$")
+_RUN_BEFORE = re.compile(rf"(?:[A-Z][a-z]+ )?[A-Z][a-z]+\Z|[{_NAME_CHARS}]{{1,8}}(?: [{_NAME_CHARS}]{{1,5}})?\Z")
 _RUN_AFTER = re.compile(rf"[{_NAME_CHARS}]{{1,6}}(?: [{_NAME_CHARS}]{{1,5}})?|[A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}}")
 
 # Tokens (or token endings) that make the run an organisation or a place, not a person.
@@ -385,7 +385,7 @@ _KATAKANA_RUN = re.compile(r"[ァ-ヴー]+(?:[ ・=][ァ-ヴー]+)*")
 _KATAKANA_SPACED = re.compile(r"(?<![ァ-ヴー])[ァ-ヴー]{2,8}[ ・　][ァ-ヴー]{2,8}(?![ァ-ヴー])")
 # What may stand right before / after a lone surname for it to be a person rather than part of a
 # compound ("鈴木商事", "本田技研", "新田中").
-_SURNAME_BEFORE = re.compile(r"(?<![一-龥々〆ヶ\uf900-\ufaffァ-ヴー])([一-龥々〆ヶ\uf900-\ufaff]{1,3})[ \u3000]?$")
+_SURNAME_BEFORE = re.compile(r"(?<![一-龥々〆ヶ\uf900-\ufaffァ-ヴー])([一-龥々〆ヶ\uf900-\ufaff]{1,3})[ \u3000]?\Z")
 _GIVEN_AFTER = re.compile(
     r"[ \u3000]([一-龥々〆ヶ\uf900-\ufaff]{1,3}|[ぁ-ゖ]{2,4})(?=$|[\n \u3000、。,，()（）\t|:：/・」』\]]|さん|様|君|くん|ちゃん|氏|"
     r"医師|先生|弁護士|課長|部長|社長|係長|主任)"
@@ -562,7 +562,7 @@ def dictionary_name_candidates(text: str) -> list[Candidate]:
                     parts.insert(0, toks[first])
             if b > 0 and line[b - 1].isdigit():
                 continue  # 3日前, 2名: counters, not names
-            if re.search(r"(?:株式会社|有限会社|合同会社|\(株\)|\(有\))[ \u3000]?$", line[max(0, b - 6) : b]):
+            if re.search(r"(?:株式会社|有限会社|合同会社|\(株\)|\(有\))[ \u3000]?\Z", line[max(0, b - 6) : b]):
                 continue  # 有限会社 湘南建装: a company name
             prev = toks[first - 1] if first > 0 else None
             nxt = toks[j] if j < n else None

@@ -354,3 +354,10 @@ def test_people_on_both_sides_of_an_arrow_stay_names():
 ])
 def test_names_with_a_public_office_or_role_are_hints(text):
     assert names(text) == []
+
+
+def test_a_name_never_reaches_back_over_a_line_break():
+    # "$" in a look-back window also matches before a final newline: 遅 on the line above was taken as the surname.
+    text = "グエン・ティ・ラン\t夜\t夜\t休\t早\t遅\n乙部 拓真\t遅\t休\t夜\t遅\t早"
+    assert all("\n" not in n for n in names(text))
+    assert "乙部 拓真" in names(text)
