@@ -637,8 +637,8 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
     return out
 
 
-_KINSHIP_DATE = re.compile(r"(?:長男|長女|次男|次女|三男|三女|四男|四女|長子|実子|養子|son|daughter)[ 　:：\t、,]{1,3}(?=[0-9明大昭平令MTSHR])",
-                           re.IGNORECASE)
+_KINSHIP_DATE = re.compile(r"(?:長男|長女|次男|次女|三男|三女|四男|四女|長子|実子|養子|[Ss]on|[Dd]aughter)[ 　:：\t、,]{1,3}"
+                           r"(?=[0-9明大昭平令MTSHR])")
 _PAREN_DATE = re.compile(r" ?[（(] ?(?=[0-9明大昭平令MTSHR])")
 
 

@@ -63,7 +63,8 @@ _HIRA_SPEAKER = re.compile(
     r"(?P<n>[ぁ-ゖー]{2,6})(?:さん|ちゃん|くん)? ?(?:[:：](?!//)|「)",
     re.MULTILINE,
 )
-_HIRA_HONORIFIC = re.compile(r"(?:^|(?<=[\s、,。（(「『:：・/]))(?P<n>[ぁ-ゖ]{2,5})(?=さん|ちゃん|くん|様)", re.MULTILINE)
+_HONORIFIC_LITERAL = re.compile(r"さん|ちゃん|くん|様")
+_HIRA_BEFORE_HONORIFIC = re.compile(r"(?:^|(?<=[\s、,。（(「『:：・/]))(?P<n>[ぁ-ゖ]{2,5})\Z", re.MULTILINE)
 # Hiragana words that stand before さん or a colon and are not anybody's name.
 _HIRA_NOT_NAME = set(
     "みな みんな みなさま あなた こちら そちら あちら どちら だれ どなた あかちゃん あか じい ばあ にい ねえ かあ とう おじ おば "
@@ -114,6 +115,7 @@ def _title_word(word: str) -> str:
 
 _ZH_INTRO = re.compile(r"(?:我是|我叫|我姓名是|本人是|我(?:先生|太太|丈夫|妻子|老公|老婆|儿子|兒子|女儿|女兒|母亲|母親|父亲|父親)(?:是)?)"
                        r"(?P<n>[一-龥]{2,3})(?=[，,。、！!\s的（(]|$)")
+_HANGUL = re.compile(r"[가-힣]")
 _KO_RELATION = re.compile(r"(?:남편|아내|아들|딸|어머니|아버지|인솔자|가이드|담당) (?P<n>[가-힣]{2,4})(?![가-힣])")
 _HAN_LABEL = re.compile(r"(?:收件人|联系人|聯絡人|负责人|負責人|姓名|经办人|經辦人|申请人|申請人|收货人|收貨人|寄件人|联系人姓名|"
                         r"수취인|받는 사람|보내는 사람|성명|이름|담당자|예금주)"
@@ -319,7 +321,10 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
                     if not _is_common_noun(m.group("n")):
                         out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_speaker"))
         # A hiragana given name before an honorific: "さとみさん", "ひまりちゃん".
-        for m in _HIRA_HONORIFIC.finditer(text):
+        for hm in _HONORIFIC_LITERAL.finditer(text):  # look back from each honorific: far cheaper than a scan
+            m = _HIRA_BEFORE_HONORIFIC.search(text, max(0, hm.start() - 6), hm.start())
+            if m is None:
+                continue
             n = m.group("n")
             if n not in _HIRA_NOT_NAME and not n.startswith(("お", "ご")) and not _is_common_noun(n):
                 out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.72, "name_honorific"))
@@ -361,14 +366,14 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
                 out.append(Candidate(C.PERSON_NAME, s0, s0 + len(nm.group("n")), 0.8, "name_email"))
 
     # Korean and Chinese names.
-    if any("가" <= ch <= "힣" for ch in text[:4000]) or "가" <= max(text, default=" ") <= "힣":
+    if _HANGUL.search(text):
         for m in _HANGUL_NAME.finditer(text):
             out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_context"))
     # Chinese self-introductions and relatives: 我是刘思远，/ 我先生黃俊傑的手機; Korean relatives: 남편 이현석.
     if "我" in text:
         for m in _ZH_INTRO.finditer(text):
             out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_self_intro"))
-    if any("가" <= ch <= "힣" for ch in text[:4000]):
+    if _HANGUL.search(text):
         for m in _KO_RELATION.finditer(text):
             out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_relation"))
     for m in _HAN_LABEL.finditer(text):

@@ -280,7 +280,8 @@ def table_candidates(text: str) -> tuple[list[Candidate], list[tuple[int, int]],
             for col, cell in enumerate(_split_cells(rline, _rbase, sep)[: len(header)]):
                 if header_category(text[cell.start : cell.end]) is not None:
                     keys[col] += 1
-        cats = [None if keys[col] >= 2 else cat for col, cat in enumerate(cats)]
+        if any(k >= 2 for k in keys):
+            cats = [None if keys[col] >= 2 else cat for col, cat in enumerate(cats)]
         # The rows under this header: same separator, a similar number of cells.
         j = i + 1
         if sep == "|" and j < len(lines) and _MD_RULE.match(lines[j][1]):
