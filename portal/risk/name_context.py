@@ -109,8 +109,37 @@ _NAME_BEFORE_EMAIL = re.compile(r"(?:^|(?<=[\s,;:\t|\"(]))(?P<n>[A-Za-zÀ-ÿ][a-
                                 r"[\s,;:\t|\"]{0,3}[<(\[]?[ ]?(?:mailto:)?\Z")
 
 
+def _known_latin(word: str) -> tuple[bool, bool]:
+    from portal.risk.latin_names import _known
+
+    return _known(word)
+
+
 def _title_word(word: str) -> str:
     return word[:1].upper() + word[1:].lower()
+
+
+_EN_INTRO_TRIGGER = re.compile(r"This is |this is |[Mm]y name is |I am |I'm |I’m |^(?:From|To|Cc|CC|Attn|Sender|Requester|Reported by|Submitted by|Prepared by)[:：] ?",
+                               re.MULTILINE)
+_EN_INTRO = re.compile(
+    r"(?:(?<![A-Za-z])(?:This is|this is|[Mm]y name is|I am|I'm|I’m) |^(?:From|To|Cc|CC|Attn|Sender|Requester|Reported by|Submitted by|Prepared by)[:：] ?)"
+    r"(?P<n>[A-ZÀ-Þ][a-zß-ÿ'\-]+(?: [A-ZÀ-Þ][a-zß-ÿ'\-]+){1,3})(?=[ ,.;:(<\n]|$)",
+    re.MULTILINE,
+)
+
+
+def _intro_name_ok(text: str, end: int, words: list[str]) -> bool:
+    """Two to four capitalised words after "This is" or a mail header are a name unless they are
+    ordinary English ("Customer Service"), a place, a team or a firm."""
+    from portal.risk.latin_names import _ORG_AFTER, _STOP, _english_word
+
+    if any(w in _STOP or w in _NOT_SPEAKER for w in words) or _ORG_AFTER.match(text, end):
+        return False
+    known = [lone_name_score(w) > 0 for w in words]
+    english = [_english_word(w.lower()) for w in words]
+    if english[-1] and not known[-1]:
+        return False  # "Kumori Support", "the Night Team"
+    return not all(e and not k for e, k in zip(english, known))
 
 
 _ZH_INTRO = re.compile(r"(?:我是|我叫|我姓名是|本人是|我(?:先生|太太|丈夫|妻子|老公|老婆|儿子|兒子|女儿|女兒|母亲|母親|父亲|父親)(?:是)?)"
@@ -360,10 +389,19 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
             if nm is None:
                 continue
             words = nm.group("n").split(" ")
-            if any(w.lower() in tokens for w in words) and not any(_title_word(w) in _NOT_SPEAKER for w in words) \
+            if any(w.lower() in tokens and (any(_known_latin(w)) or not _is_english_word(w.lower())) for w in words) \
+                    and not any(_title_word(w) in _NOT_SPEAKER for w in words) \
                     and not all(_is_english_word(w.lower()) and not lone_name_score(w.title()) for w in words):
                 s0 = max(line_start, m.start() - 60) + nm.start("n")
                 out.append(Candidate(C.PERSON_NAME, s0, s0 + len(nm.group("n")), 0.8, "name_email"))
+
+    # English self-introductions and mail headers: "This is Siriporn Chaiyawat in room 1308",
+    # "My name is Li Xiaoyu", "From: Marina Ebata, Senior Auditor".
+    if _EN_INTRO_TRIGGER.search(text):
+        for m in _EN_INTRO.finditer(text):
+            words = m.group("n").split(" ")
+            if _intro_name_ok(text, m.end("n"), words):
+                out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_self_intro"))
 
     # Korean and Chinese names.
     if _HANGUL.search(text):

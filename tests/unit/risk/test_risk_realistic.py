@@ -361,3 +361,12 @@ def test_a_name_never_reaches_back_over_a_line_break():
     text = "グエン・ティ・ラン\t夜\t夜\t休\t早\t遅\n乙部 拓真\t遅\t休\t夜\t遅\t早"
     assert all("\n" not in n for n in names(text))
     assert "乙部 拓真" in names(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hello,\nThis is Siriporn Chaiyawat in room 1308.", ["Siriporn Chaiyawat"]),
+    ("My name is Li Xiaoyu, a second-year master's student", ["Li Xiaoyu"]),
+    ("This is Customer Service. From: Kumori Support <support@kumori.io>", []),
+])
+def test_english_self_introductions(text, expected):
+    assert names(text) == expected
