@@ -30,7 +30,7 @@ def status_lines(at) -> dict[str, str]:
     out = {}
     for lesson in COURSE.lessons:
         i = md.index(f"**{lesson.meta.order}. {lesson.title}**")
-        out[lesson.id] = md[i + 2].split(" ", 1)[1]  # ":material/...: 修了"
+        out[lesson.id] = md[i + 1].split(" ", 1)[1].split(" ・ ", 1)[0]  # ":material/...: 修了 ・ :small[…]"
     return out
 
 

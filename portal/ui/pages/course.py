@@ -51,21 +51,18 @@ def overview() -> None:
     else:
         st.success(t("course.all_done"), icon=":material/celebration:")
 
+    # One card per lesson in four elements (title, status and summary, button): every element is a
+    # message the server sends and wakes the event loop for, and under load the course page, shown
+    # right after every sign-in, is what the portal renders most (benchmarks/bench_concurrency.py).
     for lesson in course.lessons:
         s = states[lesson.id]
         with st.container(border=True):
-            col_main, col_side = st.columns([4, 1], vertical_alignment="center")
-            with col_main:
-                st.markdown(f"**{lesson.meta.order}. {lesson.title}**")
-                st.caption(
-                    t("course.meta", minutes=lesson.meta.reading_minutes)
-                    + (t("course.best", pct=round(s.best_score * 100)) if s.best_score is not None else "")
-                )
-                st.write(lesson.meta.summary)
-            with col_side:
-                st.markdown(f"{STATUS_ICON[s.status]} {status_label(s.status)}")
-                if st.button(t("course.open"), key=f"open-{lesson.id}"):
-                    routes.open_lesson(lesson.id)
+            st.markdown(f"**{lesson.meta.order}. {lesson.title}**")
+            meta = t("course.meta", minutes=lesson.meta.reading_minutes) + (
+                t("course.best", pct=round(s.best_score * 100)) if s.best_score is not None else "")
+            st.markdown(f"{STATUS_ICON[s.status]} {status_label(s.status)} ・ :small[{meta}]\n\n{lesson.meta.summary}")
+            if st.button(t("course.open"), key=f"open-{lesson.id}"):
+                routes.open_lesson(lesson.id)
     st.caption(t("course.credit"))
 
 
