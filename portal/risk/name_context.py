@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from portal.risk.detectors import Candidate
-from portal.risk.latin_names import lone_name_score
+from portal.risk.latin_names import _ORG_AFTER, _STOP, _english_word, _known, lone_name_score
 from portal.risk.findings import Category
 from portal.risk import tables
 
@@ -109,12 +109,6 @@ _NAME_BEFORE_EMAIL = re.compile(r"(?:^|(?<=[\s,;:\t|\"(]))(?P<n>[A-Za-zÀ-ÿ][a-
                                 r"[\s,;:\t|\"]{0,3}[<(\[]?[ ]?(?:mailto:)?\Z")
 
 
-def _known_latin(word: str) -> tuple[bool, bool]:
-    from portal.risk.latin_names import _known
-
-    return _known(word)
-
-
 def _title_word(word: str) -> str:
     return word[:1].upper() + word[1:].lower()
 
@@ -131,8 +125,6 @@ _EN_INTRO = re.compile(
 def _intro_name_ok(text: str, end: int, words: list[str]) -> bool:
     """Two to four capitalised words after "This is" or a mail header are a name unless they are
     ordinary English ("Customer Service"), a place, a team or a firm."""
-    from portal.risk.latin_names import _ORG_AFTER, _STOP, _english_word
-
     if any(w in _STOP or w in _NOT_SPEAKER for w in words) or _ORG_AFTER.match(text, end):
         return False
     known = [lone_name_score(w) > 0 for w in words]
@@ -373,7 +365,8 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
             out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_relation"))
     if "y " in text or "r " in text:  # my / our / his / her
         for m in _KIN_NAME_EN.finditer(text):
-            if not _is_english_word(m.group("n")) or lone_name_score(m.group("n")) or m.group("n") in ("Will", "Grace"):
+            n = m.group("n")
+            if n not in _STOP and (_known(n)[0] or not _english_word(n.lower())):  # "my son Will", not "my wife Works"
                 out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_relation"))
 
     # A Latin name written next to its own e-mail address: "Grace Park <grace.park@…>",
@@ -389,7 +382,7 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
             if nm is None:
                 continue
             words = nm.group("n").split(" ")
-            if any(w.lower() in tokens and (any(_known_latin(w)) or not _is_english_word(w.lower())) for w in words) \
+            if any(w.lower() in tokens and (any(_known(w)) or not _is_english_word(w.lower())) for w in words) \
                     and not any(_title_word(w) in _NOT_SPEAKER for w in words) \
                     and not all(_is_english_word(w.lower()) and not lone_name_score(w.title()) for w in words):
                 s0 = max(line_start, m.start() - 60) + nm.start("n")
