@@ -60,7 +60,8 @@ def overview() -> None:
             st.markdown(f"**{lesson.meta.order}. {lesson.title}**")
             meta = t("course.meta", minutes=lesson.meta.reading_minutes) + (
                 t("course.best", pct=round(s.best_score * 100)) if s.best_score is not None else "")
-            st.markdown(f"{STATUS_ICON[s.status]} {status_label(s.status)} ・ :small[{meta}]\n\n{lesson.meta.summary}")
+            st.markdown(t("course.card", icon=STATUS_ICON[s.status], status=status_label(s.status), meta=meta)
+                        + f"\n\n{lesson.meta.summary}")
             if st.button(t("course.open"), key=f"open-{lesson.id}"):
                 routes.open_lesson(lesson.id)
     st.caption(t("course.credit"))
