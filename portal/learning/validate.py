@@ -24,6 +24,12 @@ def cross_check(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
         for term in lesson.meta.key_terms:
             if term.term not in body:
                 problems.append(Problem(lesson.path.name, f"key term '{term.term}' does not appear in the lesson text", "key_terms"))
+        if lesson.meta.beyond_source and not (lesson.meta.sources and lesson.meta.as_of):
+            problems.append(Problem(lesson.path.name, "a lesson beyond the source article (beyond_source: true) must "
+                                    "name its own sources and the date of its facts (as_of)", "beyond_source"))
+    if course.lessons and not course.required_lessons:
+        problems.append(Problem(course.lessons[0].path.parent.name, "no lesson counts for completion: every lesson "
+                                "is required: false, so nobody could complete the course", "required"))
     orders = [lesson.meta.order for lesson in course.lessons]
     for lesson in course.lessons:
         if orders.count(lesson.meta.order) > 1:
@@ -89,6 +95,27 @@ def validate_dirs(content_dir: Path, quiz_dir: Path, *, warnings: bool = True) -
     return problems + found
 
 
-def validate_all() -> list[Problem]:
+def template_dirs(content_dir: Path, quiz_dir: Path) -> tuple[Path, Path]:
+    """Where the template lessons are (docs/content.md, "Templates"): a ``templates`` folder beside
+    each edition folder, ``content/templates/ja`` and ``quizzes/templates/ja`` (English siblings
+    ``…/templates/en``). They are not part of the course; an admin adopts one as a draft."""
+    return (content_dir.parent / "templates" / content_dir.name, quiz_dir.parent / "templates" / quiz_dir.name)
+
+
+def validate_templates(content_dir: Path, quiz_dir: Path, *, warnings: bool = True) -> list[Problem]:
+    """The template lessons and quizzes, checked like the course (both editions and their drift),
+    file names prefixed ``templates/``; nothing when there is no template folder."""
+    t_content, t_quiz = template_dirs(content_dir, quiz_dir)
+    if not (t_content.is_dir() or t_quiz.is_dir()):
+        return []
+    found = validate_dirs(t_content, t_quiz, warnings=warnings)
+    return [dataclasses.replace(p, file="templates/" + p.file) for p in found]
+
+
+def validate_all(content_dir: Path | None = None, quiz_dir: Path | None = None) -> list[Problem]:
+    """The course (the configured folders, or the given ones) and its template lessons."""
     settings = get_settings()
-    return validate_dirs(settings.content_dir, settings.quiz_dir)
+    content_dir = content_dir or settings.content_dir
+    quiz_dir = quiz_dir or settings.quiz_dir
+    found = validate_dirs(content_dir, quiz_dir) + validate_templates(content_dir, quiz_dir)
+    return [p for p in found if p.severity == "error"] + [p for p in found if p.severity != "error"]
