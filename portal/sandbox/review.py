@@ -109,9 +109,15 @@ class RiskCheck:
             )
         return rows
 
-    def markdown(self) -> str:
-        """The text, escaped, with each finding highlighted (red: blocks, orange: warns)."""
-        return highlight_markdown(self.text, [(f.start, f.end, self.level(f)) for f in self.findings])
+    def markdown(self, lang: str | None = None) -> str:
+        """The text, escaped, with each finding highlighted (red: blocks, orange: warns) and
+        followed by its number, category and judgement in text (「①メールアドレス・要確認」)."""
+        return highlight_markdown(self.text, [
+            (f.start, f.end, level, t("sandbox.review.marker", lang,
+                                      category=t(f"risk.category.{f.category.value}", lang),
+                                      level=t(f"sandbox.review.level.{level}", lang)))
+            for f in self.findings for level in (self.level(f),)
+        ])
 
     def self_check(self, limit: int = 4, lang: str | None = None) -> list[SelfCheckItem]:
         """The relevant self-check items first, then general ones, at most ``limit`` (and never

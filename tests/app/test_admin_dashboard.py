@@ -265,3 +265,24 @@ def test_heatmap_cells_carry_their_numbers(portal, org):
     assert marks == ["rect", "text"]
     text = heatmap["layer"][1]["encoding"]["text"]
     assert text["field"] == "completion_rate" and text["format"] == ".0%"
+
+
+def test_chart_labels_are_drawn_in_the_theme_text_colour(portal, org):
+    """Streamlit's chart theme draws axis labels in a faded grey; the dashboard's charts set the
+    theme's text colour (which tests/unit/test_theme_contrast.py holds at >= 4.5:1) for axis
+    labels and titles, legends and the chart title."""
+    import tomllib
+
+    from portal.config import REPO_ROOT
+
+    theme = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["theme"]
+    seen = 0
+    for tab in ("概要", "クイズ分析", "サンドボックス"):
+        for spec in _charts(dashboard(portal, tab)):
+            config = spec.get("config", {})
+            assert config.get("axis", {}).get("labelColor") == theme["textColor"], (tab, config)
+            assert config["axis"]["titleColor"] == theme["textColor"]
+            assert config["legend"]["labelColor"] == config["legend"]["titleColor"] == theme["textColor"]
+            assert config["title"]["color"] == theme["textColor"]
+            seen += 1
+    assert seen >= 8
