@@ -202,11 +202,11 @@ def test_drill_down_offers_the_certificate_of_a_learner_who_completed_and_a_depa
     assert "まだすべてのレッスンを修了していないため、修了証はありません。" in all_text(at)
 
     at.selectbox(key="cert_zip_department").select("営業部").run()
-    next(b for b in at.button if b.label == "修了証を用意する").click().run()
+    next(b for b in at.button if b.label == "修了証をまとめる").click().run()
     assert not at.exception
     assert "1 人分の修了証をダウンロード(ZIP)" in [b.proto.label for b in at.get("download_button")]  # 花子, not 次郎
     at.selectbox(key="cert_zip_department").select("開発部").run()
-    next(b for b in at.button if b.label == "修了証を用意する").click().run()
+    next(b for b in at.button if b.label == "修了証をまとめる").click().run()
     assert "この部署には全レッスンを修了した受講者がまだいません。" in all_text(at)
 
 

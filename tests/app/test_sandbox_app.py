@@ -260,6 +260,12 @@ def test_explorer_shows_the_chart_and_twenty_draws(portal):
     counts = [int(part.rsplit("× ", 1)[1]) for part in result[len("結果: "):].split("、")]
     assert sum(counts) == 20
     assert events(portal.url) == []  # the practice model's explorer sends nothing
+    # both charts draw their axis text in the theme's text colour, not Streamlit's faded grey
+    import json
+
+    specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+    assert len(specs) == 2
+    assert all(s["config"]["axis"]["labelColor"] == s["config"]["axis"]["titleColor"] == "#0b1118" for s in specs)
 
 
 # --- admin policy page ---------------------------------------------------------------------------------

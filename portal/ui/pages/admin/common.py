@@ -14,7 +14,7 @@ from portal.i18n import t
 from portal.stats import due_dates, overview, people, quiz_stats, sandbox_usage
 from portal.stats.exports import csv_bytes, present
 from portal.stats.filters import CourseShape, StatsFilter, today_local
-from portal.ui import content, routes, state
+from portal.ui import charts, content, routes, state
 
 CACHE_SECONDS = 300
 # what the learner did with flagged text: safe actions green, the risky one red, blocked grey
@@ -78,26 +78,12 @@ def axis_labels(title: str | None = None) -> alt.Axis:
 BAND = alt.Step(24)
 
 
-# the theme's body text (.streamlit/config.toml textColor, 18:1 on white): Streamlit's chart
-# theme draws axis labels and titles in a faded grey whose contrast nobody measured
-TEXT_COLOR_FALLBACK = "#0b1118"
-
-
-def text_color() -> str:
-    return st.get_option("theme.textColor") or TEXT_COLOR_FALLBACK
-
-
 def chart(chart: alt.Chart | alt.LayerChart, title: str) -> None:
     """A dashboard chart with its title drawn inside (kept in a screenshot or a saved image) and
     as its Vega-Lite description. Every chart also has axis titles (Vega announces each axis with
     its title) and its table behind it (show_table). Axis labels and titles, legends and the
-    title are drawn in the theme's text colour (a chart's own config wins over Streamlit's)."""
-    color = text_color()
-    spec = (chart.properties(title=title, description=title)
-            .configure_axis(labelColor=color, titleColor=color)
-            .configure_legend(labelColor=color, titleColor=color)
-            .configure_title(color=color))
-    st.altair_chart(spec, width="stretch")
+    title are drawn in the theme's text colour (``portal.ui.charts``)."""
+    st.altair_chart(charts.readable(chart.properties(title=title, description=title)), width="stretch")
 
 
 def import_hint() -> None:

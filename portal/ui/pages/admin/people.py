@@ -101,14 +101,15 @@ def _department_zip(user, table) -> None:
     departments = sorted(set(table["department"].astype(str)))
     with st.expander(t("certificates.admin.zip.title"), icon=":material/folder_zip:"):
         department = st.selectbox(t("certificates.admin.zip.department"), departments, index=None,
-                                  format_func=lambda d: d or t("stats.department.none"), key="cert_zip_department")
+                                  format_func=lambda d: d or t("stats.department.none"), key="cert_zip_department",
+                                  placeholder=t("certificates.admin.zip.department.placeholder"))
         if department is None:
             return
         prepared = st.session_state.get("cert_zip")
         if prepared is None or prepared[0] != department:
             if not st.button(t("certificates.admin.zip.prepare"), key="cert_zip_prepare"):
                 return
-            with state.db() as session:
+            with st.spinner(t("certificates.admin.zip.preparing")), state.db() as session:
                 certs = certificates.department_certificates(session, user, content.course(), department)
             st.session_state["cert_zip"] = prepared = (department, certs)
         certs = prepared[1]

@@ -7,14 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from portal.i18n import t
-from portal.ui.pages.admin.common import get, show_table, axis_labels, BAND, chart, code_label, ACTION_COLORS
+from portal.ui.pages.admin.common import ACTION_COLORS, BAND, axis_labels, chart, code_label, get, import_hint, show_table
 
 
 def render(user, flt, shape, *, has_learners) -> None:
-    sb = get("sandbox", user, flt)
     st.caption(t("stats.sandbox.privacy"), help=t("stats.sandbox.privacy.help"))
+    sb = get("sandbox", user, flt)  # everyone's use, admins' included
     if sb.empty:
-        st.info(t("stats.empty.no_sandbox"))
+        if has_learners:
+            st.info(t("stats.empty.no_sandbox"))
+        else:
+            import_hint()
         return
     c = st.columns(6)
     c[0].metric(t("stats.col.requests"), f"{sb.requests:,}")
