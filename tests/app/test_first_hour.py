@@ -107,3 +107,12 @@ def test_unknown_paths_are_explained_by_who_asks():
     assert not_found.reason("login", learner) == "signed_in"
     assert not_found.reason("lesson", fresh) == "password_first"
     assert not_found.reason("nosuchpage", learner) == "unknown"
+
+
+def test_an_old_quiz_link_says_so_and_offers_the_list(portal):
+    portal.user()
+    at = portal.signed_in()
+    goto(at, "quiz", id="q99-gone")
+    assert not at.exception
+    assert at.warning[0].value == "クイズ「q99-gone」は見つかりませんでした(古いリンクかもしれません)。下の一覧から選んでください。"
+    assert at.selectbox[0].options  # the quizzes to choose from

@@ -32,6 +32,8 @@ def render() -> None:
     quiz = quizzes.get(st.query_params.get("id", ""))
     if quiz is None:
         st.title(t("quiz.title"))
+        if st.query_params.get("id"):  # an old or mistyped link
+            st.warning(t("quiz.not_found", id=st.query_params.get("id")), icon=":material/link_off:")
         if not quizzes:
             st.info(t("quiz.none"))
             return
