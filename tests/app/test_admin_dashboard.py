@@ -270,13 +270,13 @@ def test_heatmap_cells_carry_their_numbers(portal, org):
 def test_chart_labels_are_drawn_in_the_theme_text_colour(portal, org):
     """Streamlit's chart theme draws axis labels in a faded grey; the dashboard's charts set the
     theme's text colour (which tests/unit/test_theme_contrast.py holds at >= 4.5:1) for axis
-    labels and titles, legends and the chart title."""
+    labels and titles, legends and the chart title; time axes label their dates as 12/04."""
     import tomllib
 
     from portal.config import REPO_ROOT
 
     theme = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["theme"]
-    seen = 0
+    seen = seen_dates = 0
     for tab in ("概要", "クイズ分析", "サンドボックス"):
         for spec in _charts(dashboard(portal, tab)):
             config = spec.get("config", {})
@@ -284,5 +284,9 @@ def test_chart_labels_are_drawn_in_the_theme_text_colour(portal, org):
             assert config["axis"]["titleColor"] == theme["textColor"]
             assert config["legend"]["labelColor"] == config["legend"]["titleColor"] == theme["textColor"]
             assert config["title"]["color"] == theme["textColor"]
+            x = spec.get("encoding", {}).get("x", {})
+            if x.get("type") == "temporal":  # dates as 12/04, not Vega's English "Fri 04"
+                assert x["axis"]["format"] == "%m/%d", (tab, x)
+                seen_dates += 1
             seen += 1
-    assert seen >= 8
+    assert seen >= 8 and seen_dates >= 3  # active learners; sandbox requests and tokens

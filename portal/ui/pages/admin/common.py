@@ -74,6 +74,10 @@ def axis_labels(title: str | None = None) -> alt.Axis:
     return alt.Axis(title=title, labelLimit=320, labelOverlap=False)
 
 
+# dates on a time axis and in its tooltips: Vega's default is English ("Fri 04", "December")
+DAY_FORMAT = "%m/%d"
+DATE_FORMAT = "%Y/%m/%d"
+
 # height of a bar chart with one bar per category: a fixed band per bar
 BAND = alt.Step(24)
 
