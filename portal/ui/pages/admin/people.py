@@ -34,7 +34,8 @@ def render(user, flt, shape, *, has_learners) -> None:
         shown = people.by_completion(shown, shape, completed=show == "completed")
     st.caption(t("stats.people.count", n=f"{len(shown):,}", total=f"{len(table):,}"))
     presented = present(shown, shape, drop=("user_id",))
-    st.dataframe(presented, hide_index=True, width="stretch", height=420)
+    # a fixed height only for a long list (a short one without empty rows under it)
+    st.dataframe(presented, hide_index=True, width="stretch", height=420 if len(presented) > 10 else "auto")
     download(presented, "learners")
     _department_zip(user, table)
 
