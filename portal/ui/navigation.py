@@ -54,7 +54,7 @@ def with_catch_all(pages, user: CurrentUser | None):
     the reruns it causes itself (its sign-in form), until another typed URL replaces it."""
     requested = _typed_path()
     # the default page is served at "/" (its url_path reads ""), yet its own path is taken: a
-    # second page under it would collide, so a typed /course still gets Streamlit's dialog
+    # second page under it would collide (portal/server.py sends /course and /login to "/")
     known = {p.url_path for p in _flat(pages)} | {_default_path(user)}
     if requested is not None:
         if requested and requested not in known and "/" not in requested:
@@ -67,7 +67,7 @@ def with_catch_all(pages, user: CurrentUser | None):
     home = next((p for p in _flat(pages) if p.url_path == ""), _flat(pages)[0])
 
     def explain() -> None:
-        not_found.render(missing, user, home)
+        not_found.render(missing, user, home, portal_paths())
         if user is None:
             auth.login_page()
 
@@ -76,6 +76,16 @@ def with_catch_all(pages, user: CurrentUser | None):
     if isinstance(pages, dict):
         return {**pages, "": [extra]}
     return [*pages, extra]
+
+
+def portal_paths() -> not_found.PortalPaths:
+    """Every signed-in page's path and the admin pages' (from the pages themselves)."""
+    admin = {p.url_path for p in admin_pages()}
+    # the course is a default page (its url_path reads ""); the account pages are built per user
+    signed_in = {p.url_path for p in [*learn_pages(), *try_pages()]} - {""}
+    return not_found.PortalPaths(
+        signed_in=frozenset(signed_in | admin | {routes.COURSE, routes.PASSWORD, routes.LOGOUT}),
+        admin=frozenset(admin))
 
 
 def _default_path(user: CurrentUser | None) -> str:

@@ -92,21 +92,41 @@ def test_the_quiz_picker_speaks_japanese(portal):
 
 
 def test_unknown_paths_are_explained_by_who_asks():
-    """The catch-all page's reasons (the browser journey 14 checks the page itself)."""
+    """The catch-all page's reasons, over the paths the navigation really builds (the browser
+    journey 14 checks the page itself)."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
     from portal.accounts.roles import CurrentUser
+
+    def script() -> None:  # st.Page needs a script run
+        import streamlit as st
+
+        from portal.ui import navigation
+
+        found = navigation.portal_paths()
+        st.json({"signed_in": sorted(found.signed_in), "admin": sorted(found.admin)})
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert not at.exception, at.exception
+    shown = json.loads(at.json[0].value)
+    built = not_found.PortalPaths(signed_in=frozenset(shown["signed_in"]), admin=frozenset(shown["admin"]))
+    assert {"admin-dashboard", "admin-users", "admin-policy"} <= built.admin
+    assert {"course", "lesson", "quiz", "results", "glossary", "sandbox", "password"} <= built.signed_in
 
     learner = CurrentUser(id=2, name="学習 花子", email="h@example.com", department="営業部", role="learner")
     admin = CurrentUser(id=1, name="管理 太郎", email="a@example.com", department="人事部", role="admin")
     fresh = CurrentUser(id=3, name="新人", email="n@example.com", department="", role="learner",
                         must_change_password=True)
-    assert not_found.reason("course", None) == "sign_in"
-    assert not_found.reason("admin-dashboard", None) == "sign_in"
-    assert not_found.reason("nosuchpage", None) == "unknown"
-    assert not_found.reason("admin-users", learner) == "admin_only"
-    assert not_found.reason("admin-users", admin) == "unknown"  # (an admin has it: never asked)
-    assert not_found.reason("login", learner) == "signed_in"
-    assert not_found.reason("lesson", fresh) == "password_first"
-    assert not_found.reason("nosuchpage", learner) == "unknown"
+    assert not_found.reason("course", None, built) == "sign_in"
+    assert not_found.reason("admin-dashboard", None, built) == "sign_in"
+    assert not_found.reason("nosuchpage", None, built) == "unknown"
+    assert not_found.reason("admin-users", learner, built) == "admin_only"
+    assert not_found.reason("admin-users", admin, built) == "unknown"  # (an admin has it: never asked)
+    assert not_found.reason("login", learner, built) == "signed_in"
+    assert not_found.reason("lesson", fresh, built) == "password_first"
+    assert not_found.reason("nosuchpage", learner, built) == "unknown"
 
 
 def test_an_old_quiz_link_says_so_and_offers_the_list(portal):
