@@ -49,7 +49,8 @@ def main() -> None:
     if user is None and state.sso_configured():
         if sso_callback():
             st.rerun()
-    page = st.navigation(navigation.pages_for(user), position="sidebar" if user else "hidden", expanded=True)
+    pages = navigation.with_catch_all(navigation.pages_for(user), user)  # an unknown URL: a page of ours
+    page = st.navigation(pages, position="sidebar" if user else "hidden", expanded=True)
     if user:
         with st.sidebar:
             st.caption(t("app.signed_in_as", name=user.name, role=t(f"role.{user.role}")))

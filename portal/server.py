@@ -1,6 +1,7 @@
 """The web server: Streamlit's ASGI app for portal/app.py plus two small routes that keep a
 local-account sign-in across page reloads with an HttpOnly cookie, and a readiness route
-(``/_portal/ready``) for a proxy or orchestrator.
+(``/_portal/ready``) for a proxy or orchestrator, and ``/course`` and ``/login`` sent to ``/``
+(the default pages' own paths, see ``home_route``).
 
 `portal run` starts this file with `streamlit run portal/server.py`. The cookie holds a session
 token whose hash is in the database (auth_sessions), like every other session.
@@ -25,6 +26,7 @@ from portal.accounts import service as accounts
 from portal.config import get_settings
 from portal.db import session_scope
 from portal.ops import health, logs
+from portal.ui import routes
 
 COOKIE = "portal_session"
 os.environ["PORTAL_AUTH_ROUTES"] = "1"  # tells the app script that /auth/* exists
@@ -63,6 +65,15 @@ async def signout_route(request: Request) -> RedirectResponse:
     return response
 
 
+async def home_route(request: Request) -> RedirectResponse:
+    """/course and /login are the default pages' own paths, which Streamlit serves at "/" only: a
+    typed /course would get Streamlit's English "Page not found" dialog (before any of our code
+    runs) and then the course anyway. Sent to "/" with its query instead (the course when signed
+    in, the sign-in page when not). Other unknown paths get the app's catch-all page."""
+    query = request.url.query
+    return RedirectResponse("/" + (f"?{query}" if query else ""), status_code=307)
+
+
 async def ready_route(request: Request) -> JSONResponse:
     """Readiness for a proxy or orchestrator: 200 when the database answers with the expected
     schema, 503 (with the reason) otherwise. Liveness is Streamlit's /_stcore/health."""
@@ -76,5 +87,6 @@ app = st.App(
         Route("/auth/session", session_route),
         Route("/auth/signout", signout_route),
         Route("/_portal/ready", ready_route),
+        *(Route(f"/{path}", home_route) for path in (routes.COURSE, routes.LOGIN)),
     ],
 )

@@ -3,7 +3,7 @@
 Pages render with ``st.markdown`` and never with ``unsafe_allow_html``. User text is escaped so
 nothing in it is read as Markdown, a Streamlit colour directive (``:red[...]``), an emoji or
 icon short code, math, an autolink or a heading; each finding is then wrapped in a coloured
-background directive with its number (①, ②, …) after it.
+background directive with its number, category and judgement after it (「①メールアドレス・要確認」).
 """
 
 from __future__ import annotations
@@ -56,20 +56,24 @@ def escape_markdown(text: str) -> str:
     return "  \n".join(lines)
 
 
-def highlight_markdown(text: str, spans: Sequence[tuple[int, int, str]] | Iterable[tuple[int, int, str]]) -> str:
-    """``text`` escaped, each ``(start, end, level)`` span wrapped in a coloured background and
-    followed by its number (in the order given). Overlapping spans are merged into the first."""
-    ordered = sorted(((s, e, level, i) for i, (s, e, level) in enumerate(spans, start=1)), key=lambda x: (x[0], -x[1]))
+def highlight_markdown(text: str, spans: Iterable[tuple[int, int, str] | tuple[int, int, str, str]]) -> str:
+    """``text`` escaped, each ``(start, end, level[, label])`` span wrapped in a coloured
+    background and followed by its number (in the order given) and its ``label`` (the category
+    and the judgement: the colour is never the only carrier of what was found). Overlapping spans
+    are merged into the first."""
+    ordered = sorted(((span[0], span[1], span[2], span[3] if len(span) > 3 else "", i)
+                      for i, span in enumerate(spans, start=1)), key=lambda x: (x[0], -x[1]))
     pieces: list[str] = []
     pos = 0
-    for start, end, level, number in ordered:
+    for start, end, level, label, number in ordered:
         if start < pos:  # overlaps the previous span: already highlighted
             continue
         pieces.append(escape_markdown(text[pos:start]))
         # a span never breaks the line inside the directive
         inner = _escape_inline(text[start:end].replace("\r", "").replace("\n", " ")) or _NBSP
         color = COLORS.get(level, "orange")
-        pieces.append(f":{color}-background[{inner}]:{color}[**{number_mark(number)}**]")
+        marker = number_mark(number) + (_escape_inline(label) if label else "")
+        pieces.append(f":{color}-background[{inner}]:{color}[**{marker}**]")
         pos = end
     pieces.append(escape_markdown(text[pos:]))
     return "".join(pieces)

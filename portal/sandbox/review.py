@@ -109,9 +109,16 @@ class RiskCheck:
             )
         return rows
 
-    def markdown(self) -> str:
-        """The text, escaped, with each finding highlighted (red: blocks, orange: warns)."""
-        return highlight_markdown(self.text, [(f.start, f.end, self.level(f)) for f in self.findings])
+    def markdown(self, lang: str | None = None) -> str:
+        """The text, escaped, with each finding highlighted (red: blocks, orange: warns) and
+        followed by its number, category and judgement in text (「①メールアドレス・要確認」)."""
+        return highlight_markdown(self.text, [(f.start, f.end, self.level(f), self.marker(f, lang))
+                                              for f in self.findings])
+
+    def marker(self, finding: Finding, lang: str | None = None) -> str:
+        """What follows a finding's number in the text: its category and judgement."""
+        return t("sandbox.review.marker", lang, category=t(f"risk.category.{finding.category.value}", lang),
+                 level=t(f"sandbox.review.level.{self.level(finding)}", lang))
 
     def self_check(self, limit: int = 4, lang: str | None = None) -> list[SelfCheckItem]:
         """The relevant self-check items first, then general ones, at most ``limit`` (and never

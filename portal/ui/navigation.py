@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from portal.accounts.roles import CurrentUser
 from portal.i18n import current_lang, t
@@ -13,6 +14,7 @@ from portal.ui.pages import (
     auth,
     course,
     lesson,
+    not_found,
     quiz,
     sandbox,
     sandbox_compare,
@@ -22,6 +24,7 @@ from portal.ui.pages import (
 from portal.ui.pages.admin import dashboard as admin_dashboard
 
 NAV_KEY = routes.NAV_KEY
+MISSING_KEY = "_portal_missing_path"
 
 
 def pages_for(user: CurrentUser | None):
@@ -40,6 +43,71 @@ def pages_for(user: CurrentUser | None):
 
 
 page = routes.page  # one of this run's navigation pages by URL path
+
+
+def with_catch_all(pages, user: CurrentUser | None):
+    """``pages`` plus, when the browser asked for a path none of them has, a hidden page under that
+    very path that explains it (``pages.not_found``). Streamlit matches a typed URL against the
+    pages' paths exactly and otherwise shows its own English "Page not found" dialog and runs the
+    default page; there is no catch-all option. The path asked for is read from the run's intent
+    (set only when the URL, not a link or a rerun, names the page); the page stays registered for
+    the reruns it causes itself (its sign-in form), until another typed URL replaces it."""
+    requested = _typed_path()
+    # the default page is served at "/" (its url_path reads ""), yet its own path is taken: a
+    # second page under it would collide (portal/server.py sends /course and /login to "/")
+    known = {p.url_path for p in _flat(pages)} | {_default_path(user)}
+    if requested is not None:
+        if requested and requested not in known and "/" not in requested:
+            st.session_state[MISSING_KEY] = requested
+        else:
+            st.session_state.pop(MISSING_KEY, None)
+    missing = st.session_state.get(MISSING_KEY)
+    if not missing or missing in known:
+        return pages
+    home = next((p for p in _flat(pages) if p.url_path == ""), _flat(pages)[0])
+
+    def explain() -> None:
+        not_found.render(missing, user, home, portal_paths())
+        if user is None:
+            auth.login_page()
+
+    extra = st.Page(explain, title=t("nav.not_found"), icon=":material/link_off:", url_path=missing,
+                    visibility="hidden")
+    if isinstance(pages, dict):
+        return {**pages, "": [extra]}
+    return [*pages, extra]
+
+
+def portal_paths() -> not_found.PortalPaths:
+    """Every signed-in page's path and the admin pages' (from the pages themselves)."""
+    admin = {p.url_path for p in admin_pages()}
+    # the course is a default page (its url_path reads ""); the account pages are built per user
+    signed_in = {p.url_path for p in [*learn_pages(), *try_pages()]} - {""}
+    return not_found.PortalPaths(
+        signed_in=frozenset(signed_in | admin | {routes.COURSE, routes.PASSWORD, routes.LOGOUT}),
+        admin=frozenset(admin))
+
+
+def _default_path(user: CurrentUser | None) -> str:
+    if user is None:
+        return routes.LOGIN
+    return routes.PASSWORD if user.must_change_password else routes.COURSE
+
+
+def _typed_path() -> str | None:
+    """The page path the URL asked for in this run, or None when the run was asked for by page
+    (a link, a button, a rerun): Streamlit's intent for the run (an internal of the script-run
+    context, read defensively: on a Streamlit without it the catch-all is simply not added)."""
+    ctx = get_script_run_ctx()
+    manager = getattr(ctx, "pages_manager", None)
+    if manager is None or getattr(manager, "intended_page_script_hash", ""):
+        return None
+    name = getattr(manager, "intended_page_name", None)
+    return name if isinstance(name, str) else None
+
+
+def _flat(pages) -> list:
+    return [p for section in pages.values() for p in section] if isinstance(pages, dict) else list(pages)
 
 
 def _public_pages() -> list:

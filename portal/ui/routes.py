@@ -19,6 +19,9 @@ VERIFY = "verify"  # also signed in
 # account
 PASSWORD = "password"
 LOGOUT = "logout"
+# the default page of this visitor's navigation, served at "/" (the course when signed in, the
+# sign-in page when signed out): Streamlit gives a default page the url_path ""
+HOME = ""
 # 学ぶ
 COURSE = "course"
 LESSON = "lesson"

@@ -202,11 +202,11 @@ def test_drill_down_offers_the_certificate_of_a_learner_who_completed_and_a_depa
     assert "まだすべての必修レッスンを修了していないため、修了証はありません。" in all_text(at)
 
     at.selectbox(key="cert_zip_department").select("営業部").run()
-    next(b for b in at.button if b.label == "修了証を用意する").click().run()
+    next(b for b in at.button if b.label == "修了証をまとめる").click().run()
     assert not at.exception
     assert "1 人分の修了証をダウンロード(ZIP)" in [b.proto.label for b in at.get("download_button")]  # 花子, not 次郎
     at.selectbox(key="cert_zip_department").select("開発部").run()
-    next(b for b in at.button if b.label == "修了証を用意する").click().run()
+    next(b for b in at.button if b.label == "修了証をまとめる").click().run()
     assert "この部署には全レッスンを修了した受講者がまだいません。" in all_text(at)
 
 
@@ -265,3 +265,28 @@ def test_heatmap_cells_carry_their_numbers(portal, org):
     assert marks == ["rect", "text"]
     text = heatmap["layer"][1]["encoding"]["text"]
     assert text["field"] == "completion_rate" and text["format"] == ".0%"
+
+
+def test_chart_labels_are_drawn_in_the_theme_text_colour(portal, org):
+    """Streamlit's chart theme draws axis labels in a faded grey; the dashboard's charts set the
+    theme's text colour (which tests/unit/test_theme_contrast.py holds at >= 4.5:1) for axis
+    labels and titles, legends and the chart title; time axes label their dates as 12/04."""
+    import tomllib
+
+    from portal.config import REPO_ROOT
+
+    theme = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["theme"]
+    seen = seen_dates = 0
+    for tab in ("概要", "クイズ分析", "サンドボックス"):
+        for spec in _charts(dashboard(portal, tab)):
+            config = spec.get("config", {})
+            assert config.get("axis", {}).get("labelColor") == theme["textColor"], (tab, config)
+            assert config["axis"]["titleColor"] == theme["textColor"]
+            assert config["legend"]["labelColor"] == config["legend"]["titleColor"] == theme["textColor"]
+            assert config["title"]["color"] == theme["textColor"]
+            x = spec.get("encoding", {}).get("x", {})
+            if x.get("type") == "temporal":  # dates as 12/04, not Vega's English "Fri 04"
+                assert x["axis"]["format"] == "%m/%d", (tab, x)
+                seen_dates += 1
+            seen += 1
+    assert seen >= 8 and seen_dates >= 3  # active learners; sandbox requests and tokens

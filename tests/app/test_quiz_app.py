@@ -185,7 +185,7 @@ def test_saved_answers_come_back_in_a_new_session(portal):
     first = attempt.question_ids[0]
     value = correct_response(QUIZ.question(first))
     fill(at, attempt, {first: value})
-    press(at, "途中保存")
+    press(at, "途中で保存")
     later = portal.signed_in()  # a new browser session
     goto(later, "quiz", id="parameters")
     assert "途中まで回答したクイズを再開しています。" in [c.value for c in later.caption]

@@ -117,8 +117,8 @@ def test_personal_data_is_flagged_blocked_then_masked_with_one_click(portal, end
     send(at, RISKY)
     assert at.error[0].value == "送信できません。マスクするか、該当箇所を編集してください。"
     highlighted = next(m.value for m in at.markdown if "-background[" in m.value)
-    assert f":orange-background[{escape_markdown(EMAIL)}]" in highlighted
-    assert f":red-background[{MY_NUMBER}]" in highlighted
+    assert f":orange-background[{escape_markdown(EMAIL)}]:orange[**①メールアドレス・要確認**]" in highlighted
+    assert f":red-background[{MY_NUMBER}]:red[**②マイナンバー・送信不可**]" in highlighted
     table = at.dataframe[0].value
     assert list(table["種類"]) == ["メールアドレス", "マイナンバー"]
     assert list(table["判定"]) == ["要確認", "送信不可"]
@@ -260,6 +260,12 @@ def test_explorer_shows_the_chart_and_twenty_draws(portal):
     counts = [int(part.rsplit("× ", 1)[1]) for part in result[len("結果: "):].split("、")]
     assert sum(counts) == 20
     assert events(portal.url) == []  # the practice model's explorer sends nothing
+    # both charts draw their axis text in the theme's text colour, not Streamlit's faded grey
+    import json
+
+    specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+    assert len(specs) == 2
+    assert all(s["config"]["axis"]["labelColor"] == s["config"]["axis"]["titleColor"] == "#0b1118" for s in specs)
 
 
 # --- admin policy page ---------------------------------------------------------------------------------

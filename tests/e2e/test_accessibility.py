@@ -97,4 +97,7 @@ def test_every_page_passes_axe_wcag21_aa(portal, app, a11y):
         a11y(app, f"18-policy-{i + 1}-{key}")
     app.nav(t("nav.password"))
     a11y(app, "19-password")
+    app.goto("no-such-page")  # the catch-all page of ours (journey 14)
+    expect(app.title()).to_have_text(t("notfound.title.unknown"))
+    a11y(app, "20-not-found")
     a11y.assert_clean()

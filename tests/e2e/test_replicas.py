@@ -269,7 +269,7 @@ def test_a_replica_that_stops_mid_session_loses_nothing(c):
     """Last in this module: it stops replica 1."""
     app, learner, quiz, attempt_id, drawn = _in_a_quiz(c, "複製 五郎", "goro@example.com", "r1")
     answer_all(app, quiz, drawn[:1], right=True)
-    app.click("途中保存")
+    app.click("途中で保存")
 
     c.replicas[0].stop()  # replica 1 goes away while the learner is in the middle of the quiz
     expect(app.page.locator("[data-testid='stApp']")).not_to_have_attribute(

@@ -73,6 +73,9 @@ def test_pages_fit_small_screens_and_high_zoom(portal, new_app, viewport):
     table = app.main.get_by_test_id("stDataFrame")
     # colour is not the only carrier: each highlighted number is listed with its category in words
     assert any(row.get("種類") == "メールアドレス" for row in dataframe_rows(table)), dataframe_rows(table)
+    # ... and the highlight itself is followed by its number, category and judgement in words
+    marker = app.main.get_by_text("①メールアドレス・要確認", exact=True)
+    expect(marker).to_be_visible()
     _fits(app, "sandbox-checklist", width)
 
     app.goto("admin-dashboard")

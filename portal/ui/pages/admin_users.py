@@ -133,16 +133,17 @@ def _list_section(user) -> None:
         st.info(t("users.empty"))
         return
     frame = pd.DataFrame(rows)
+    if not (frame["role"] == "learner").any():  # the first admin, right after the setup
+        st.info(t("users.no_learners"), icon=":material/group_add:")
     query = st.text_input(t("users.search"), placeholder=t("users.search.placeholder"))
     if query:
         mask = frame[["employee_id", "name", "email", "department"]].apply(
             lambda col: col.astype(str).str.contains(query, case=False, regex=False)
         ).any(axis=1)
         frame = frame[mask]
-    st.dataframe(
-        frame.drop(columns=["id"]).rename(columns=lambda c: t(f"users.col.{c}")),
-        hide_index=True, width="stretch",
-    )
+    shown = frame.drop(columns=["id"]).assign(  # roles in words, sign-in times in Japan time
+        role=frame["role"].map(lambda r: t(f"role.{r}")), last_login_at=frame["last_login_at"].map(to_local))
+    st.dataframe(shown.rename(columns=lambda c: t(f"users.col.{c}")), hide_index=True, width="stretch")
     st.download_button(t("common.download_csv"), csv_bytes(frame.drop(columns=["id"])), file_name="users.csv", mime="text/csv")
 
     st.subheader(t("users.edit.title"))

@@ -32,11 +32,14 @@ def render() -> None:
     quiz = quizzes.get(st.query_params.get("id", ""))
     if quiz is None:
         st.title(t("quiz.title"))
+        if st.query_params.get("id"):  # an old or mistyped link
+            st.warning(t("quiz.not_found", id=st.query_params.get("id")), icon=":material/link_off:")
         if not quizzes:
             st.info(t("quiz.none"))
             return
         titles = {q.id: q.meta.title for q in quizzes.values()}
-        chosen = st.selectbox(t("quiz.pick"), list(titles), format_func=titles.get, index=None)
+        chosen = st.selectbox(t("quiz.pick"), list(titles), format_func=titles.get, index=None,
+                              placeholder=t("quiz.pick.placeholder"))
         if chosen:
             routes.open_quiz(chosen)
         return
@@ -276,7 +279,8 @@ def results() -> None:
     with state.db() as session:
         past = attempts.history(session, user)
     if not past:
-        st.info(t("results.empty"))
+        st.info(t("results.empty"), icon=":material/quiz:")
+        routes.link(routes.HOME, t("results.go_course"), icon=":material/school:")
         return
     rows = [
         {"id": a.id, t("results.col.quiz"): quizzes[a.quiz_id].meta.title if a.quiz_id in quizzes else a.quiz_id,

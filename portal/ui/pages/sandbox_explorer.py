@@ -14,7 +14,7 @@ import streamlit as st
 
 from portal.i18n import t
 from portal.llm import END_OF_TEXT, distribution_from_logprobs, sample_counts
-from portal.ui import state
+from portal.ui import charts, state
 from portal.ui import sandbox_widgets as shared
 
 CONTEXTS = {  # per UI language; the practice model of that language has seen them in its lessons
@@ -150,7 +150,7 @@ def render() -> None:
         st.caption(":material/school: " + t("llm.explorer.source_practice") + " — " + t("sandbox.explorer.not_real"))
 
     st.markdown(f"**{t('sandbox.explorer.context_label')}** {context}…")
-    st.altair_chart(chart(rows, temperature, top_p), width="stretch")
+    st.altair_chart(charts.readable(chart(rows, temperature, top_p)), width="stretch")
     cut = [r for r in rows if r.prob_before > 0 and r.prob_after == 0]
     if cut:
         st.caption(t("sandbox.explorer.cut_note", n=len(cut), top_p=f"{top_p:.2f}"))
@@ -174,7 +174,7 @@ def render() -> None:
     saved = st.session_state.get("exp_counts")
     if saved and saved[:3] == (context, temperature, top_p):
         counts = saved[3]
-        st.altair_chart(counts_chart(counts), width="stretch")
+        st.altair_chart(charts.readable(counts_chart(counts)), width="stretch")
         st.caption(t("sandbox.explorer.draw_result", results="、".join(f"{_token_label(tok)} × {c}" for tok, c in counts)))
         st.caption(":material/lightbulb: " + t("sandbox.explorer.lesson"))
     else:

@@ -42,9 +42,17 @@ def test_markdown_and_streamlit_syntax_in_user_text_stays_literal():
 def test_findings_are_highlighted_by_level_with_numbers():
     check = check_text(RISKY, RiskPolicy())
     md = check.markdown()
-    assert f":orange-background[{escape_markdown(EMAIL)}]:orange[**①**]" in md
-    assert f":red-background[{MY_NUMBER}]:red[**②**]" in md
+    # the number, category and judgement follow each highlight in text: colour is not the only carrier
+    assert f":orange-background[{escape_markdown(EMAIL)}]:orange[**①メールアドレス・要確認**]" in md
+    assert f":red-background[{MY_NUMBER}]:red[**②マイナンバー・送信不可**]" in md
     assert md.count("-background[") == 2
+    english = check.markdown("en")
+    assert ":orange[**① E\\-mail address\\, Needs attention**]" in english
+
+
+def test_a_label_in_a_highlight_is_escaped_like_user_text():
+    md = highlight_markdown("abc", [(0, 3, "warn", "*種類*:red[x]")])
+    assert md == ":orange-background[abc]:orange[**①\\*種類\\*:\u2060red\\[x\\]**]"
 
 
 def test_overlapping_spans_are_highlighted_once():

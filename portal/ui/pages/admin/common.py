@@ -14,7 +14,7 @@ from portal.i18n import t
 from portal.stats import due_dates, overview, people, quiz_stats, sandbox_usage
 from portal.stats.exports import csv_bytes, present
 from portal.stats.filters import CourseShape, StatsFilter, today_local
-from portal.ui import content, routes, state
+from portal.ui import charts, content, routes, state
 
 CACHE_SECONDS = 300
 # what the learner did with flagged text: safe actions green, the risky one red, blocked grey
@@ -74,6 +74,10 @@ def axis_labels(title: str | None = None) -> alt.Axis:
     return alt.Axis(title=title, labelLimit=320, labelOverlap=False)
 
 
+# dates on a time axis and in its tooltips: Vega's default is English ("Fri 04", "December")
+DAY_FORMAT = "%m/%d"
+DATE_FORMAT = "%Y/%m/%d"
+
 # height of a bar chart with one bar per category: a fixed band per bar
 BAND = alt.Step(24)
 
@@ -81,8 +85,9 @@ BAND = alt.Step(24)
 def chart(chart: alt.Chart | alt.LayerChart, title: str) -> None:
     """A dashboard chart with its title drawn inside (kept in a screenshot or a saved image) and
     as its Vega-Lite description. Every chart also has axis titles (Vega announces each axis with
-    its title) and its table behind it (show_table)."""
-    st.altair_chart(chart.properties(title=title, description=title), width="stretch")
+    its title) and its table behind it (show_table). Axis labels and titles, legends and the
+    title are drawn in the theme's text colour (``portal.ui.charts``)."""
+    st.altair_chart(charts.readable(chart.properties(title=title, description=title)), width="stretch")
 
 
 def import_hint() -> None:

@@ -66,7 +66,7 @@ def _render(user: CurrentUser) -> None:
             draw(user, flt, shape, has_learners=bool(options))
     at = st.session_state.get("dash_computed_at")
     if at is not None:
-        col_note, col_button = st.columns([4, 1], vertical_alignment="center")
+        col_note, col_button = st.columns([3, 1], vertical_alignment="center")  # the label in full
         col_note.caption(t("stats.computed_at", time=at.strftime("%H:%M"), minutes=CACHE_SECONDS // 60))
         if col_button.button(t("stats.refresh"), icon=":material/refresh:", key="dash_refresh"):
             st.session_state["dash_nonce"] = st.session_state.get("dash_nonce", 0) + 1

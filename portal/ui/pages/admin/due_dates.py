@@ -97,7 +97,8 @@ def _reminder_settings(user) -> None:
     with st.form("reminder_form", border=False):
         choices = sorted(set(BEFORE_CHOICES) | set(current.before_days))
         before = st.multiselect(t("reminders.ui.before"), choices, default=sorted(current.before_days),
-                                format_func=lambda n: t("reminders.rule.before", n=n), key="reminder_before")
+                                format_func=lambda n: t("reminders.rule.before", n=n), key="reminder_before",
+                                placeholder=t("reminders.ui.before.placeholder"))
         on_due = st.checkbox(t("reminders.ui.on_due"), value=current.on_due, key="reminder_on_due")
         overdue = st.checkbox(t("reminders.ui.overdue"), value=current.overdue_weekly, key="reminder_overdue")
         if st.form_submit_button(t("reminders.ui.save"), type="primary"):
@@ -108,7 +109,7 @@ def _reminder_settings(user) -> None:
                 st.error(str(exc))
             else:
                 st.success(t("reminders.ui.saved"))
-    with state.db(readonly=True) as session:
+    with st.spinner(t("reminders.ui.planning")), state.db(readonly=True) as session:
         planned, skipped = reminders.plan(session, user, content.course(), content.quizzes())
     st.markdown(t("reminders.ui.today", n=len(planned)))
     if planned:

@@ -15,12 +15,13 @@ from portal.ui.pages.admin.common import get, download, import_hint
 def render(user, flt, shape, *, has_learners) -> None:
     st.write(t("stats.export.lead"))
     if has_learners:
-        tables = export_tables(user, flt, shape)
-        for name, (label, frame) in tables.items():
-            col_a, col_b = st.columns([3, 1], vertical_alignment="center")
-            col_a.write(f"{label}({t('stats.export.rows', n=f'{len(frame):,}')})")
-            with col_b:
-                download(frame, f"export_{name}")
+        with st.spinner(t("stats.export.preparing")):  # every table of every tab, each as CSV bytes
+            tables = export_tables(user, flt, shape)
+            for name, (label, frame) in tables.items():
+                col_a, col_b = st.columns([3, 1], vertical_alignment="center")
+                col_a.write(f"{label}({t('stats.export.rows', n=f'{len(frame):,}')})")
+                with col_b:
+                    download(frame, f"export_{name}")
     else:
         import_hint()
     st.subheader(t("stats.xapi.title"))

@@ -6,7 +6,8 @@ import altair as alt
 import streamlit as st
 
 from portal.i18n import t
-from portal.ui.pages.admin.common import get, pct, show_table, axis_labels, BAND, chart, import_hint
+from portal.ui.pages.admin.common import (BAND, DATE_FORMAT, DAY_FORMAT, axis_labels, chart, get, import_hint, pct,
+                                          show_table)
 
 
 def render(user, flt, shape, *, has_learners) -> None:
@@ -31,9 +32,9 @@ def render(user, flt, shape, *, has_learners) -> None:
     else:
         chart(
             alt.Chart(ov.active).mark_line(point=True).encode(
-                x=alt.X("period:T", title=t(f"stats.unit.{ov.active_unit}")),
+                x=alt.X("period:T", title=t(f"stats.unit.{ov.active_unit}"), axis=alt.Axis(format=DAY_FORMAT)),
                 y=alt.Y("active:Q", title=t("stats.col.active")),
-                tooltip=[alt.Tooltip("period:T", title=t(f"stats.unit.{ov.active_unit}")),
+                tooltip=[alt.Tooltip("period:T", title=t(f"stats.unit.{ov.active_unit}"), format=DATE_FORMAT),
                          alt.Tooltip("active:Q", title=t("stats.col.active"))],
             ).properties(height=240),
             t("stats.overview.active"),

@@ -34,7 +34,8 @@ def render(user, flt, shape, *, has_learners) -> None:
         shown = people.by_completion(shown, shape, completed=show == "completed")
     st.caption(t("stats.people.count", n=f"{len(shown):,}", total=f"{len(table):,}"))
     presented = present(shown, shape, drop=("user_id",))
-    st.dataframe(presented, hide_index=True, width="stretch", height=420)
+    # a fixed height only for a long list (a short one without empty rows under it)
+    st.dataframe(presented, hide_index=True, width="stretch", height=420 if len(presented) > 10 else "auto")
     download(presented, "learners")
     _department_zip(user, table)
 
@@ -101,14 +102,15 @@ def _department_zip(user, table) -> None:
     departments = sorted(set(table["department"].astype(str)))
     with st.expander(t("certificates.admin.zip.title"), icon=":material/folder_zip:"):
         department = st.selectbox(t("certificates.admin.zip.department"), departments, index=None,
-                                  format_func=lambda d: d or t("stats.department.none"), key="cert_zip_department")
+                                  format_func=lambda d: d or t("stats.department.none"), key="cert_zip_department",
+                                  placeholder=t("certificates.admin.zip.department.placeholder"))
         if department is None:
             return
         prepared = st.session_state.get("cert_zip")
         if prepared is None or prepared[0] != department:
             if not st.button(t("certificates.admin.zip.prepare"), key="cert_zip_prepare"):
                 return
-            with state.db() as session:
+            with st.spinner(t("certificates.admin.zip.preparing")), state.db() as session:
                 certs = certificates.department_certificates(session, user, content.course(), department)
             st.session_state["cert_zip"] = prepared = (department, certs)
         certs = prepared[1]

@@ -7,14 +7,18 @@ import pandas as pd
 import streamlit as st
 
 from portal.i18n import t
-from portal.ui.pages.admin.common import get, show_table, axis_labels, BAND, chart, code_label, ACTION_COLORS
+from portal.ui.pages.admin.common import (ACTION_COLORS, BAND, DATE_FORMAT, DAY_FORMAT, axis_labels, chart, code_label,
+                                          get, show_table, import_hint)
 
 
 def render(user, flt, shape, *, has_learners) -> None:
-    sb = get("sandbox", user, flt)
     st.caption(t("stats.sandbox.privacy"), help=t("stats.sandbox.privacy.help"))
+    sb = get("sandbox", user, flt)  # everyone's use, admins' included
     if sb.empty:
-        st.info(t("stats.empty.no_sandbox"))
+        if has_learners:
+            st.info(t("stats.empty.no_sandbox"))
+        else:
+            import_hint()
         return
     c = st.columns(6)
     c[0].metric(t("stats.col.requests"), f"{sb.requests:,}")
@@ -29,9 +33,9 @@ def render(user, flt, shape, *, has_learners) -> None:
         with column:
             chart(
                 alt.Chart(sb.by_period).mark_line(point=True).encode(
-                    x=alt.X("period:T", title=t(f"stats.unit.{sb.unit}")),
+                    x=alt.X("period:T", title=t(f"stats.unit.{sb.unit}"), axis=alt.Axis(format=DAY_FORMAT)),
                     y=alt.Y(f"{measure}:Q", title=t(f"stats.col.{measure}")),
-                    tooltip=[alt.Tooltip("period:T", title=t(f"stats.unit.{sb.unit}")),
+                    tooltip=[alt.Tooltip("period:T", title=t(f"stats.unit.{sb.unit}"), format=DATE_FORMAT),
                              alt.Tooltip(f"{measure}:Q", format=",", title=t(f"stats.col.{measure}"))],
                 ).properties(height=220),
                 f'{t("stats.sandbox.over_time")}({t(f"stats.col.{measure}")})',
