@@ -10,6 +10,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import yaml
 from sqlalchemy.orm import Session
 
 from portal.accounts.roles import CurrentUser, require_admin
@@ -65,17 +66,18 @@ def _read(data: bytes) -> tuple[dict[str, bytes], list[Problem]]:
     return {i.filename: zf.read(i) for i in infos}, []
 
 
-def import_zip(session: Session, actor: CurrentUser, data: bytes, base: Course,
-               base_quizzes: dict[str, Quiz]) -> ImportReport:
+def import_zip(session: Session, actor: CurrentUser, data: bytes, files: Course,
+               file_quizzes: dict[str, Quiz]) -> ImportReport:
     """Lessons (``*.md``), their banks (``*.yaml`` whose ``lesson_id`` names one) and images from
     a ZIP, as drafts: a new lesson is created, an existing one gets its draft replaced (publish
-    it to show it). ``base``: the file lessons (custom ones are replaced by the ZIP's)."""
+    it to show it). ``files``/``file_quizzes``: the lesson files; each lesson is checked against
+    them and the published custom lessons not in the ZIP."""
     require_admin(actor)
-    files, problems = _read(data)
+    entries, problems = _read(data)
     lessons: dict[str, tuple[str, str]] = {}  # lesson id -> (file, markdown)
     quizzes: dict[str, tuple[str, str]] = {}
     pictures: dict[str, tuple[str, bytes]] = {}
-    for name, blob in sorted(files.items()):
+    for name, blob in sorted(entries.items()):
         path = PurePosixPath(name)
         if path.name.startswith(".") or "__MACOSX" in path.parts:
             continue
@@ -89,8 +91,9 @@ def import_zip(session: Session, actor: CurrentUser, data: bytes, base: Course,
         elif path.suffix in (".yaml", ".yml"):
             quiz, found = parse_quiz(blob, path)
             problems += [_at(name, p) for p in found]
-            if quiz is not None:
-                quizzes[quiz.meta.lesson_id] = (name, blob.decode("utf-8"))
+            lesson_id = quiz.meta.lesson_id if quiz is not None else _raw_lesson_id(blob)
+            if lesson_id:  # a broken bank still belongs to its lesson (no second "quiz missing" report)
+                quizzes[lesson_id] = (name, blob.decode("utf-8", "replace"))
         elif len(path.parts) >= 2 and path.parts[-2] == "images":
             try:
                 images.check_image(name, blob)
@@ -107,9 +110,8 @@ def import_zip(session: Session, actor: CurrentUser, data: bytes, base: Course,
         problems.append(Problem("zip", "no lesson (.md) in the ZIP"))
     names = service.image_names(session) | set(pictures)
     custom = {i.lesson_id for i in service.list_lessons(session, actor)}
-    others = Course([x for x in base.lessons if x.id not in custom and x.id not in lessons], [])
-    own_quizzes = {x.meta.quiz_id for x in base.lessons if x.id in custom or x.id in lessons}
-    quiz_base = {k: v for k, v in base_quizzes.items() if k not in own_quizzes}
+    published = [p for p in service.published_content(session) if p.lesson_id not in lessons]
+    others, quiz_base, _ = service.merge_course(files, file_quizzes, published)
     for lesson_id, (name, markdown) in lessons.items():
         quiz = quizzes.get(lesson_id)
         checked = service.check(markdown, quiz[1] if quiz else None, others, quiz_base, names, lesson_id=lesson_id)
@@ -129,6 +131,15 @@ def import_zip(session: Session, actor: CurrentUser, data: bytes, base: Course,
     for picture, (name, blob) in pictures.items():
         images.upload_image(session, actor, name, blob, name=picture)
     return ImportReport(created, updated, sorted(pictures))
+
+
+def _raw_lesson_id(blob: bytes) -> str | None:
+    try:
+        raw = yaml.safe_load(blob.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return None
+    value = raw.get("lesson_id") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _at(name: str, p: Problem) -> Problem:

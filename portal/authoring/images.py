@@ -87,7 +87,7 @@ def upload_image(session: Session, actor: CurrentUser, filename: str, data: byte
 def list_images(session: Session, actor: CurrentUser) -> list[ImageInfo]:
     require_admin(actor)
     rows = session.execute(select(LessonImage.name, LessonImage.mime, LessonImage.size, LessonImage.uploaded_at)
-                           .order_by(LessonImage.name)).tuples()
+                           .order_by(LessonImage.name)).all()
     return [ImageInfo(*r) for r in rows]
 
 
@@ -101,7 +101,7 @@ def delete_image(session: Session, actor: CurrentUser, name: str) -> None:
 def all_image_data(session: Session, actor: CurrentUser) -> dict[str, bytes]:
     """Every image's bytes by name (for the ZIP export)."""
     require_admin(actor)
-    return dict(session.execute(select(LessonImage.name, LessonImage.data)).tuples())
+    return dict(session.execute(select(LessonImage.name, LessonImage.data)).all())
 
 
 def image_for_lesson(session: Session, actor: CurrentUser, name: str) -> bytes | None:

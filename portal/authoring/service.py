@@ -84,7 +84,7 @@ def check(markdown: str, quiz_yaml: str | None, base: Course, base_quizzes: dict
             errors.append(Problem(file, f"quiz_id must be the question bank's id '{quiz.id}'", "quiz_id"))
         if quiz.id in base_quizzes:
             errors.append(Problem(quiz_file(name).name, f"quiz id '{quiz.id}' is used by another quiz", "id"))
-    elif lesson.meta.quiz_id and lesson.meta.quiz_id not in base_quizzes:
+    elif lesson.meta.quiz_id and lesson.meta.quiz_id not in base_quizzes and not (quiz_yaml or "").strip():
         errors.append(Problem(file, f"quiz '{lesson.meta.quiz_id}' does not exist: add a question bank or clear "
                                     "quiz_id", "quiz_id"))
     if errors:
@@ -223,25 +223,30 @@ def image_names(session: Session) -> set[str]:
     return set(session.scalars(select(LessonImage.name)))
 
 
+def _base(session: Session, lesson_id: str, files: Course, file_quizzes: dict[str, Quiz]):
+    """The course a lesson joins: the lesson files and every other published custom lesson."""
+    others = [p for p in published_content(session) if p.lesson_id != lesson_id]
+    course, quizzes, _ = merge_course(files, file_quizzes, others)
+    return course, quizzes
+
+
 def validate_draft(session: Session, actor: CurrentUser, lesson_id: str, markdown: str, quiz_yaml: str | None,
-                   base: Course, base_quizzes: dict[str, Quiz]) -> Checked:
-    """The checks publishing applies, on the editor's text (for the live preview and messages).
-    ``base``/``base_quizzes``: the course as served now; this lesson's own published revision is
-    left out of it (it is what is being replaced)."""
+                   files: Course, file_quizzes: dict[str, Quiz]) -> Checked:
+    """The checks publishing applies, on the editor's text (for the live preview and messages),
+    against the course it would join: ``files``/``file_quizzes`` (the lesson files) and the other
+    published custom lessons."""
     require_admin(actor)
-    others = Course([x for x in base.lessons if x.id != lesson_id], [])
-    own = next((x.meta.quiz_id for x in base.lessons if x.id == lesson_id), None)
-    quizzes = {k: v for k, v in base_quizzes.items() if k != own}
-    return check(markdown, quiz_yaml, others, quizzes, image_names(session), lesson_id=lesson_id)
+    base, quizzes = _base(session, lesson_id, files, file_quizzes)
+    return check(markdown, quiz_yaml, base, quizzes, image_names(session), lesson_id=lesson_id)
 
 
-def publish(session: Session, actor: CurrentUser, lesson_id: str, base: Course,
-            base_quizzes: dict[str, Quiz]) -> int:
+def publish(session: Session, actor: CurrentUser, lesson_id: str, files: Course,
+            file_quizzes: dict[str, Quiz]) -> int:
     """Publish the draft as a new revision (a new content version: readers of the previous one
     are shown that the lesson changed). Refused with the problems when it does not validate."""
     require_admin(actor)
     row = _existing(session, lesson_id, lock=True)
-    checked = validate_draft(session, actor, lesson_id, row.draft_markdown, row.draft_quiz, base, base_quizzes)
+    checked = validate_draft(session, actor, lesson_id, row.draft_markdown, row.draft_quiz, files, file_quizzes)
     if not checked.ok:
         raise AuthoringError(checked.errors)
     live = _live(session, row)
@@ -339,7 +344,7 @@ class PublishedLesson:
 def publication_stamp(session: Session) -> tuple[tuple[str, int], ...]:
     """What is published now, cheaply: changes whenever a lesson is published or retired."""
     return tuple(session.execute(select(CustomLesson.lesson_id, CustomLesson.published_revision)
-                                 .where(CustomLesson.status == PUBLISHED).order_by(CustomLesson.lesson_id)).tuples())
+                                 .where(CustomLesson.status == PUBLISHED).order_by(CustomLesson.lesson_id)).all())
 
 
 def published_content(session: Session) -> list[PublishedLesson]:
@@ -350,7 +355,7 @@ def published_content(session: Session) -> list[PublishedLesson]:
                CustomLessonRevision.quiz)
         .join(CustomLessonRevision, (CustomLessonRevision.custom_lesson_id == CustomLesson.id)
               & (CustomLessonRevision.number == CustomLesson.published_revision))
-        .where(CustomLesson.status == PUBLISHED).order_by(CustomLesson.lesson_id)).tuples()
+        .where(CustomLesson.status == PUBLISHED).order_by(CustomLesson.lesson_id)).all()
     return [PublishedLesson(*r) for r in rows]
 
 

@@ -126,7 +126,9 @@ def split_front_matter(text: str) -> tuple[str, str]:
     raise ValueError("front matter is not closed by a line '---'")
 
 
-def parse_body(body: str, file: str) -> tuple[tuple[Block, ...], tuple[Section, ...], list[Problem]]:
+def parse_body(body: str, file: str, first_line: int = 1) -> tuple[tuple[Block, ...], tuple[Section, ...], list[Problem]]:
+    """Blocks and sections of a lesson body; problems name the line of the file (``first_line``: the
+    file line the body starts on)."""
     blocks: list[Block] = []
     sections: list[Section] = []
     problems: list[Problem] = []
@@ -150,7 +152,7 @@ def parse_body(body: str, file: str) -> tuple[tuple[Block, ...], tuple[Section, 
             while j < len(lines) and not lines[j].startswith(marker):
                 j += 1
             if j >= len(lines):
-                problems.append(Problem(file, f"code block opened on line {i + 1} is never closed", "body"))
+                problems.append(Problem(file, f"code block opened on line {i + first_line} is never closed", "body"))
             inner = "\n".join(lines[i + 1 : j])
             if lang == "dot":
                 flush()
@@ -159,7 +161,7 @@ def parse_body(body: str, file: str) -> tuple[tuple[Block, ...], tuple[Section, 
                 flush()
                 name = inner.strip()
                 if name not in WIDGETS:
-                    problems.append(Problem(file, f"unknown widget '{name}' on line {i + 1} (known: {', '.join(WIDGETS)})", "body"))
+                    problems.append(Problem(file, f"unknown widget '{name}' on line {i + first_line} (known: {', '.join(WIDGETS)})", "body"))
                 else:
                     blocks.append(Block("widget", name, section_id))
             else:
@@ -171,19 +173,19 @@ def parse_body(body: str, file: str) -> tuple[tuple[Block, ...], tuple[Section, 
             flush()
             section_id = heading.group("id")
             if any(s.id == section_id for s in sections):
-                problems.append(Problem(file, f"section id '{section_id}' is used twice (line {i + 1})", "body"))
+                problems.append(Problem(file, f"section id '{section_id}' is used twice (line {i + first_line})", "body"))
             sections.append(Section(section_id, heading.group("title")))
             blocks.append(Block("heading", heading.group("title"), section_id))
         else:
             if BAD_HEADING_RE.match(line):
-                problems.append(Problem(file, f"level-2 heading without an id on line {i + 1}: add {{#section-id}}", "body"))
+                problems.append(Problem(file, f"level-2 heading without an id on line {i + first_line}: add {{#section-id}}", "body"))
             elif line.startswith("# "):
-                problems.append(Problem(file, f"level-1 heading on line {i + 1}: the title comes from the front matter", "body"))
+                problems.append(Problem(file, f"level-1 heading on line {i + first_line}: the title comes from the front matter", "body"))
             prose = re.sub(r"`[^`]*`", "", line)
             if HTML_RE.search(prose):
-                problems.append(Problem(file, f"raw HTML on line {i + 1} is not allowed (it is not rendered)", "body"))
+                problems.append(Problem(file, f"raw HTML on line {i + first_line} is not allowed (it is not rendered)", "body"))
             if SCRIPT_LINK_RE.search(prose):
-                problems.append(Problem(file, f"a javascript:, vbscript:, data: or file: link on line {i + 1} is not "
+                problems.append(Problem(file, f"a javascript:, vbscript:, data: or file: link on line {i + first_line} is not "
                                               "allowed", "body"))
             image = IMAGE_LINE_RE.match(line)
             if image:
@@ -192,7 +194,7 @@ def parse_body(body: str, file: str) -> tuple[tuple[Block, ...], tuple[Section, 
                 i += 1
                 continue
             if IMAGE_RE.search(prose):
-                problems.append(Problem(file, f"image on line {i + 1}: only uploaded images are shown, each on a line "
+                problems.append(Problem(file, f"image on line {i + first_line}: only uploaded images are shown, each on a line "
                                               "of its own: ![alt text](image:name.png)", "body"))
             buf.append(line)
         i += 1
@@ -227,7 +229,7 @@ def parse_lesson(data: bytes, path: Path) -> tuple[Lesson | None, list[Problem]]
         meta = LessonMeta.model_validate(raw)
     except ValidationError as exc:
         return None, problems_from_validation(name, exc)
-    blocks, sections, problems = parse_body(body, name)
+    blocks, sections, problems = parse_body(body, name, first_line=front.count("\n") + 3)
     if not sections:
         problems.append(Problem(name, "the lesson has no '## Title {#id}' section", "body"))
     lesson = Lesson(meta, body, content_version(data), path, sections, blocks)
