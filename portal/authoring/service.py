@@ -343,8 +343,9 @@ class PublishedLesson:
 
 def publication_stamp(session: Session) -> tuple[tuple[str, int], ...]:
     """What is published now, cheaply: changes whenever a lesson is published or retired."""
-    return tuple(session.execute(select(CustomLesson.lesson_id, CustomLesson.published_revision)
-                                 .where(CustomLesson.status == PUBLISHED).order_by(CustomLesson.lesson_id)).all())
+    rows = session.execute(select(CustomLesson.lesson_id, CustomLesson.published_revision)
+                           .where(CustomLesson.status == PUBLISHED).order_by(CustomLesson.lesson_id))
+    return tuple((lesson_id, number) for lesson_id, number in rows)
 
 
 def published_content(session: Session) -> list[PublishedLesson]:

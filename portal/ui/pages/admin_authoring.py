@@ -85,9 +85,9 @@ def _when(value) -> str:
 def _list(user, lessons) -> None:
     if lessons:
         st.dataframe(pd.DataFrame([{
-            t("authoring.col.id"): i.lesson_id, t("authoring.col.title"): i.title, t("authoring.col.order"): i.order,
+            t("authoring.col.id"): i.lesson_id, t("authoring.col.title"): i.title, t("authoring.col.order"): str(i.order or ""),
             t("authoring.col.status"): t(f"authoring.status.{i.status}"),
-            t("authoring.col.revision"): i.published_revision or "",
+            t("authoring.col.revision"): str(i.published_revision or ""),
             t("authoring.col.changes"): t("authoring.changes") if i.has_unpublished_changes and i.published_revision else "",
             t("authoring.col.updated"): f"{_when(i.updated_at)} {i.updated_by or ''}".strip(),
         } for i in lessons]), hide_index=True)
@@ -356,7 +356,7 @@ def _history(user, lesson_id: str) -> None:
         revisions = authoring.revisions(session, user, lesson_id)
     st.dataframe(pd.DataFrame([{
         t("authoring.col.when"): _when(e.at), t("authoring.col.who"): e.actor or "-",
-        t("authoring.col.action"): t(f"authoring.action.{e.action}"), t("authoring.col.revision"): e.revision or "",
+        t("authoring.col.action"): t(f"authoring.action.{e.action}"), t("authoring.col.revision"): str(e.revision or ""),
     } for e in events]), hide_index=True)
     if not revisions:
         st.caption(t("authoring.revisions.none"))
