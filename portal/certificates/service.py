@@ -1,6 +1,6 @@
 """Issue and verify completion certificates.
 
-- A learner who completed every lesson (portal.learning.progress rules) gets one certificate on
+- A learner who completed every required lesson (portal.learning.progress rules) gets one certificate on
   first request; its text (name, employee id, department, course title, completion date, content
   version) is kept as issued, and its verification code stays the same on every download.
 - The code: 16 characters of Crockford's Base32 (80 random bits), shown as ``XXXX-XXXX-XXXX-XXXX``;

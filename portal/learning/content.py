@@ -63,6 +63,15 @@ class LessonMeta(BaseModel):
     sources: list[str] = Field(default_factory=list)  # 出典, shown at the end of the lesson
     practice: Practice | None = None
     reflection: str | None = Field(default=None, min_length=1)  # ふりかえり: a question on the learner's own work
+    required: bool = True  # counts for course completion (portal.learning.content.counts_for_completion); else 任意
+    beyond_source: bool = False  # goes beyond the course's source article (shown with a caption)
+
+
+def counts_for_completion(meta: LessonMeta) -> bool:
+    """The course completion rule: only required lessons count (optional ones are 任意). Every
+    "course completed" decision (course page, certificates, statistics, due dates, reminders)
+    goes through this function."""
+    return meta.required
 
 
 @dataclass(frozen=True)
@@ -243,6 +252,11 @@ class Course:
 
     def get(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    @property
+    def required_lessons(self) -> list[Lesson]:
+        """The lessons that count for completing the course, in order (the one place of the rule)."""
+        return [lesson for lesson in self.lessons if counts_for_completion(lesson.meta)]
 
     def neighbours(self, lesson_id: str) -> tuple[Lesson | None, Lesson | None]:
         ids = [lesson.id for lesson in self.lessons]

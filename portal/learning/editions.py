@@ -66,7 +66,7 @@ def lesson_drift(ref: Lesson, other: Lesson, file: str) -> list[Problem]:
         detail = (f"missing {', '.join(missing)}" if missing else "") + ("; " if missing and extra else "") + (
             f"not in the Japanese lesson: {', '.join(extra)}" if extra else "")
         out.append(Problem(file, f"sections differ from the Japanese lesson ({detail or 'different order'})", "sections"))
-    for name in ("order", "quiz_id"):
+    for name in ("order", "quiz_id", "required", "beyond_source"):
         if getattr(ref.meta, name) != getattr(other.meta, name):
             out.append(Problem(file, f"{name} is {getattr(other.meta, name)!r}, the Japanese lesson has "
                                      f"{getattr(ref.meta, name)!r}", name))

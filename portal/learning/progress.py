@@ -1,7 +1,9 @@
 """Lesson progress and completion rules.
 
 A lesson is completed when it has been read (any content version) and its quiz passed (any
-attempt: the best attempt counts). Lessons without a quiz are completed by reading them.
+attempt: the best attempt counts). Lessons without a quiz are completed by reading them. The
+course is completed when every required lesson is (``content.counts_for_completion``; optional
+lessons, 任意, do not count).
 """
 
 from __future__ import annotations
@@ -195,10 +197,21 @@ _LESSON_ROWS = union_all(
 )
 
 
-def completion_ratio(states: dict[str, LessonState]) -> float:
-    if not states:
-        return 0.0
-    return sum(s.status == Status.COMPLETED for s in states.values()) / len(states)
+def required_done(course: Course, states: dict[str, LessonState]) -> tuple[int, int]:
+    """(completed, total) over the lessons that count for completion (optional lessons do not)."""
+    required = course.required_lessons
+    done = sum(states[l.id].status == Status.COMPLETED for l in required if l.id in states)
+    return done, len(required)
+
+
+def course_completed(course: Course, states: dict[str, LessonState]) -> bool:
+    done, total = required_done(course, states)
+    return total > 0 and done >= total
+
+
+def completion_ratio(course: Course, states: dict[str, LessonState]) -> float:
+    done, total = required_done(course, states)
+    return done / total if total else 0.0
 
 
 # ---------------------------------------------------------------- course completion (certificates)
@@ -206,8 +219,8 @@ def completion_ratio(states: dict[str, LessonState]) -> float:
 
 @dataclass(frozen=True)
 class CourseCompletion:
-    """When a learner completed the whole course: the moment the last lesson met its rule (read,
-    and its quiz passed), and the lesson versions they last read."""
+    """When a learner completed the whole course: the moment the last required lesson met its rule
+    (read, and its quiz passed), and the versions they last read of the required lessons."""
 
     completed_at: datetime
     read_versions: tuple[tuple[str, str], ...]  # (lesson id, content version), in course order
@@ -215,11 +228,12 @@ class CourseCompletion:
 
 def _completion(course: Course, reads: list, passes: list) -> CourseCompletion | None:
     """``reads``: (lesson_id, content_version, read_at); ``passes``: (quiz_id, submitted_at) of
-    passed attempts, for one learner. None unless every lesson is completed."""
-    if not course.lessons:
+    passed attempts, for one learner. None unless every required lesson is completed."""
+    required = course.required_lessons
+    if not required:
         return None
     times, versions = [], []
-    for lesson in course.lessons:
+    for lesson in required:
         mine = sorted((r for r in reads if r[0] == lesson.id and r[2] is not None), key=lambda r: r[2])
         if not mine:
             return None
@@ -235,7 +249,7 @@ def _completion(course: Course, reads: list, passes: list) -> CourseCompletion |
 
 
 def course_completions(session: Session, course: Course, user_ids: list[int]) -> dict[int, CourseCompletion]:
-    """The learners among ``user_ids`` who completed every lesson, with when: two queries for
+    """The learners among ``user_ids`` who completed every required lesson, with when: two queries for
     any number of learners. The same rule as ``compute_status`` (tests check that they agree).
     Callers check the acting user's right to see these learners."""
     if not user_ids:

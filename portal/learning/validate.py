@@ -24,6 +24,12 @@ def cross_check(course: Course, quizzes: dict[str, Quiz]) -> list[Problem]:
         for term in lesson.meta.key_terms:
             if term.term not in body:
                 problems.append(Problem(lesson.path.name, f"key term '{term.term}' does not appear in the lesson text", "key_terms"))
+        if lesson.meta.beyond_source and not (lesson.meta.sources and lesson.meta.as_of):
+            problems.append(Problem(lesson.path.name, "a lesson beyond the source article (beyond_source: true) must "
+                                    "name its own sources and the date of its facts (as_of)", "beyond_source"))
+    if course.lessons and not course.required_lessons:
+        problems.append(Problem(course.lessons[0].path.parent.name, "no lesson counts for completion: every lesson "
+                                "is required: false, so nobody could complete the course", "required"))
     orders = [lesson.meta.order for lesson in course.lessons]
     for lesson in course.lessons:
         if orders.count(lesson.meta.order) > 1:

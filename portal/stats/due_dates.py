@@ -7,7 +7,7 @@ Rules (docs/admin.md):
   after. Days are Japanese calendar days.
 - "Due soon" = not completed and the due date is today or within the next ``window_days`` (7)
   days. "Overdue" = not completed and the due date has passed.
-- Completed = every lesson of the course completed (portal.learning.progress rules).
+- Completed = every required lesson of the course completed (portal.learning.progress rules).
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def due_report(
 
 
 def shape_due(shape, today, window_days, rows, heads, dates, departments) -> DueReport:
-    total = len(shape.lessons)
+    total = shape.n_required  # optional lessons do not count
     if len(rows):
         due = pd.to_datetime(rows["due_on"].astype(str))
         rows["due_on"] = due.dt.date

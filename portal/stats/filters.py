@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, timedelta
 
-from portal.learning.content import Course
+from portal.learning.content import Course, counts_for_completion
 from portal.learning.quiz import Quiz
 from portal.localtime import JST, JST_OFFSET_HOURS, local_midnight_utc, today_local
 
@@ -59,6 +59,7 @@ class LessonRef:
     order: int
     title: str
     quiz_id: str | None
+    required: bool = True  # counts for course completion (content.counts_for_completion)
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,22 @@ class CourseShape:
 
     @classmethod
     def of(cls, course: Course, quizzes: dict[str, Quiz] | None = None) -> CourseShape:
-        refs = tuple(LessonRef(l.id, l.meta.order, l.title, l.meta.quiz_id) for l in course.lessons)
+        refs = tuple(LessonRef(l.id, l.meta.order, l.title, l.meta.quiz_id, counts_for_completion(l.meta))
+                     for l in course.lessons)
         return cls(refs, dict(quizzes or {}))
 
     @cached_property
     def lesson_ids(self) -> list[str]:
         return [l.id for l in self.lessons]
+
+    @cached_property
+    def required_ids(self) -> list[str]:
+        """The lessons that count for completing the course (a learner's "done" counts these)."""
+        return [l.id for l in self.lessons if l.required]
+
+    @property
+    def n_required(self) -> int:
+        return len(self.required_ids)
 
     @cached_property
     def quiz_to_lesson(self) -> dict[str, str]:

@@ -19,7 +19,7 @@ from portal.stats.filters import CourseShape, StatsFilter
 @dataclass(frozen=True)
 class Overview:
     learners: int
-    completed_all: int  # learners who completed every lesson
+    completed_all: int  # learners who completed every required lesson
     completion_rate: float | None  # completed_all / learners
     progress_rate: float | None  # completed lessons / (learners x lessons)
     average_score: float | None  # mean of the best score per learner and quiz attempted
@@ -62,7 +62,7 @@ def shape_overview(shape, flt, learners, cells, active) -> Overview:
     done = cells.loc[cells["kind"] == "done", ["department", "done", "n"]].rename(columns={"n": "learners"})
     done = done.assign(done=done["done"].astype(int), learners=done["learners"].astype(int))
     cells = cells.loc[cells["kind"] == "lesson"].drop(columns=["kind", "done"]).rename(columns={"n": "started"})
-    n_lessons = len(shape.lessons)
+    n_lessons = shape.n_required  # completion and progress count the required lessons
     by_dept = dict(zip(heads["department"], heads["learners"].astype(int))) if len(heads) else {}
     learners = int(sum(by_dept.values()))
 

@@ -105,7 +105,8 @@ def shape_people(
     best_frame = pd.DataFrame(best, index=out.index, columns=[BEST_PREFIX + lid for lid in lesson_ids])
     out = out.join(per_user, how="left")
     out["done"] = out["done"].fillna(0).astype(int)
-    out["progress"] = out["done"] / n if n else 0.0
+    required = shape.n_required
+    out["progress"] = out["done"] / required if required else 0.0
     out["average_score"] = best_frame.mean(axis=1, skipna=True)  # mean of the best scores of quizzes taken
     last = pd.to_datetime(out["last_at"], utc=True, format="ISO8601")
     if len(sandbox):
@@ -138,20 +139,28 @@ class LearnerDetail:
     sandbox: pd.DataFrame  # mode, outcome, requests, tokens (counts only)
     risks: pd.DataFrame  # category, action, requests (counts only)
     timeline: pd.DataFrame  # at, kind, item, detail
+    required_ids: tuple[str, ...] = ()  # the lessons that count for completion (shape.required_ids)
 
     @property
     def completed_lessons(self) -> int:
-        """Lessons the learner completed (by the learner's own progress rules)."""
-        return int((self.lessons["status"] == Status.COMPLETED.value).sum()) if len(self.lessons) else 0
+        """Required lessons the learner completed (by the learner's own progress rules)."""
+        if not len(self.lessons):
+            return 0
+        mine = self.lessons[self.lessons["lesson_id"].isin(self.required_ids)]
+        return int((mine["status"] == Status.COMPLETED.value).sum())
+
+    @property
+    def required_total(self) -> int:
+        return len(self.required_ids)
 
 
 def completed_all(table: pd.DataFrame, shape: CourseShape) -> pd.Series:
-    """Per row of the people table: the learner completed every lesson of the course."""
-    return table["done"] >= len(shape.lessons)
+    """Per row of the people table: the learner completed every required lesson of the course."""
+    return (table["done"] >= shape.n_required) & (shape.n_required > 0)
 
 
 def by_completion(table: pd.DataFrame, shape: CourseShape, *, completed: bool) -> pd.DataFrame:
-    """The people table's learners who completed every lesson (``completed``) or not yet."""
+    """The people table's learners who completed every required lesson (``completed``) or not yet."""
     done = completed_all(table, shape)
     return table[done if completed else ~done]
 
@@ -231,4 +240,5 @@ def learner_detail(
         department=user.department, active=user.active, last_login_at=user.last_login_at,
         due_on=due_dates.effective_due_date(session, user.department),
         lessons=lessons, attempts=attempts, sandbox=sandbox, risks=risks, timeline=timeline,
+        required_ids=tuple(shape.required_ids),
     )

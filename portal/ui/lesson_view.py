@@ -9,9 +9,10 @@ import streamlit as st
 from portal.authoring import images
 from portal.i18n import t
 from portal.learning import memory
-from portal.learning.content import Block, Lesson
+from portal.learning.content import Block, Lesson, counts_for_completion
 from portal.learning.models_table import DISCLOSURE_KEYS, year_month
 from portal.ui import content, routes, state
+from portal.ui.lesson_marks import lesson_badges
 
 
 def render_content(lesson: Lesson, total: int) -> None:
@@ -21,6 +22,7 @@ def render_content(lesson: Lesson, total: int) -> None:
         kicker += t("lesson.kicker_as_of", date=year_month(lesson.meta.as_of))
     st.caption(kicker)
     st.title(lesson.title)
+    _marks(lesson)
     st.info(_overview(lesson), icon=":material/flag:")
 
     render_body(lesson)
@@ -30,6 +32,20 @@ def render_content(lesson: Lesson, total: int) -> None:
         st.success(f"**{t('lesson.takeaways')}**\n\n" + "\n".join(f"- {x}" for x in lesson.meta.takeaways),
                    icon=":material/lightbulb:")
     _sources(lesson)
+
+
+def _marks(lesson: Lesson) -> None:
+    """Under the title: 任意 and 元記事の範囲外の追加レッスン, as badges with one sentence each."""
+    badges = lesson_badges(lesson).strip()
+    if not badges:
+        return
+    notes = []
+    if not counts_for_completion(lesson.meta):
+        notes.append(t("lesson.optional_note"))
+    if lesson.meta.beyond_source:
+        notes.append(t("lesson.beyond_source_note"))
+    st.markdown(badges)
+    st.caption(" ".join(notes))
 
 
 def _practice(lesson: Lesson) -> None:

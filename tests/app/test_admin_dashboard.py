@@ -199,7 +199,7 @@ def test_drill_down_offers_the_certificate_of_a_learner_who_completed_and_a_depa
     assert "修了証 確認コード: " in all_text(at)
     assert "修了証をダウンロード(PDF)" in [b.proto.label for b in at.get("download_button")]
     at.selectbox(key="people_pick").select(org["jiro"].id).run()
-    assert "まだすべてのレッスンを修了していないため、修了証はありません。" in all_text(at)
+    assert "まだすべての必修レッスンを修了していないため、修了証はありません。" in all_text(at)
 
     at.selectbox(key="cert_zip_department").select("営業部").run()
     next(b for b in at.button if b.label == "修了証を用意する").click().run()

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 
 from portal.stats.filters import CourseShape, StatsFilter
-from portal.stats.queries.people import cells, summary_cells
+from portal.stats.queries.people import cells, counted, summary_cells
 from portal.stats.queries.common import (
     progress,
     attempts,
@@ -38,7 +38,7 @@ def overview_cells(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) ->
 
     - kind 'lesson': department, lesson_id, n (learners who touched it), read, passed, completed,
       score_sum, score_n (best scores);
-    - kind 'done': department, done (lessons completed), n (learners). Learners with no activity
+    - kind 'done': department, done (required lessons completed), n (learners). Learners with no activity
       at all are not listed: the service counts them as done = 0.
     """
     L = learners(flt).subquery("l")
@@ -55,7 +55,8 @@ def overview_cells(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) ->
             func.sum(c.c.best_score).label("score_sum"), func.count(c.c.best_score).label("score_n"),
         ).join(L, L.c.user_id == c.c.user_id).group_by(L.c.department, c.c.lesson_id)
         d = summary_cells(shape).subquery("d")
-        pu = select(d.c.user_id, func.sum(d.c.completed).label("done")).group_by(d.c.user_id).subquery("pu")
+        pu = (select(d.c.user_id, func.sum(counted(shape, d.c.lesson_id, d.c.completed)).label("done"))
+              .group_by(d.c.user_id).subquery("pu"))
         done = (
             select(literal_column("'done'"), L.c.department, cast(null(), String), pu.c.done, func.count(),
                    zero, zero, zero, cast(zero, Float), zero)
@@ -83,7 +84,7 @@ def overview_cells(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) ->
         func.count(lc.c.best_score).label("score_n"),
     ).group_by(lc.c.department, lc.c.lesson_id)
     per_user = (
-        select(lc.c.department, func.sum(lc.c.completed).label("done"))
+        select(lc.c.department, func.sum(counted(shape, lc.c.lesson_id, lc.c.completed)).label("done"))
         .group_by(lc.c.user_id, lc.c.department)
         .subquery("pu")
     )

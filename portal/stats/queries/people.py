@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    ColumnElement,
     Float,
     Integer,
     Select,
@@ -163,11 +164,21 @@ def people_cells(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) -> S
     return select(c.c.user_id, (position * CELL + flags).label("cell"), c.c.best_score).join(L, L.c.user_id == c.c.user_id)
 
 
+def counted(shape: CourseShape, lesson_id, completed) -> ColumnElement:
+    """``completed`` where the lesson counts for course completion (required), else 0: summed per
+    learner, the "done" that is compared with ``shape.n_required``."""
+    required = shape.required_ids
+    if len(required) == len(shape.lessons):
+        return completed
+    return case((lesson_id.in_(required or ["-"]), completed), else_=literal_column("0"))
+
+
 def done_per_learner(shape: CourseShape, flt: StatsFilter, src: Source = FACTS) -> Select:
-    """user_id, done (completed lessons), last_at (``raw_time``): learners who touched anything."""
+    """user_id, done (completed required lessons), last_at (``raw_time``): learners who touched
+    anything."""
     c = cells(shape, flt, src=src).subquery("c")
     return select(
         c.c.user_id,
-        type_coerce(func.sum(c.c.completed), Integer).label("done"),
+        type_coerce(func.sum(counted(shape, c.c.lesson_id, c.c.completed)), Integer).label("done"),
         raw_time(func.max(c.c.last_at)).label("last_at"),
     ).group_by(c.c.user_id)

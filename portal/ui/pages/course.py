@@ -9,6 +9,7 @@ from portal.learning import progress
 from portal.learning.progress import Status
 from portal.stats import due_dates
 from portal.ui import content, routes, state
+from portal.ui.lesson_marks import lesson_badges
 
 STATUS_ICON = {
     Status.NOT_STARTED: ":material/radio_button_unchecked:",
@@ -37,14 +38,16 @@ def overview() -> None:
     with state.db(readonly=True) as session:  # (on SQLite: no wait for the write lock)
         states = progress.course_states(session, user, course)
         due = due_dates.describe_for_learner(session, user)
-    done = sum(s.status == Status.COMPLETED for s in states.values())
-    ratio = progress.completion_ratio(states)
+    done, total = progress.required_done(course, states)  # optional lessons (任意) do not count
+    ratio = progress.completion_ratio(course, states)
     pct = round(ratio * 100)  # the bar and its text show the same whole percentage (a float bar truncates)
-    st.progress(pct, text=t("course.progress", done=done, total=len(course.lessons), pct=pct))
+    st.progress(pct, text=t("course.progress", done=done, total=total, pct=pct))
+    if total < len(course.lessons):
+        st.caption(t("course.optional_note"))
     if due is not None:
         st.caption(due)
     _rules(first_time=all(s.status == Status.NOT_STARTED for s in states.values()))
-    next_lesson = next((l for l in course.lessons if states[l.id].status != Status.COMPLETED), None)
+    next_lesson = next((l for l in course.required_lessons if states[l.id].status != Status.COMPLETED), None)
     if next_lesson is not None:
         if st.button(t("course.continue", title=next_lesson.title), type="primary", icon=":material/play_arrow:"):
             routes.open_lesson(next_lesson.id)
@@ -56,7 +59,7 @@ def overview() -> None:
         with st.container(border=True):
             col_main, col_side = st.columns([4, 1], vertical_alignment="center")
             with col_main:
-                st.markdown(f"**{lesson.meta.order}. {lesson.title}**")
+                st.markdown(f"**{lesson.meta.order}. {lesson.title}**" + lesson_badges(lesson))
                 st.caption(
                     t("course.meta", minutes=lesson.meta.reading_minutes)
                     + (t("course.best", pct=round(s.best_score * 100)) if s.best_score is not None else "")

@@ -64,7 +64,7 @@ def _learner(user, user_id: int, shape) -> None:
                   department=d.department or t("stats.department.none")))
     done = d.completed_lessons
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("stats.people.done"), f"{done} / {len(d.lessons)}")
+    c1.metric(t("stats.people.done"), f"{done} / {d.required_total}")
     c2.metric(t("stats.col.attempts"), f"{len(d.attempts)}")
     c3.metric(t("stats.people.due"), d.due_on.isoformat() if d.due_on else "–")
     c4.metric(t("stats.people.sandbox_requests"), f"{int(d.sandbox['requests'].sum()) if len(d.sandbox) else 0}")
