@@ -213,9 +213,9 @@ def cmd_prune_sessions(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from portal.learning.validate import validate_all
+    from portal.learning.validate import validate_all, validate_export
 
-    found = validate_all()
+    found = validate_export(Path(args.path)) if args.path else validate_all()
     errors = [p for p in found if p.severity == "error"]
     warnings = [p for p in found if p.severity == "warning"]
     for p in errors:
@@ -391,6 +391,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_prune_sessions)
 
     p = sub.add_parser("validate", help="check every lesson and quiz file")
+    p.add_argument("path", nargs="?", help="an exported ZIP of custom lessons (管理 > レッスン作成), or the folder it "
+                                           "was unpacked to (content/ja, quizzes/ja); default: the configured content")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (quiz bank quality checks)")
     p.set_defaults(func=cmd_validate)
 

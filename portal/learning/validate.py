@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
 
 from portal.config import get_settings
 from portal.learning.bank_checks import bank_warnings, course_warnings
@@ -98,3 +100,26 @@ def validate_dirs(content_dir: Path, quiz_dir: Path, *, warnings: bool = True) -
 def validate_all() -> list[Problem]:
     settings = get_settings()
     return validate_dirs(settings.content_dir, settings.quiz_dir)
+
+
+def validate_export(path: Path) -> list[Problem]:
+    """The files of a custom lessons export (管理 > レッスン作成: a ZIP, or the folder it was unpacked
+    to, with ``content/ja`` and ``quizzes/ja``), checked as lesson files are."""
+    if path.is_file() and zipfile.is_zipfile(path):
+        with tempfile.TemporaryDirectory() as folder:
+            with zipfile.ZipFile(path) as zf:
+                for info in zf.infolist():  # only lesson and quiz files, never a path outside the folder
+                    name = PurePosixPath(info.filename)
+                    if not info.is_dir() and ".." not in name.parts and not name.is_absolute() \
+                            and name.suffix in (".md", ".yaml", ".yml"):
+                        target = Path(folder, *name.parts)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(zf.read(info))
+            return validate_export(Path(folder))
+    content, quizzes = path / "content" / "ja", path / "quizzes" / "ja"
+    if not content.is_dir():
+        return [Problem(str(path), "not an export: content/ja is missing")]
+    if not quizzes.is_dir():  # an export of lessons without quizzes
+        with tempfile.TemporaryDirectory() as empty:
+            return validate_dirs(content, Path(empty))
+    return validate_dirs(content, quizzes)

@@ -274,3 +274,21 @@ def test_a_learner_is_refused_by_every_authoring_service(db_url, admin, name):
         info = service.get_lesson(s, admin, "company-rules")
         assert info.status == "draft" and info.draft_markdown == LESSON
         assert service.get_lesson(s, admin, "x-lesson") is None and images.list_images(s, admin) == []
+
+
+def test_portal_validate_checks_an_exported_zip_like_lesson_files(db_url, admin, tmp_path, capsys):
+    from portal.cli import main
+
+    with session_scope(db_url) as s:
+        service.create_draft(s, admin, "company-rules", LESSON, QUIZ)
+        service.publish(s, admin, "company-rules", COURSE, QUIZZES)
+        good = archive.export_zip(s, admin)
+    (tmp_path / "good.zip").write_bytes(good)
+    assert main(["validate", str(tmp_path / "good.zip")]) == 0
+    bad = io.BytesIO()
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("content/ja/company-rules.md", LESSON.replace("reading_minutes: 5", "reading_minutes: 0"))
+        zf.writestr("quizzes/ja/company-rules.yaml", QUIZ)
+    (tmp_path / "bad.zip").write_bytes(bad.getvalue())
+    assert main(["validate", str(tmp_path / "bad.zip")]) == 1
+    assert "company-rules.md reading_minutes: Input should be greater than or equal to 1" in capsys.readouterr().err
