@@ -8,10 +8,12 @@ the browser's word; SVG is refused (it can carry script). Markdown names an imag
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,7 @@ from portal.db.models import LessonImage, utcnow
 from portal.learning.problems import Problem
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_PIXELS = 25_000_000
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _EXT = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
 
@@ -54,7 +57,9 @@ class ImageInfo:
 
 
 def check_image(filename: str, data: bytes) -> str:
-    """The image's type, or AuthoringError naming the file and what is wrong."""
+    """The image's type, or AuthoringError naming the file and what is wrong. The signature says
+    the type; the image is then decoded (a broken one would fail on every lesson page), and its
+    size in pixels is limited (no decompression bomb)."""
     if len(data) > MAX_IMAGE_BYTES:
         raise AuthoringError([Problem(filename, f"the image is {len(data):,} bytes; at most {MAX_IMAGE_BYTES:,} "
                                       "are allowed", "size")])
@@ -62,6 +67,17 @@ def check_image(filename: str, data: bytes) -> str:
     if mime is None:
         raise AuthoringError([Problem(filename, "not a PNG, JPEG, GIF or WebP image (checked from its content)",
                                       "type")])
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise AuthoringError([Problem(filename, f"the image is {width}×{height} pixels; at most "
+                                              f"{MAX_PIXELS:,} pixels are allowed", "size")])
+            image.load()
+    except AuthoringError:
+        raise
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise AuthoringError([Problem(filename, f"the image cannot be read: {exc}", "type")]) from None
     return mime
 
 

@@ -119,7 +119,7 @@ def _image(block: Block) -> None:
     if data is None:
         st.caption(t("lesson.image_missing", name=block.text))
     else:
-        st.image(data, caption=block.alt or None)
+        st.image(data, caption=block.alt or None)  # checked as decodable when it was uploaded
 
 
 @st.fragment

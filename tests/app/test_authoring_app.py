@@ -104,3 +104,80 @@ def _admin(portal):
 
     with session_scope(portal.url) as s:
         return CurrentUser.from_model(find_user(s, "admin@example.com"))
+
+
+TEMPLATE = """---
+id: ai-usage-rules
+title: 生成AI利用ルール(ひな形)
+order: 90
+reading_minutes: 5
+summary: 当社の生成AI利用ルール。[ ] を自社の内容に書き換えてください。
+objectives:
+  - 当社のルールを説明できる
+---
+
+## 使ってよいサービス {#services}
+
+[承認済みサービスの一覧の場所] を確かめます。
+"""
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 3), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+PNG = _png()
+
+
+def test_an_admin_adopts_the_template_edits_the_org_terms_beside_it_and_its_image_shows(portal, tmp_path, monkeypatch):
+    import shutil
+
+    from portal.config import REPO_ROOT, get_settings
+    from portal.sandbox import load_policy
+
+    for kind in ("content", "quizzes"):
+        shutil.copytree(REPO_ROOT / kind / "ja", tmp_path / kind / "ja")
+        (tmp_path / kind / "templates" / "ja").mkdir(parents=True)
+    (tmp_path / "content" / "templates" / "ja" / "ai-usage-rules.md").write_text(TEMPLATE, encoding="utf-8")
+    monkeypatch.setenv("PORTAL_CONTENT_DIR", str(tmp_path / "content" / "ja"))
+    monkeypatch.setenv("PORTAL_QUIZ_DIR", str(tmp_path / "quizzes" / "ja"))
+    get_settings.cache_clear()
+    portal.user(email="admin@example.com", role="admin", name="管理 太郎")
+    portal.user()
+    at = portal.signed_in("admin@example.com")
+    goto(at, "admin-authoring")
+    button(at, "ひな形「ai-usage-rules」を採用").click().run()
+    assert not at.exception, at.exception
+    assert any("ひな形から下書き「ai-usage-rules」を作成しました。" in s.value for s in at.success)
+    assert at.text_input(key="au_ai-usage-rules_title").value == "生成AI利用ルール(ひな形)"
+
+    # beside the policy lesson: the risk checklist's own terms, the policy page's setting
+    at.text_area(key="au_terms_text").input("プロジェクト・オリオン\n株式会社サンプル商事")
+    button(at, "用語を保存").click().run()
+    assert any("組織固有の用語を保存しました" in s.value for s in at.success)
+    with session_scope(portal.url) as s:
+        assert load_policy(s).risk.organization_terms == ["プロジェクト・オリオン", "株式会社サンプル商事"]
+
+    # an image: refused when it is not one by its content, else stored and shown in the lesson
+    at.file_uploader(key="au_image_upload").set_value(("chart.png", b"<svg onload=alert(1)>", "image/png")).run()
+    button(at, "アップロード").click().run()
+    assert "not a PNG, JPEG, GIF or WebP image" in errors(at)
+    at.file_uploader(key="au_image_upload").set_value(("chart.png", PNG, "image/png")).run()
+    button(at, "アップロード").click().run()
+    assert any("![説明](image:chart.png)" in s.value for s in at.success)
+    body = at.text_area(key="au_ai-usage-rules_body")
+    body.input(body.value + "\n![社内ポータルの画面](image:chart.png)\n").run()
+    assert not at.error, errors(at)
+    button(at, "公開").click().run()
+    assert any("第 1 版として公開しました" in s.value for s in at.success)
+
+    learner = portal.signed_in()
+    goto(learner, "lesson", id="ai-usage-rules")
+    assert not learner.exception, learner.exception
+    assert learner.title[0].value == "生成AI利用ルール(ひな形)"
+    (image,) = learner.get("image")  # st.image, from the stored bytes (no HTML)
+    assert image.captions == ["社内ポータルの画面"] and "/media/" in image.value[0]

@@ -343,11 +343,16 @@ def _actions(user, info, markdown: str, quiz_yaml: str | None, checked: Checked)
         elif delete:
             with state.db() as session:
                 authoring.delete_draft(session, user, info.lesson_id)
-            for key in [k for k in st.session_state if str(k).startswith(f"au_{info.lesson_id}_")]:
-                del st.session_state[key]
+            _forget(info.lesson_id)
             _done(t("authoring.deleted", id=info.lesson_id))
     except AuthoringError as exc:
         _problems(exc.problems)
+
+
+def _forget(lesson_id: str) -> None:
+    """Drop the editor's widget values of a lesson (its draft changed outside the editor)."""
+    for key in [k for k in st.session_state if str(k).startswith(f"au_{lesson_id}_")]:
+        del st.session_state[key]
 
 
 def _history(user, lesson_id: str) -> None:
@@ -434,5 +439,7 @@ def _zip(user) -> None:
         except AuthoringError as exc:
             _problems(exc.problems)
         else:
+            for lesson_id in report.updated:
+                _forget(lesson_id)
             _done(t("authoring.zip.imported", created=len(report.created), updated=len(report.updated),
                     images=len(report.images)))

@@ -20,7 +20,17 @@ from authorkit import LESSON, QUIZ, make_user
 
 COURSE = load_course(REPO_ROOT / "content" / "ja")
 QUIZZES, _ = load_quizzes(REPO_ROOT / "quizzes" / "ja")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 3), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+PNG = _png()
 
 
 def served(url):
@@ -163,6 +173,8 @@ def test_images_are_checked_by_content_and_size(db_url, admin):
             images.upload_image(s, admin, "logo.png", b"<svg onload=alert(1)>")
         with pytest.raises(AuthoringError, match="at most 2,097,152"):
             images.upload_image(s, admin, "big.png", PNG + b"\x00" * images.MAX_IMAGE_BYTES)
+        with pytest.raises(AuthoringError, match="big.png type: the image cannot be read"):
+            images.upload_image(s, admin, "big.png", PNG[:8] + b"\x00" * 64)  # the signature alone is not an image
         info = images.upload_image(s, admin, "社内 図/ロゴ.gif", PNG)  # the extension follows the real type
     assert info.mime == "image/png" and info.name.endswith(".png")
     with session_scope(db_url) as s:
