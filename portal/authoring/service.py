@@ -20,7 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts.roles import CurrentUser, require_admin
-from portal.db.models import CustomLesson, CustomLessonEvent, CustomLessonRevision, LessonImage, User, utcnow
+from portal.db.models import (
+    CustomLesson,
+    CustomLessonEvent,
+    CustomLessonRevision,
+    LessonImage,
+    LessonProgress,
+    User,
+    utcnow,
+)
 from portal.learning.bank_checks import bank_warnings
 from portal.learning.content import SLUG, Course, Lesson, content_version, parse_lesson
 from portal.learning.problems import Problem
@@ -307,6 +315,7 @@ class Revision:
     content_version: str
     published_at: datetime
     published_by: str | None
+    readers: int = 0  # learners whose latest reading is of this version
 
 
 def history(session: Session, actor: CurrentUser, lesson_id: str) -> list[HistoryEntry]:
@@ -320,14 +329,30 @@ def history(session: Session, actor: CurrentUser, lesson_id: str) -> list[Histor
 
 
 def revisions(session: Session, actor: CurrentUser, lesson_id: str) -> list[Revision]:
-    """Every published version, newest first (each viewable as published)."""
+    """Every published version, newest first (each viewable as published), with how many
+    learners last read it: readers of an older version are counted under that version."""
     require_admin(actor)
     row = _existing(session, lesson_id)
     revs = list(session.scalars(select(CustomLessonRevision).where(CustomLessonRevision.custom_lesson_id == row.id)
                                 .order_by(CustomLessonRevision.number.desc())))
     names = _names(session, {r.published_by for r in revs})
-    return [Revision(r.number, r.markdown, r.quiz, r.content_version, r.published_at, names.get(r.published_by or 0))
-            for r in revs]
+    latest: dict[int, tuple] = {}  # user -> (read_at, version) of the latest reading
+    for user_id, version, read_at in session.execute(
+            select(LessonProgress.user_id, LessonProgress.content_version, LessonProgress.read_at)
+            .where(LessonProgress.lesson_id == lesson_id, LessonProgress.read_at.is_not(None))):
+        if user_id not in latest or read_at > latest[user_id][0]:
+            latest[user_id] = (read_at, version)
+    counts: dict[str, int] = {}
+    for _, version in latest.values():
+        counts[version] = counts.get(version, 0) + 1
+    seen: set[str] = set()
+    out = []
+    for r in revs:  # newest first: a version published twice counts once, at its newest revision
+        readers = counts.get(r.content_version, 0) if r.content_version not in seen else 0
+        seen.add(r.content_version)
+        out.append(Revision(r.number, r.markdown, r.quiz, r.content_version, r.published_at,
+                            names.get(r.published_by or 0), readers))
+    return out
 
 
 # ---------------------------------------------------------------- what learners see

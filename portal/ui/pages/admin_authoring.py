@@ -366,8 +366,8 @@ def _history(user, lesson_id: str) -> None:
     if not revisions:
         st.caption(t("authoring.revisions.none"))
         return
-    labels = {r.number: t("authoring.revisions.label", n=r.number, when=_when(r.published_at), who=r.published_by or "-")
-              for r in revisions}
+    labels = {r.number: t("authoring.revisions.label", n=r.number, when=_when(r.published_at), who=r.published_by or "-",
+                          readers=r.readers) for r in revisions}
     number = st.selectbox(t("authoring.revisions.pick"), list(labels), format_func=labels.get, key=f"au_rev_{lesson_id}")
     rev = next(r for r in revisions if r.number == number)
     st.caption(t("authoring.revisions.version", version=rev.content_version))

@@ -86,7 +86,12 @@ def test_saving_a_draft_keeps_the_published_text_for_learners_and_publishing_mak
     with session_scope(db_url) as s:
         revs = service.revisions(s, admin, "company-rules")
         events = service.history(s, admin, "company-rules")
-    assert [(r.number, "個人情報" in r.markdown, r.published_by) for r in revs] == [(2, True, "admin"), (1, False, "admin")]
+    assert [(r.number, "個人情報" in r.markdown, r.published_by, r.readers) for r in revs] == [
+        (2, True, "admin", 0), (1, False, "admin", 1)]  # the learner read version 1 only: shown under it
+    with session_scope(db_url) as s:
+        progress.mark_read(s, learner, second)
+    with session_scope(db_url) as s:
+        assert [(r.number, r.readers) for r in service.revisions(s, admin, "company-rules")] == [(2, 1), (1, 0)]
     assert [(e.action, e.revision, e.actor) for e in events] == [
         ("published", 2, "admin"), ("saved", None, "admin"), ("published", 1, "admin"), ("created", None, "admin")]
 
