@@ -215,7 +215,7 @@ def cmd_prune_sessions(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from portal.learning.validate import validate_all, validate_export
 
-    found = validate_export(Path(args.path)) if args.path else validate_all()
+    found = validate_export(Path(args.path)) if args.path else validate_all(args.content, args.quizzes)
     errors = [p for p in found if p.severity == "error"]
     warnings = [p for p in found if p.severity == "warning"]
     for p in errors:
@@ -394,6 +394,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="an exported ZIP of custom lessons (管理 > レッスン作成), or the folder it "
                                            "was unpacked to (content/ja, quizzes/ja); default: the configured content")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (quiz bank quality checks)")
+    p.add_argument("--content", type=Path, default=None, metavar="DIR",
+                   help="lesson folder to check (default PORTAL_CONTENT_DIR); its templates/ sibling too")
+    p.add_argument("--quizzes", type=Path, default=None, metavar="DIR",
+                   help="quiz folder to check (default PORTAL_QUIZ_DIR); its templates/ sibling too")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("scan", help="scan text on stdin for personal data, secrets and confidential markers")

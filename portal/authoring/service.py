@@ -33,7 +33,7 @@ from portal.learning.bank_checks import bank_warnings
 from portal.learning.content import SLUG, Course, Lesson, content_version, parse_lesson
 from portal.learning.problems import Problem
 from portal.learning.quiz import Quiz, parse_quiz
-from portal.learning.validate import cross_check
+from portal.learning.validate import cross_check, template_dirs
 
 DRAFT, PUBLISHED, RETIRED = "draft", "published", "retired"
 _SLUG_RE = re.compile(SLUG)
@@ -409,15 +409,14 @@ def version_of(markdown: str) -> str:
 # ---------------------------------------------------------------- the shipped template
 
 
-def template_dirs(content_dir: Path, quiz_dir: Path, lang: str = "ja") -> tuple[Path, Path]:
-    """Where the shipped templates are: ``content/templates/<lang>`` and ``quizzes/templates/<lang>``
-    beside the configured ``content/ja`` and ``quizzes/ja``."""
-    return content_dir.parent / "templates" / lang, quiz_dir.parent / "templates" / lang
+def _template_dirs(content_dir: Path, quiz_dir: Path, lang: str) -> tuple[Path, Path]:
+    """The shipped templates of a language (``content/templates/<lang>``, learning.validate)."""
+    return template_dirs(content_dir.parent / lang, quiz_dir.parent / lang)
 
 
 def list_templates(actor: CurrentUser, content_dir: Path, quiz_dir: Path, lang: str = "ja") -> list[str]:
     require_admin(actor)
-    folder = template_dirs(content_dir, quiz_dir, lang)[0]
+    folder = _template_dirs(content_dir, quiz_dir, lang)[0]
     return sorted(p.stem for p in folder.glob("*.md")) if folder.is_dir() else []
 
 
@@ -426,7 +425,7 @@ def adopt_template(session: Session, actor: CurrentUser, template_id: str, conte
     """Import a shipped template (e.g. 生成AI利用ルール(ひな形)) as a draft custom lesson: the admin
     fills in the placeholders and publishes it, or deletes it."""
     require_admin(actor)
-    lessons, quizzes = template_dirs(content_dir, quiz_dir, lang)
+    lessons, quizzes = _template_dirs(content_dir, quiz_dir, lang)
     path = lessons / f"{template_id}.md"
     if not _SLUG_RE.match(template_id) or not path.is_file():
         raise AuthoringError([Problem(f"{template_id}.md", "no such template", "id")])

@@ -97,9 +97,30 @@ def validate_dirs(content_dir: Path, quiz_dir: Path, *, warnings: bool = True) -
     return problems + found
 
 
-def validate_all() -> list[Problem]:
+def template_dirs(content_dir: Path, quiz_dir: Path) -> tuple[Path, Path]:
+    """Where the template lessons are (docs/content.md, "Templates"): a ``templates`` folder beside
+    each edition folder, ``content/templates/ja`` and ``quizzes/templates/ja`` (English siblings
+    ``…/templates/en``). They are not part of the course; an admin adopts one as a draft."""
+    return (content_dir.parent / "templates" / content_dir.name, quiz_dir.parent / "templates" / quiz_dir.name)
+
+
+def validate_templates(content_dir: Path, quiz_dir: Path, *, warnings: bool = True) -> list[Problem]:
+    """The template lessons and quizzes, checked like the course (both editions and their drift),
+    file names prefixed ``templates/``; nothing when there is no template folder."""
+    t_content, t_quiz = template_dirs(content_dir, quiz_dir)
+    if not (t_content.is_dir() or t_quiz.is_dir()):
+        return []
+    found = validate_dirs(t_content, t_quiz, warnings=warnings)
+    return [dataclasses.replace(p, file="templates/" + p.file) for p in found]
+
+
+def validate_all(content_dir: Path | None = None, quiz_dir: Path | None = None) -> list[Problem]:
+    """The course (the configured folders, or the given ones) and its template lessons."""
     settings = get_settings()
-    return validate_dirs(settings.content_dir, settings.quiz_dir)
+    content_dir = content_dir or settings.content_dir
+    quiz_dir = quiz_dir or settings.quiz_dir
+    found = validate_dirs(content_dir, quiz_dir) + validate_templates(content_dir, quiz_dir)
+    return [p for p in found if p.severity == "error"] + [p for p in found if p.severity != "error"]
 
 
 def validate_export(path: Path) -> list[Problem]:

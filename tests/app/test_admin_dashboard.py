@@ -110,7 +110,7 @@ def test_people_tab_search_and_drill_down(portal, org):
     at.selectbox(key="people_pick").select(org["jiro"].id).run()
     assert not at.exception
     assert "学習 次郎" in all_text(at)
-    assert metric(at, "修了レッスン") == f"0 / {len(load_course(get_settings().content_dir).lessons)}"
+    assert metric(at, "修了レッスン") == f"0 / {len(load_course(get_settings().content_dir).required_lessons)}"
 
 
 def test_quiz_tab_shows_question_statistics(portal, org):

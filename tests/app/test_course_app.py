@@ -16,7 +16,8 @@ from portal.learning.content import load_course
 from support.apptest import goto
 
 COURSE = load_course(REPO_ROOT / "content" / "ja")
-N = len(COURSE.lessons)
+N = len(COURSE.required_lessons)  # the progress bar counts the required lessons (13)
+ALL = len(COURSE.lessons)  # every lesson shown, optional ones (任意) included
 
 
 def progress_bar(at):
@@ -29,7 +30,7 @@ def status_lines(at) -> dict[str, str]:
     md = [m.value for m in at.markdown]
     out = {}
     for lesson in COURSE.lessons:
-        i = md.index(f"**{lesson.meta.order}. {lesson.title}**")
+        i = next(i for i, m in enumerate(md) if m.startswith(f"**{lesson.meta.order}. {lesson.title}**"))
         out[lesson.id] = md[i + 2].split(" ", 1)[1]  # ":material/...: 修了"
     return out
 
@@ -89,7 +90,7 @@ def open_lesson(portal, lesson_id: str):
 def test_lesson_page_shows_objectives_contents_body_and_takeaways(portal):
     at, lesson = open_lesson(portal, "parameters")
     assert at.title[0].value == lesson.title
-    assert at.caption[0].value == f"レッスン 4 / {N} ・ 約 {lesson.meta.reading_minutes} 分 ・ 情報の時点 2025年9月"
+    assert at.caption[0].value == f"レッスン 4 / {ALL} ・ 約 {lesson.meta.reading_minutes} 分 ・ 情報の時点 2025年9月"
     # objectives first, then the contents: links to every section's anchor
     overview = at.info[0].value
     assert overview.startswith("**このレッスンの目標**")
@@ -211,7 +212,7 @@ def test_unknown_lesson_id_warns_and_offers_a_list(portal):
     assert not at.exception
     assert "no-such-lesson" in at.warning[0].value
     assert at.selectbox[0].label == "レッスンを選択"
-    assert len(at.selectbox[0].options) == N
+    assert len(at.selectbox[0].options) == ALL
 
 
 def test_broken_lesson_is_left_out_and_reported_to_admins_only(portal, tmp_path, monkeypatch):
@@ -276,3 +277,37 @@ def test_rag_lesson_practice_opens_the_sandbox_in_grounded_mode(portal):
     at, _ = open_lesson(portal, "rag")
     target, query = page_links(at)["サンドボックスをプロンプト入りで開く(送信はあなたが押すまで行いません)"]
     assert target == "sandbox" and "mode=grounded" in query
+
+
+def test_optional_lessons_beyond_the_article_are_marked_and_not_counted(portal):
+    """Lessons 14-17 (required: false, beyond_source: true) carry 任意 and 元記事の範囲外 on the
+    overview; the 13 lessons of the article carry neither; the bar counts the required ones."""
+    portal.user()
+    at = portal.signed_in()
+    assert not at.exception
+    optional = [l for l in COURSE.lessons if not l.meta.required]
+    assert [l.meta.order for l in optional] == [14, 15, 16, 17] and all(l.meta.beyond_source for l in optional)
+    md = [m.value for m in at.markdown]
+    for lesson in COURSE.lessons:
+        (title,) = [m for m in md if m.startswith(f"**{lesson.meta.order}. {lesson.title}**")]
+        marked = lesson in optional
+        assert (":gray-badge[任意]" in title) == marked, title
+        assert ("元記事の範囲外の追加レッスン" in title) == marked, title
+    assert progress_bar(at)[1] == f"修了 0 / {N} レッスン(0%)" and N == ALL - 4
+    assert any("「任意」のレッスンは修了の条件に含まれません" in c.value for c in at.caption)
+
+
+def test_an_optional_lesson_page_says_it_is_optional_and_beyond_the_article(portal):
+    at, lesson = open_lesson(portal, "prompt-injection")
+    assert at.caption[0].value.startswith(f"レッスン 17 / {ALL} ・")
+    badges = [m.value for m in at.markdown if "badge[" in m.value]
+    assert badges and "任意" in badges[0] and "元記事の範囲外の追加レッスン" in badges[0]
+    note = at.caption[1].value
+    assert "修了の条件には含まれません" in note and "範囲外の内容" in note
+    assert any("OWASP Top 10 for LLM Applications 2025" in c.value for c in at.caption)  # its own sources
+
+
+def test_a_required_lesson_page_has_no_marks(portal):
+    at, _ = open_lesson(portal, "parameters")
+    assert not [m.value for m in at.markdown if "badge[" in m.value]
+    assert not any("修了の条件には含まれません" in c.value for c in at.caption)

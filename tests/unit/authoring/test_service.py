@@ -309,3 +309,17 @@ def test_portal_validate_checks_an_exported_zip_like_lesson_files(db_url, admin,
     (tmp_path / "bad.zip").write_bytes(bad.getvalue())
     assert main(["validate", str(tmp_path / "bad.zip")]) == 1
     assert "company-rules.md reading_minutes: Input should be greater than or equal to 1" in capsys.readouterr().err
+
+
+def test_the_shipped_policy_template_adopts_as_a_draft_that_validates_and_publishes(db_url, admin):
+    content, quizzes = REPO_ROOT / "content" / "ja", REPO_ROOT / "quizzes" / "ja"
+    with session_scope(db_url) as s:
+        assert "ai-usage-rules" in service.list_templates(admin, content, quizzes)
+        info = service.adopt_template(s, admin, "ai-usage-rules", content, quizzes)
+        checked = service.validate_draft(s, admin, info.lesson_id, info.draft_markdown, info.draft_quiz, COURSE, QUIZZES)
+    assert info.title == "生成AI利用ルール(ひな形)" and info.draft_quiz
+    assert checked.errors == [] and checked.quiz is not None
+    with session_scope(db_url) as s:
+        service.publish(s, admin, "ai-usage-rules", COURSE, QUIZZES)
+    course, quizzes_served = served(db_url)
+    assert course.get("ai-usage-rules").meta.quiz_id in quizzes_served

@@ -8,6 +8,7 @@ that teaches it. A tuple means "any of these spellings".
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,7 +101,25 @@ CURRICULUM: dict[str, list[str | tuple[str, ...]]] = {
         "RAG", "データマネジメント", ("発見しやすく", "見つけやすく"), "理解しやすい", "アクセスしやすく", "統合",
         "クレンジング", ("冗長", "重複"), "タグ", "メタデータ", "分類", "整理", "BI", "教育",
     ],
+    # optional lessons beyond the source article (issue #16): the topics and the documents they name
+    "ai-guidelines": [
+        "AI事業者ガイドライン", "経済産業省", "総務省", "第1.0版", "第1.1版", "2024年4月", "2025年3月", "AI開発者",
+        "AI提供者", "AI利用者", "ソフトロー", "リスクベースアプローチ", "人間中心", "AIガバナンス",
+    ],
+    "personal-data": [
+        "個人情報保護法", "利用目的", "第17条", "第18条", "第三者提供", "第27条", "要配慮個人情報",
+        "個人情報保護委員会", "2023年6月2日", "生成AIサービスの利用に関する注意喚起等", "機械学習",
+    ],
+    "copyright": [
+        "第30条の4", "情報解析", "享受", "著作権者の利益を不当に害する", "AIと著作権に関する考え方について", "文化庁",
+        "2024年3月", "類似性", "依拠性", "学習データ", "作風",
+    ],
+    "prompt-injection": [
+        "プロンプトインジェクション", "直接", "間接プロンプトインジェクション", "OWASP", "LLM01", "2025",
+        "AIエージェント", "最小権限", "人による確認", "LLM06",
+    ],
 }
+BEYOND_SOURCE = ("ai-guidelines", "personal-data", "copyright", "prompt-injection")
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +196,13 @@ def test_the_gpu_sizing_is_marked_optional_and_not_quizzed(course):
 def test_every_lesson_dates_its_facts_names_its_sources_and_has_practice(course, lesson_id):
     meta = course.get(lesson_id).meta
     assert meta.as_of and meta.sources and meta.reflection
-    assert any("シナプス技術者ブログ" in s for s in meta.sources)  # the source article, credited in every lesson
+    if lesson_id in BEYOND_SOURCE:  # optional, marked as beyond the article, with its own (official) sources
+        assert meta.beyond_source and not meta.required
+        assert not any("シナプス技術者ブログ" in s for s in meta.sources)
+        assert all(re.search(r"\d{4}年", s) or "法律" in s for s in meta.sources), meta.sources  # dated, or a statute
+    else:  # the source article, credited in every lesson of the article; they count for completion
+        assert any("シナプス技術者ブログ" in s for s in meta.sources)
+        assert meta.required and not meta.beyond_source
     assert meta.practice is not None and 3 <= meta.practice.minutes <= 5
 
 

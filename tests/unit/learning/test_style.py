@@ -13,7 +13,8 @@ import pytest
 from portal.config import REPO_ROOT
 
 STYLE = REPO_ROOT / "docs" / "style-ja.md"
-SHIPPED = sorted((REPO_ROOT / "content" / "ja").glob("*.md")) + sorted((REPO_ROOT / "quizzes" / "ja").glob("*.yaml"))
+SHIPPED = sorted((REPO_ROOT / "content" / "ja").glob("*.md")) + sorted((REPO_ROOT / "quizzes" / "ja").glob("*.yaml")) + sorted(
+    (REPO_ROOT / "content" / "templates" / "ja").glob("*.md")) + sorted((REPO_ROOT / "quizzes" / "templates" / "ja").glob("*.yaml"))
 
 
 def style_pairs(text: str) -> dict[str, str]:
@@ -59,7 +60,8 @@ def test_shipped_content_follows_the_style_sheet(path):
     assert violations(path, PAIRS) == []
 
 
-@pytest.mark.parametrize("path", sorted((REPO_ROOT / "content" / "ja").glob("*.md")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((REPO_ROOT / "content" / "ja").glob("*.md"))
+                         + sorted((REPO_ROOT / "content" / "templates" / "ja").glob("*.md")), ids=lambda p: p.name)
 def test_lessons_are_written_in_desu_masu(path):
     """Lesson prose (not quoted examples or code) never ends a sentence in である/だ調."""
     body = path.read_text(encoding="utf-8").split("\n---", 1)[-1]
