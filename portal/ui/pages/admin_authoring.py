@@ -14,7 +14,7 @@ from portal.accounts.roles import PermissionDenied
 from portal.authoring import archive, forms, images
 from portal.authoring import service as authoring
 from portal.authoring.service import AuthoringError, Checked
-from portal.i18n import t
+from portal.i18n import current_lang, t
 from portal.learning.content import LessonMeta
 from portal.learning.problems import Problem
 from portal.localtime import JST
@@ -112,7 +112,10 @@ def _list(user, lessons) -> None:
             st.session_state[PICK] = lesson_id.strip()
             _done(t("authoring.created", id=lesson_id.strip()))
     s = state.settings()
-    templates = authoring.list_templates(user, s.content_dir, s.quiz_dir)
+    lang = current_lang()  # the admin's language edition of the templates, else the Japanese one
+    templates = authoring.list_templates(user, s.content_dir, s.quiz_dir, lang)
+    if not templates:
+        lang, templates = "ja", authoring.list_templates(user, s.content_dir, s.quiz_dir)
     if templates:
         st.subheader(t("authoring.templates"))
         st.caption(t("authoring.templates.lead"))
@@ -122,7 +125,7 @@ def _list(user, lessons) -> None:
                          disabled=template_id in existing, icon=":material/content_copy:"):
                 try:
                     with state.db() as session:
-                        info = authoring.adopt_template(session, user, template_id, s.content_dir, s.quiz_dir)
+                        info = authoring.adopt_template(session, user, template_id, s.content_dir, s.quiz_dir, lang)
                 except AuthoringError as exc:
                     _problems(exc.problems)
                 else:
