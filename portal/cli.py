@@ -61,13 +61,15 @@ def _build_summaries() -> float | None:
     from portal.db import session_scope
     from portal.learning.content import load_course
     from portal.learning.quiz import load_quizzes
+    from portal.authoring.service import served_course
     from portal.stats import rebuild
     from portal.stats.filters import CourseShape
 
     settings = get_settings()
-    shape = CourseShape.of(load_course(settings.content_dir), load_quizzes(settings.quiz_dir)[0])
     start = time.perf_counter()
     with session_scope() as session:
+        shape = CourseShape.of(*served_course(session, load_course(settings.content_dir),
+                                              load_quizzes(settings.quiz_dir)[0]))
         if not rebuild.ensure(session, shape):
             return None
     return time.perf_counter() - start
@@ -298,6 +300,7 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
     """Send today's due-date reminders (``--dry-run``: list them only). Exit 0 when everything
     due went out, 1 when a message failed or the SMTP server could not be used, 2 on settings."""
     from portal.accounts.roles import SYSTEM
+    from portal.authoring.service import served_course
     from portal.config import get_settings
     from portal.db import DatabaseError, init_db, session_scope
     from portal.i18n import t
@@ -313,9 +316,10 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
             if load_schedule(session).empty:
                 print(t("reminders.cli.no_schedule"))
                 return 0
-        course = load_course(settings.content_dir)
-        report = send_reminders(SYSTEM, course, load_quizzes(settings.quiz_dir)[0], dry_run=args.dry_run,
-                                settings=settings)
+        with session_scope(readonly=True) as session:  # the course with the published custom lessons
+            course, quizzes = served_course(session, load_course(settings.content_dir),
+                                            load_quizzes(settings.quiz_dir)[0])
+        report = send_reminders(SYSTEM, course, quizzes, dry_run=args.dry_run, settings=settings)
     except ReminderError as exc:
         return _fail(f"エラー: {exc}")
     except DatabaseError as exc:

@@ -402,6 +402,13 @@ def merge_course(course: Course, quizzes: dict[str, Quiz],
     return Course(lessons, course.problems), merged, problems
 
 
+def served_course(session: Session, files: Course, file_quizzes: dict[str, Quiz]) -> tuple[Course, dict[str, Quiz]]:
+    """The course as learners get it: the lesson files and the published custom lessons (for the
+    command line, which has no page cache; the pages use portal/ui/content.py)."""
+    course, quizzes, _ = merge_course(files, file_quizzes, published_content(session))
+    return course, quizzes
+
+
 def version_of(markdown: str) -> str:
     return content_version(markdown.encode("utf-8"))
 
