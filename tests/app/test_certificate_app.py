@@ -1,4 +1,4 @@
-"""The certificate through the real app script (AppTest): offered on 成績 once every lesson is
+"""The certificate through the real app script (AppTest): offered on 成績 once every required lesson is
 completed, with its code; the public /verify page confirms that code, also signed out."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from support.apptest import goto
 COURSE = load_course(REPO_ROOT / "content" / "ja")
 
 
-def complete_everything(url: str, user_id: int) -> None:
+def complete_everything(url: str, user_id: int, lessons=None) -> None:
     when = datetime(2026, 11, 30, 3, tzinfo=timezone.utc)
     with session_scope(url) as s:
-        for lesson in COURSE.lessons:
+        for lesson in COURSE.lessons if lessons is None else lessons:
             s.add(LessonProgress(user_id=user_id, lesson_id=lesson.id, content_version=lesson.version,
                                  opened_at=when, read_at=when))
             if lesson.meta.quiz_id:
@@ -52,3 +52,26 @@ def test_results_page_offers_the_certificate_only_after_completion_and_verify_co
 
     wrong = goto(portal.app(), "verify", code="0000-0000-0000-000")
     assert any("16 文字です" in e for e in texts(wrong, "error"))
+
+
+def test_the_required_lessons_alone_complete_the_course_and_earn_the_certificate(portal):
+    """Lessons 14-17 are optional (任意): a learner who completed the 13 required ones only sees the
+    course completed (13 / 13, 100 %, no 続きから学ぶ) and gets the certificate."""
+    user = portal.user()
+    required = COURSE.required_lessons
+    assert len(required) == 13 < len(COURSE.lessons)
+    complete_everything(portal.url, user.id, required[:-1])
+    at = portal.signed_in()
+    (bar,) = at.get("progress")
+    assert bar.proto.text == "修了 12 / 13 レッスン(92%)"
+    assert any(b.label == f"続きから学ぶ:{required[-1].title}" for b in at.button)  # not an optional lesson
+
+    complete_everything(portal.url, user.id, required[-1:])
+    at = portal.signed_in()
+    (bar,) = at.get("progress")
+    assert bar.proto.text == "修了 13 / 13 レッスン(100%)"
+    assert any("すべての必修レッスンを修了しました" in m for m in texts(at, "success"))
+    assert not any(b.label.startswith("続きから学ぶ") for b in at.button)
+    at = goto(at, "results")
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")] == ["修了証をダウンロード(PDF)"]

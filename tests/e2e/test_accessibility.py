@@ -2,7 +2,8 @@
 critical violation that is ours; e2e/axe.py keeps the short allow-list of Streamlit's own).
 
 Visited, in the states a learner and an admin meet them: sign-in, first-run setup, course,
-lesson, quiz (start, questions, result with review), results, glossary, the three sandbox pages
+lesson (and an optional lesson beyond the article, with its badges), quiz (start, questions,
+result with review), results, glossary, the three sandbox pages
 (the chat also with the risk checklist's table and with an answer), each dashboard tab, user
 management (both tabs), the policy page (three tabs) and the password page.
 """
@@ -45,6 +46,13 @@ def test_every_page_passes_axe_wcag21_aa(portal, app, a11y):
                                      app.page.get_by_role("button", name="開く")))
     expect(app.title()).to_have_text(lesson.title)
     a11y(app, "04-lesson")
+    # an optional lesson beyond the article: its 任意 / 元記事の範囲外 badges and notes in their colours
+    app.goto("lesson?id=prompt-injection")
+    expect(app.title()).to_have_text(load_course(REPO / "content" / "ja").get("prompt-injection").title)
+    expect(app.main.get_by_text(t("course.beyond_source")).first).to_be_visible()
+    a11y(app, "04b-optional-lesson")
+    app.goto("lesson?id=what-is-llm")
+    expect(app.title()).to_have_text(lesson.title)
     quiz = quiz_file("01-what-is-llm.yaml")
     app.follow(t("lesson.take_quiz"))
     expect(app.title()).to_have_text(quiz.meta.title)
