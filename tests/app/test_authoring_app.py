@@ -75,6 +75,9 @@ def test_an_admin_writes_previews_and_publishes_a_lesson_with_a_quiz_and_a_learn
     assert any("下書きを保存しました" in s.value for s in at.success)
     learner = portal.signed_in()
     assert not any("当社の生成AI利用ルール" in m.value for m in learner.markdown)  # a draft never reaches learners
+    goto(learner, "lesson", id="company-rules")  # not by its URL either
+    assert "当社の生成AI利用ルール" not in [t.value for t in learner.title]
+    assert any("company-rules" in w.value for w in learner.warning)
 
     button(at, "公開").click().run()
     assert not at.exception, at.exception
