@@ -40,6 +40,13 @@ def served(url):
     return course, quizzes
 
 
+def publish_sample(url, admin) -> None:
+    """The sample lesson and its bank, written and published (revision 1)."""
+    with session_scope(url) as s:
+        service.create_draft(s, admin, "company-rules", LESSON, QUIZ)
+        assert service.publish(s, admin, "company-rules", COURSE, QUIZZES) == 1
+
+
 @pytest.fixture
 def admin(db_url):
     return make_user(db_url, "admin@example.com", "admin")
@@ -62,9 +69,7 @@ def test_a_draft_is_not_in_the_course_until_published_then_in_its_order_with_its
 
 def test_saving_a_draft_keeps_the_published_text_for_learners_and_publishing_makes_a_new_version(db_url, admin):
     learner = make_user(db_url, "learner@example.com")
-    with session_scope(db_url) as s:
-        service.create_draft(s, admin, "company-rules", LESSON, QUIZ)
-        service.publish(s, admin, "company-rules", COURSE, QUIZZES)
+    publish_sample(db_url, admin)
     course, _ = served(db_url)
     first = course.get("company-rules")
     with session_scope(db_url) as s:
@@ -106,9 +111,7 @@ def test_publishing_again_without_a_change_makes_no_new_version(db_url, admin):
 
 
 def test_retire_takes_it_out_of_the_course_and_publishing_brings_it_back(db_url, admin):
-    with session_scope(db_url) as s:
-        service.create_draft(s, admin, "company-rules", LESSON, QUIZ)
-        service.publish(s, admin, "company-rules", COURSE, QUIZZES)
+    publish_sample(db_url, admin)
     with session_scope(db_url) as s:
         service.retire(s, admin, "company-rules")
     course, quizzes = served(db_url)
@@ -234,9 +237,7 @@ def test_the_shipped_template_is_adopted_as_a_draft(db_url, admin, tmp_path):
 
 def test_a_published_custom_lesson_is_read_and_passed_like_a_file_lesson(db_url, admin):
     learner = make_user(db_url, "learner@example.com")
-    with session_scope(db_url) as s:
-        service.create_draft(s, admin, "company-rules", LESSON, QUIZ)
-        service.publish(s, admin, "company-rules", COURSE, QUIZZES)
+    publish_sample(db_url, admin)
     course, quizzes = served(db_url)
     lesson, quiz = course.get("company-rules"), quizzes["company-rules-quiz"]
     with session_scope(db_url) as s:
@@ -296,9 +297,8 @@ def test_a_learner_is_refused_by_every_authoring_service(db_url, admin, name):
 def test_portal_validate_checks_an_exported_zip_like_lesson_files(db_url, admin, tmp_path, capsys):
     from portal.cli import main
 
+    publish_sample(db_url, admin)
     with session_scope(db_url) as s:
-        service.create_draft(s, admin, "company-rules", LESSON, QUIZ)
-        service.publish(s, admin, "company-rules", COURSE, QUIZZES)
         good = archive.export_zip(s, admin)
     (tmp_path / "good.zip").write_bytes(good)
     assert main(["validate", str(tmp_path / "good.zip")]) == 0
