@@ -61,13 +61,15 @@ def _build_summaries() -> float | None:
     from portal.db import session_scope
     from portal.learning.content import load_course
     from portal.learning.quiz import load_quizzes
+    from portal.authoring.service import served_course
     from portal.stats import rebuild
     from portal.stats.filters import CourseShape
 
     settings = get_settings()
-    shape = CourseShape.of(load_course(settings.content_dir), load_quizzes(settings.quiz_dir)[0])
     start = time.perf_counter()
     with session_scope() as session:
+        shape = CourseShape.of(*served_course(session, load_course(settings.content_dir),
+                                              load_quizzes(settings.quiz_dir)[0]))
         if not rebuild.ensure(session, shape):
             return None
     return time.perf_counter() - start
@@ -213,9 +215,9 @@ def cmd_prune_sessions(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from portal.learning.validate import validate_all
+    from portal.learning.validate import validate_all, validate_export
 
-    found = validate_all(args.content, args.quizzes)
+    found = validate_export(Path(args.path)) if args.path else validate_all(args.content, args.quizzes)
     errors = [p for p in found if p.severity == "error"]
     warnings = [p for p in found if p.severity == "warning"]
     for p in errors:
@@ -298,6 +300,7 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
     """Send today's due-date reminders (``--dry-run``: list them only). Exit 0 when everything
     due went out, 1 when a message failed or the SMTP server could not be used, 2 on settings."""
     from portal.accounts.roles import SYSTEM
+    from portal.authoring.service import served_course
     from portal.config import get_settings
     from portal.db import DatabaseError, init_db, session_scope
     from portal.i18n import t
@@ -313,9 +316,10 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
             if load_schedule(session).empty:
                 print(t("reminders.cli.no_schedule"))
                 return 0
-        course = load_course(settings.content_dir)
-        report = send_reminders(SYSTEM, course, load_quizzes(settings.quiz_dir)[0], dry_run=args.dry_run,
-                                settings=settings)
+        with session_scope(readonly=True) as session:  # the course with the published custom lessons
+            course, quizzes = served_course(session, load_course(settings.content_dir),
+                                            load_quizzes(settings.quiz_dir)[0])
+        report = send_reminders(SYSTEM, course, quizzes, dry_run=args.dry_run, settings=settings)
     except ReminderError as exc:
         return _fail(f"エラー: {exc}")
     except DatabaseError as exc:
@@ -391,6 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_prune_sessions)
 
     p = sub.add_parser("validate", help="check every lesson and quiz file")
+    p.add_argument("path", nargs="?", help="an exported ZIP of custom lessons (管理 > レッスン作成), or the folder it "
+                                           "was unpacked to (content/ja, quizzes/ja); default: the configured content")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too (quiz bank quality checks)")
     p.add_argument("--content", type=Path, default=None, metavar="DIR",
                    help="lesson folder to check (default PORTAL_CONTENT_DIR); its templates/ sibling too")

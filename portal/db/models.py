@@ -14,7 +14,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -312,3 +314,68 @@ class ReminderSend(Base):
     email: Mapped[str] = mapped_column(String(320))
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class CustomLesson(Base):
+    """A lesson written in the portal (管理 > レッスン作成), with its quiz bank: the same Markdown and
+    YAML as a file in content/ and quizzes/. The draft is what the editor holds (admins only);
+    learners see the published revision, never the draft. ``status``: draft (never published),
+    published, retired (taken out of the course; its revisions and history stay)."""
+
+    __tablename__ = "custom_lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(String(100), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | published | retired
+    draft_markdown: Mapped[str] = mapped_column(Text)
+    draft_quiz: Mapped[str | None] = mapped_column(Text)  # the question bank's YAML, or none
+    published_revision: Mapped[int | None] = mapped_column(Integer)  # number of the live revision
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CustomLessonRevision(Base):
+    """One published version of a custom lesson, kept as published (previous versions viewable)."""
+
+    __tablename__ = "custom_lesson_revisions"
+    __table_args__ = (UniqueConstraint("custom_lesson_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    custom_lesson_id: Mapped[int] = mapped_column(ForeignKey("custom_lessons.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    markdown: Mapped[str] = mapped_column(Text)
+    quiz: Mapped[str | None] = mapped_column(Text)
+    content_version: Mapped[str] = mapped_column(String(64))  # the lesson's version, as for a file
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CustomLessonEvent(Base):
+    """Who changed what in a custom lesson, and when (created, saved, published, retired, ...)."""
+
+    __tablename__ = "custom_lesson_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    custom_lesson_id: Mapped[int] = mapped_column(ForeignKey("custom_lessons.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    revision: Mapped[int | None] = mapped_column(Integer)
+
+
+class LessonImage(Base):
+    """An image uploaded for lessons, referenced from Markdown as ``![alt](image:<name>)`` and
+    shown with st.image (never as HTML). The type is checked from the bytes, the size limited."""
+
+    __tablename__ = "lesson_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    mime: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -24,6 +24,11 @@ HEADING_RE = re.compile(r"^##\s+(?P<title>.+?)\s*\{#(?P<id>[a-z0-9]+(?:-[a-z0-9]
 BAD_HEADING_RE = re.compile(r"^##\s+(?!#)")
 FENCE_RE = re.compile(r"^(```+|~~~+)\s*([\w-]*)\s*$")
 HTML_RE = re.compile(r"<(?:/?[a-zA-Z][a-zA-Z0-9-]*(?:\s[^<>]*)?/?|!--)>")
+# a link or image whose target runs a script or embeds data: [x](javascript:...), <javascript:...>, [x]: data:...
+SCRIPT_LINK_RE = re.compile(r"(?i)(?:\]\(\s*<?|^\s*\[[^\]]+\]:\s*<?|<)\s*(?:javascript|vbscript|data|file)\s*:")
+# an uploaded image (portal.authoring.images) on a line of its own: ![alt text](image:name.png)
+IMAGE_LINE_RE = re.compile(r"^\s*!\[(?P<alt>[^\]]*)\]\(\s*image:(?P<name>[A-Za-z0-9][A-Za-z0-9._-]{0,99})\s*\)\s*$")
+IMAGE_RE = re.compile(r"!\[[^\]]*\]\(")
 
 
 class KeyTerm(BaseModel):
@@ -77,9 +82,10 @@ class Section:
 
 @dataclass(frozen=True)
 class Block:
-    kind: Literal["markdown", "heading", "dot", "widget"]
-    text: str
+    kind: Literal["markdown", "heading", "dot", "widget", "image"]
+    text: str  # for an image: the uploaded image's name
     section_id: str = ""
+    alt: str = ""  # an image's alternative text
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,9 @@ def split_front_matter(text: str) -> tuple[str, str]:
     raise ValueError("front matter is not closed by a line '---'")
 
 
-def parse_body(body: str, file: str) -> tuple[tuple[Block, ...], tuple[Section, ...], list[Problem]]:
+def parse_body(body: str, file: str, first_line: int = 1) -> tuple[tuple[Block, ...], tuple[Section, ...], list[Problem]]:
+    """Blocks and sections of a lesson body; problems name the line of the file (``first_line``: the
+    file line the body starts on)."""
     blocks: list[Block] = []
     sections: list[Section] = []
     problems: list[Problem] = []
@@ -153,7 +161,7 @@ def parse_body(body: str, file: str) -> tuple[tuple[Block, ...], tuple[Section, 
             while j < len(lines) and not lines[j].startswith(marker):
                 j += 1
             if j >= len(lines):
-                problems.append(Problem(file, f"code block opened on line {i + 1} is never closed", "body"))
+                problems.append(Problem(file, f"code block opened on line {i + first_line} is never closed", "body"))
             inner = "\n".join(lines[i + 1 : j])
             if lang == "dot":
                 flush()
@@ -162,7 +170,7 @@ def parse_body(body: str, file: str) -> tuple[tuple[Block, ...], tuple[Section, 
                 flush()
                 name = inner.strip()
                 if name not in WIDGETS:
-                    problems.append(Problem(file, f"unknown widget '{name}' on line {i + 1} (known: {', '.join(WIDGETS)})", "body"))
+                    problems.append(Problem(file, f"unknown widget '{name}' on line {i + first_line} (known: {', '.join(WIDGETS)})", "body"))
                 else:
                     blocks.append(Block("widget", name, section_id))
             else:
@@ -174,16 +182,29 @@ def parse_body(body: str, file: str) -> tuple[tuple[Block, ...], tuple[Section, 
             flush()
             section_id = heading.group("id")
             if any(s.id == section_id for s in sections):
-                problems.append(Problem(file, f"section id '{section_id}' is used twice (line {i + 1})", "body"))
+                problems.append(Problem(file, f"section id '{section_id}' is used twice (line {i + first_line})", "body"))
             sections.append(Section(section_id, heading.group("title")))
             blocks.append(Block("heading", heading.group("title"), section_id))
         else:
             if BAD_HEADING_RE.match(line):
-                problems.append(Problem(file, f"level-2 heading without an id on line {i + 1}: add {{#section-id}}", "body"))
+                problems.append(Problem(file, f"level-2 heading without an id on line {i + first_line}: add {{#section-id}}", "body"))
             elif line.startswith("# "):
-                problems.append(Problem(file, f"level-1 heading on line {i + 1}: the title comes from the front matter", "body"))
-            if HTML_RE.search(re.sub(r"`[^`]*`", "", line)):
-                problems.append(Problem(file, f"raw HTML on line {i + 1} is not allowed (it is not rendered)", "body"))
+                problems.append(Problem(file, f"level-1 heading on line {i + first_line}: the title comes from the front matter", "body"))
+            prose = re.sub(r"`[^`]*`", "", line)
+            if HTML_RE.search(prose):
+                problems.append(Problem(file, f"raw HTML on line {i + first_line} is not allowed (it is not rendered)", "body"))
+            if SCRIPT_LINK_RE.search(prose):
+                problems.append(Problem(file, f"a javascript:, vbscript:, data: or file: link on line {i + first_line} is not "
+                                              "allowed", "body"))
+            image = IMAGE_LINE_RE.match(line)
+            if image:
+                flush()
+                blocks.append(Block("image", image.group("name"), section_id, alt=image.group("alt").strip()))
+                i += 1
+                continue
+            if IMAGE_RE.search(prose):
+                problems.append(Problem(file, f"image on line {i + first_line}: only uploaded images are shown, each on a line "
+                                              "of its own: ![alt text](image:name.png)", "body"))
             buf.append(line)
         i += 1
     flush()
@@ -191,11 +212,20 @@ def parse_body(body: str, file: str) -> tuple[tuple[Block, ...], tuple[Section, 
 
 
 def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
-    name = path.name
     try:
         data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(path.name, f"cannot read the file: {exc}")]
+    return parse_lesson(data, path)
+
+
+def parse_lesson(data: bytes, path: Path) -> tuple[Lesson | None, list[Problem]]:
+    """One lesson from the bytes of its file (a file in content/, or a custom lesson stored in the
+    database, named ``path``): the same checks either way."""
+    name = path.name
+    try:
         text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         return None, [Problem(name, f"cannot read the file: {exc}")]
     try:
         front, body = split_front_matter(text)
@@ -208,7 +238,7 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
         meta = LessonMeta.model_validate(raw)
     except ValidationError as exc:
         return None, problems_from_validation(name, exc)
-    blocks, sections, problems = parse_body(body, name)
+    blocks, sections, problems = parse_body(body, name, first_line=front.count("\n") + 3)
     if not sections:
         problems.append(Problem(name, "the lesson has no '## Title {#id}' section", "body"))
     lesson = Lesson(meta, body, content_version(data), path, sections, blocks)

@@ -180,11 +180,20 @@ class Quiz:
 def load_quiz(path: Path) -> tuple[Quiz | None, list[Problem]]:
     """Parse one quiz file. Each broken question is reported with its id and field; the quiz
     is served only when every question is valid (a half-quiz would grade unfairly)."""
-    name = path.name
     try:
         data = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(path.name, f"cannot read the file: {exc}")]
+    return parse_quiz(data, path)
+
+
+def parse_quiz(data: bytes, path: Path) -> tuple[Quiz | None, list[Problem]]:
+    """One quiz bank from the bytes of its file (a file in quizzes/, or a custom lesson's bank
+    stored in the database, named ``path``): the same checks either way."""
+    name = path.name
+    try:
         raw = yaml.safe_load(data.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
         return None, [Problem(name, f"cannot read the file: {str(exc).replace(chr(10), ' ')}")]
     if not isinstance(raw, dict):
         return None, [Problem(name, "the file must be a mapping with id, lesson_id, title and questions")]

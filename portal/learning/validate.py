@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
 
 from portal.config import get_settings
 from portal.learning.bank_checks import bank_warnings, course_warnings
@@ -119,3 +121,26 @@ def validate_all(content_dir: Path | None = None, quiz_dir: Path | None = None) 
     quiz_dir = quiz_dir or settings.quiz_dir
     found = validate_dirs(content_dir, quiz_dir) + validate_templates(content_dir, quiz_dir)
     return [p for p in found if p.severity == "error"] + [p for p in found if p.severity != "error"]
+
+
+def validate_export(path: Path) -> list[Problem]:
+    """The files of a custom lessons export (管理 > レッスン作成: a ZIP, or the folder it was unpacked
+    to, with ``content/ja`` and ``quizzes/ja``), checked as lesson files are."""
+    if path.is_file() and zipfile.is_zipfile(path):
+        with tempfile.TemporaryDirectory() as folder:
+            with zipfile.ZipFile(path) as zf:
+                for info in zf.infolist():  # only lesson and quiz files, never a path outside the folder
+                    name = PurePosixPath(info.filename)
+                    if not info.is_dir() and ".." not in name.parts and not name.is_absolute() \
+                            and name.suffix in (".md", ".yaml", ".yml"):
+                        target = Path(folder, *name.parts)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(zf.read(info))
+            return validate_export(Path(folder))
+    content, quizzes = path / "content" / "ja", path / "quizzes" / "ja"
+    if not content.is_dir():
+        return [Problem(str(path), "not an export: content/ja is missing")]
+    if not quizzes.is_dir():  # an export of lessons without quizzes
+        with tempfile.TemporaryDirectory() as empty:
+            return validate_dirs(content, Path(empty))
+    return validate_dirs(content, quizzes)

@@ -36,6 +36,7 @@ from portal.sandbox.policy_store import (
     load_policy_for_admin,
     policy_history,
     quota_defaults,
+    save_organization_terms,
     save_policy,
     set_user_quota,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "quota_status",
     "rate_event",
     "recent_events",
+    "save_organization_terms",
     "save_policy",
     "set_user_quota",
     "templates",

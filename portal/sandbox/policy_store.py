@@ -221,6 +221,20 @@ def save_policy(session: Session, actor: CurrentUser, policy: SandboxPolicy) -> 
     return diff
 
 
+def save_organization_terms(session: Session, actor: CurrentUser, terms: list[str] | str) -> dict[str, Any]:
+    """Only the organisation's own terms (one a line), the rest of the policy as it is: the same
+    stored setting as the policy page (edited also beside the policy lesson, 管理 > レッスン作成)."""
+    require_admin(actor)
+    policy = load_policy(session)
+    if isinstance(terms, str):
+        terms = terms.splitlines()
+    try:
+        risk = RiskPolicy.model_validate({**policy.risk.model_dump(), "organization_terms": list(terms)})
+    except ValidationError as exc:
+        raise PolicyError(_first_error(exc)) from None
+    return save_policy(session, actor, SandboxPolicy(risk=risk, quotas=policy.quotas))
+
+
 def set_user_quota(
     session: Session,
     actor: CurrentUser,

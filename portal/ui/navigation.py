@@ -9,6 +9,7 @@ from portal.accounts.roles import CurrentUser
 from portal.i18n import current_lang, t
 from portal.ui import routes
 from portal.ui.pages import (
+    admin_authoring,
     admin_policy,
     admin_users,
     auth,
@@ -166,4 +167,5 @@ def admin_pages() -> list:
         *admin_dashboard.pages(),
         st.Page(admin_users.render, title=t("nav.admin.users"), icon=":material/group:", url_path=routes.ADMIN_USERS),
         admin_policy.page(),
+        admin_authoring.page(),
     ]

@@ -36,6 +36,7 @@ SANDBOX_EXPLORER = "sandbox-explorer"
 ADMIN_DASHBOARD = "admin-dashboard"
 ADMIN_USERS = "admin-users"
 ADMIN_POLICY = "admin-policy"
+ADMIN_AUTHORING = "admin-authoring"
 
 
 def page(url_path: str):

@@ -95,6 +95,13 @@ def test_every_page_passes_axe_wcag21_aa(portal, app, a11y):
     for i, key in enumerate(("policy", "users", "history")):
         app.tab(t(f"sandbox.admin.tab.{key}"))
         a11y(app, f"18-policy-{i + 1}-{key}")
+    app.nav(t("nav.admin.authoring"))  # the template adopted: the editor with its preview
+    new = app.tab(t("authoring.tab.list"))
+    app.click(t("authoring.templates.adopt", id="ai-usage-rules"), within=new)
+    for i, key in enumerate(("lesson", "quiz", "preview", "history")):
+        app.tab(t("authoring.tab.editor"))
+        app.tab(t(f"authoring.tab.{key}"))
+        a11y(app, f"18b-authoring-{i + 1}-{key}")
     app.nav(t("nav.password"))
     a11y(app, "19-password")
     app.goto("no-such-page")  # the catch-all page of ours (journey 14)

@@ -31,7 +31,7 @@ LAYERS: list[set[str]] = [
     {"app", "server", "cli"},
     {"ui"},
     {"certificates", "reminders"},
-    {"stats"},
+    {"stats", "authoring"},
     {"learning", "sandbox"},
     {"summaries", "accounts"},
     {"llm", "risk", "ops"},

@@ -145,3 +145,21 @@ def test_a_broken_stored_value_falls_back_to_the_defaults(db_url, caplog):
         policy = load_policy(s)
     assert policy == SandboxPolicy(risk=RiskPolicy(), quotas=QuotaDefaults(daily_requests=100, daily_tokens=50_000))
     assert "invalid" in caplog.text and "NO_SUCH" not in caplog.text
+
+
+def test_the_organisation_terms_alone_are_saved_beside_the_policy_lesson_the_rest_stays(db_url, admin, learner):
+    from portal.sandbox import save_organization_terms
+
+    with session_scope(db_url) as s:
+        save_policy(s, admin, form())
+    with session_scope(db_url) as s:
+        diff = save_organization_terms(s, admin, "プロジェクト・オリオン\nプロジェクト・シリウス\n")
+    assert diff == {"organization_terms": {"count": 2, "added": 1, "removed": 1}}  # audited without the terms
+    with session_scope(db_url) as s:
+        policy = load_policy(s)
+        assert policy.risk.organization_terms == ["プロジェクト・オリオン", "プロジェクト・シリウス"]
+        assert policy == form(organization_terms="プロジェクト・オリオン\nプロジェクト・シリウス")  # nothing else changed
+        with pytest.raises(PermissionDenied):
+            save_organization_terms(s, learner, "漏らす語")
+    with session_scope(db_url) as s:
+        assert "漏らす語" not in load_policy(s).risk.organization_terms

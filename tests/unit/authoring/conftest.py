@@ -1,0 +1,6 @@
+"""Authoring tests: make authorkit.py importable."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
