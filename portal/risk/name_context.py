@@ -74,9 +74,9 @@ _HIRA_NOT_NAME = set(
 _KIN = (r"妻|夫|長男|長女|次男|次女|三男|三女|四男|四女|長子|義父|義母|祖父|祖母|父|母|息子|娘|配偶者|奥様|奥さん|ご主人|"
         r"旦那|嫁|婿|孫|弟|妹|兄|姉")
 _KIN_TRIGGER = re.compile(_KIN)
-_KIN_NAME = re.compile(
-    rf"(?:^|(?<=[\s、,（(・:：]))(?:{_KIN})(?P<sep>[：:]\s?|\s|の)"
-    rf"(?P<n>[{_KANJI}]{{1,4}}|[ァ-ヴー]{{2,6}}|[ぁ-ゖ]{{2,5}})"
+_KIN_BEFORE_OK = frozenset(" \t\n\u3000、,（(・:：")
+_KIN_NAME = re.compile(  # matched right after a relation word found by _KIN_TRIGGER
+    rf"(?P<sep>[：:]\s?|\s|の)(?P<n>[{_KANJI}]{{1,4}}|[ァ-ヴー]{{2,6}}|[ぁ-ゖ]{{2,5}})"
     r"(?=[（(\s、,:：・／/]|さん|ちゃん|くん|様|が|は|も|$)",
     re.MULTILINE,
 )
@@ -115,10 +115,8 @@ def _title_word(word: str) -> str:
 
 _EN_INTRO_TRIGGER = re.compile(r"This is |this is |[Mm]y name is |I am |I'm |I’m |^(?:From|To|Cc|CC|Attn|Sender|Requester|Reported by|Submitted by|Prepared by)[:：] ?",
                                re.MULTILINE)
-_EN_INTRO = re.compile(
-    r"(?:(?<![A-Za-z])(?:This is|this is|[Mm]y name is|I am|I'm|I’m) |^(?:From|To|Cc|CC|Attn|Sender|Requester|Reported by|Submitted by|Prepared by)[:：] ?)"
-    r"(?P<n>[A-ZÀ-Þ][a-zß-ÿ'\-]+(?: [A-ZÀ-Þ][a-zß-ÿ'\-]+){1,3})(?=[ ,.;:(<\n]|$)",
-    re.MULTILINE,
+_EN_INTRO = re.compile(  # matched right after a trigger of _EN_INTRO_TRIGGER
+    r"(?P<n>[A-ZÀ-Þ][a-zß-ÿ'\-]+(?: [A-ZÀ-Þ][a-zß-ÿ'\-]+){1,3})(?=[ ,.;:(<\n]|$)"
 )
 
 
@@ -352,17 +350,20 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
 
     # Family members after their relation: "長女：心春（2017/09/15生）", "長男 湊 H30.4.12生", "妻：ハツエ",
     # "my wife Mei".
-    if _KIN_TRIGGER.search(text):
-        for m in _KIN_NAME.finditer(text):
-            n = m.group("n")
-            glued = m.group("sep") == "の"
-            if glued and len(n) < 2:
-                continue
-            if n in _NOT_NAME_KANJI or (len(n) > 1 and _is_common_noun(n) and not _single_kanji_tokens(n)) \
-                    or n.endswith(_DEPARTMENT_ENDINGS) \
-                    or _is_place(n) and not _has_person_token(n) or n in _HIRA_NOT_NAME:
-                continue
-            out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_relation"))
+    for km in _KIN_TRIGGER.finditer(text):
+        if km.start() and text[km.start() - 1] not in _KIN_BEFORE_OK:
+            continue
+        m = _KIN_NAME.match(text, km.end())
+        if m is None:
+            continue
+        n = m.group("n")
+        if m.group("sep") == "の" and len(n) < 2:
+            continue
+        if n in _NOT_NAME_KANJI or (len(n) > 1 and _is_common_noun(n) and not _single_kanji_tokens(n)) \
+                or n.endswith(_DEPARTMENT_ENDINGS) \
+                or _is_place(n) and not _has_person_token(n) or n in _HIRA_NOT_NAME:
+            continue
+        out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_relation"))
     if "y " in text or "r " in text:  # my / our / his / her
         for m in _KIN_NAME_EN.finditer(text):
             n = m.group("n")
@@ -390,11 +391,12 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
 
     # English self-introductions and mail headers: "This is Siriporn Chaiyawat in room 1308",
     # "My name is Li Xiaoyu", "From: Marina Ebata, Senior Auditor".
-    if _EN_INTRO_TRIGGER.search(text):
-        for m in _EN_INTRO.finditer(text):
-            words = m.group("n").split(" ")
-            if _intro_name_ok(text, m.end("n"), words):
-                out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_self_intro"))
+    for tm in _EN_INTRO_TRIGGER.finditer(text):
+        if tm.start() and text[tm.start() - 1].isalpha():
+            continue  # "Whom I am …" is fine, "PRAM I am" not a trigger inside a word
+        m = _EN_INTRO.match(text, tm.end())
+        if m is not None and _intro_name_ok(text, m.end("n"), m.group("n").split(" ")):
+            out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.75, "name_self_intro"))
 
     # Korean and Chinese names.
     if _HANGUL.search(text):
@@ -726,13 +728,16 @@ def name_column_candidates(text: str, found: list[Candidate]) -> list[Candidate]
         if sep is None:
             i += 1
             continue
-        block: list[list] = []
         j = i
         while j < len(lines) and lines[j][1].strip() and tables._sep_of(lines[j][1]) == sep:
-            if not tables._MD_RULE.match(lines[j][1]):
-                block.append(tables._split_cells(lines[j][1], lines[j][0], sep))
             j += 1
+        lo, hi = lines[i][0], lines[j - 1][0] + len(lines[j - 1][1])
+        rows_at = range(i, j)
         i = max(j, i + 1)
+        if len(rows_at) < 4 or bisect_left(starts, hi) - bisect_left(starts, lo) < 2:
+            continue  # fewer than 2 names found inside: nothing to vote with (no cells split)
+        block = [tables._split_cells(lines[k][1], lines[k][0], sep) for k in rows_at
+                 if not tables._MD_RULE.match(lines[k][1])]
         # Rows of the table's own width only (prose with a comma is not a row), and never the
         # first row: a header names the column, it is not a value of it.
         widths = [len(r) for r in block]

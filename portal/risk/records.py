@@ -45,12 +45,27 @@ _CODES_ACCOUNT_HOLDER = re.compile(
 _YUCHO = re.compile(r"(?<![0-9-])(?P<acct>1\d{3}0[- ]\d{7}1)(?![0-9-])")
 
 
+_BANK_CODE = re.compile(r"[0-9]{4}")
+_KATAKANA = re.compile(rf"[{_KANA}]")
+
+
 def record_candidates(text: str) -> list[Candidate]:
     out: list[Candidate] = []
-    if "1" in text:
-        for m in _YUCHO.finditer(text):
-            out.append(Candidate(Category.BANK_ACCOUNT, m.start("acct"), m.end("acct"), 0.85, "bank_yucho"))
-    for rx in (_ZENGIN_FIXED, _ZENGIN_SPACED, _ZENGIN_CSV, _CODES_ACCOUNT_HOLDER):
-        for m in rx.finditer(text):
-            out.append(Candidate(Category.BANK_ACCOUNT, m.start("acct"), m.end("acct"), 0.85, "bank_zengin"))
+    for m in _YUCHO.finditer(text):
+        out.append(Candidate(Category.BANK_ACCOUNT, m.start("acct"), m.end("acct"), 0.85, "bank_yucho"))
+    # Records are lines with a 4-digit bank code and kana: only those lines are tried (a cheap scan
+    # instead of four patterns over the whole text).
+    last_line = -1
+    for dm in _BANK_CODE.finditer(text):
+        lo = text.rfind("\n", 0, dm.start()) + 1
+        if lo <= last_line:
+            continue
+        last_line = lo
+        hi = text.find("\n", dm.end())
+        hi = len(text) if hi == -1 else hi
+        if not _KATAKANA.search(text, lo, hi):
+            continue
+        for rx in (_ZENGIN_FIXED, _ZENGIN_SPACED, _ZENGIN_CSV, _CODES_ACCOUNT_HOLDER):
+            for m in rx.finditer(text, lo, hi):
+                out.append(Candidate(Category.BANK_ACCOUNT, m.start("acct"), m.end("acct"), 0.85, "bank_zengin"))
     return out
