@@ -16,10 +16,10 @@ from bisect import bisect_right
 _LABEL_KINDS: list[tuple[str, str]] = [
     ("my_number", r"マイナンバー(?:カード)?|個人番号(?:カード)?|通知カード|my[\s_]?number"),
     ("residence", r"在留カード(?:番号)?|residence\s?card"),
-    ("license", r"運転免許証?(?:の)?(?:番号)?|免許証(?:の)?(?:番号)?|免許番号|driver'?s?\s?licen[cs]e(?:\s?(?:no\.?|number|#))?|licen[cs]e\s?(?:no\.?|number|#)"),
+    ("license", r"運転免許証?(?:の)?(?:番号)?|免許証(?:の)?(?:番号)?|免許番号|driver'?s?\s?licen[cs]e(?:\s?(?:no\.?|number|#))?|licen[cs]e\s?(?:no\.?|number|#)|dl\s?(?:no\.?|#)"),
     ("passport", r"パスポート(?:番号|no\.?)?|旅券(?:番号)?|passport(?:\s?(?:no\.?|number|#))?|ppt(?:\s?no\.?)?|护照(?:号码)?|護照(?:號碼)?|여권(?:번호)?"),
-    ("pension", r"基礎年金番号|年金番号|年金手帳"),
-    ("health", r"被保険者証(?:[ 　]?記号[・･]?番号)?|被保険者番号|保険証(?:番号|の記号番号|の番号)?|記号[・･]番号|health\s?insurance"),
+    ("pension", r"基礎年金番号|年金番号|年金手帳|(?:basic\s)?pension\s?(?:no\.?|number|#)"),
+    ("health", r"被保険者証(?:[ 　]?記号[・･]?番号)?|被保険者番号|被保番号|保険証(?:番号|の記号番号|の番号)?|記号[・･]?番号|health\s?insurance|insured\s?(?:no\.?|number|#)"),
     ("corporate", r"法人番号|corporate\s?number"),
     ("card", r"クレジットカード(?:番号)?|カード番号|デビットカード|credit\s?card|card\s?(?:no\.?|number|#)|カード"),
     ("bank", r"口座番号|口座|普通預金|当座預金|普通|当座|振込先|振り込み先|振込口座|ゆうちょ|account\s?(?:no\.?|number|#)|ordinary(?:\s(?:deposit|account))?|savings\saccount|checking\saccount|futsu|bank\s?account|a/c(?:\s?no\.?)?|acct\.?|n° de compte|numéro de compte|compte|konto(?:nummer)?|cuenta|clabe|account|deposit|계좌번호|계좌|số tài khoản|账号|帐号|帳號|银行账户"),
@@ -35,7 +35,7 @@ _LABEL_KINDS: list[tuple[str, str]] = [
     ),
     (
         "other_id",
-        r"注文番号|受注番号|発注番号|伝票番号|オーダー番号|管理番号|お問い合わせ番号|問い合わせ番号|問合せ番号|受付番号|"
+        r"雇用保険被保険者番号|雇用保険番号|注文番号|受注番号|発注番号|伝票番号|オーダー番号|管理番号|お問い合わせ番号|問い合わせ番号|問合せ番号|受付番号|"
         r"請求書番号|見積番号|契約番号|案件番号|品番|型番|製品番号|部品番号|製造番号|シリアル(?:番号|no\.?)?|"
         r"会員番号|社員番号|従業員番号|追跡番号|お荷物番号|チケット番号|予約番号|整理番号|口座振替番号|"
         r"kundennummer|customer\s?(?:id|no\.?|number)|client\s?id|member\s?(?:id|no\.?|number)|"

@@ -91,6 +91,7 @@ def _label_params(hit) -> dict[str, object]:
 
 
 _SHORT_ID_LABEL = re.compile(r"保険|年金")
+_MY_NUMBER_WORDS = re.compile(r"マイナンバー|個人番号|(?i:my ?number)")
 
 
 def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
@@ -119,6 +120,9 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
                 out.append(Candidate(C.MY_NUMBER, s, e, 0.6, "my_number_label_only", _label_params(hit)))
         elif kind == "license":
             out.append(Candidate(C.DRIVERS_LICENSE, s, e, 0.93, "license_label", _label_params(hit)))
+        elif kind in (None, "other_date") and "免許" in text[max(0, s - 120) : s] and not _MY_NUMBER_WORDS.search(text):
+            # "…くんの免許、更新期限いつだっけ？ … 番号は3019 0452 8710": the licence talked about.
+            out.append(Candidate(C.DRIVERS_LICENSE, s, e, 0.6, "license_nearby"))
         elif valid and kind not in ("other_id", "card", "bank", "phone", "version", "passport", "health", "pension"):
             out.append(Candidate(C.MY_NUMBER, s, e, 0.35, "my_number_possible"))
         return out
@@ -163,7 +167,7 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
             out.append(Candidate(C.BANK_ACCOUNT, s, e, 0.88, "bank_label", _label_params(hit)))
             return out
 
-    if kind == "bank" and 6 <= n <= 20 and len(groups) <= 5 and not (
+    if kind == "bank" and 6 <= n <= 20 and len(groups) <= 5 and not (lens == (4, 6, 1) and "雇用" in text) and not (
             digits[0] == "0" and len(groups) == 3 and lens[-1] == 4 and seps == {"-"} and _phone_kind(raw)):  # 06-6712-0384: the branch's phone
         # Other account numbers: Japan Post 12180-39476511, UK 43918275, HK 848-301726-838.
         out.append(Candidate(C.BANK_ACCOUNT, s, e, 0.8, "bank_label", _label_params(hit)))
@@ -173,7 +177,8 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
         out.append(Candidate(C.PENSION_NUMBER, s, e, 0.92, "pension_label", _label_params(hit)))
         return out
 
-    if kind == "health" and 4 <= n <= 10 and len(groups) <= 2:
+    if kind == "health" and 4 <= n <= 10 and len(groups) <= 2 and text[e : e + 1] not in ("年", "歳") and \
+            "雇用" not in text[max(0, s - 40) : s]:  # 2024年 / 雇用保険: 被保険者番号 …: not a health-insurance card
         out.append(Candidate(C.HEALTH_INSURANCE, s, e, 0.85, "health_label", _label_params(hit)))
         return out
 
@@ -407,10 +412,13 @@ _IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,
 _PASSPORT_TRIGGERS = ("パスポート", "旅券", "passport", "Passport", "PASSPORT", "PPT", "护照", "護照", "여권")
 
 
-_PASSPORT_LOOSE = re.compile(r"[A-Z0-9](?<![A-Za-z0-9][A-Z0-9])(?:[A-Z]{0,2}[0-9]{6,9}[A-Z]?|[0-9]{9}|[A-Z][0-9]{2}[A-Z0-9][0-9]{4,6})(?![A-Za-z0-9])")
+_PASSPORT_LOOSE = re.compile(r"[A-Z0-9](?<![A-Za-z0-9][A-Z0-9])(?:[A-Z]{0,2}[0-9]{6,9}[A-Z]?|[0-9]{9}|[A-Z][0-9]{2}[A-Z0-9][0-9]{4,6}|(?<=[0-9])[0-9][A-Z]{2}[0-9]{5})(?![A-Za-z0-9])")
 _RESIDENCE_LOOSE = re.compile(r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z] ?[0-9]{4} ?[0-9]{4} ?[A-Za-z]{2}(?![A-Za-z0-9])")
 _HEALTH_JOINED = re.compile(r"[0-9](?<![0-9][0-9])[0-9]{0,7}[・･\-][0-9]{1,8}(?![0-9])")
 _INVOICE_NO = re.compile(r"T(?<![A-Za-z0-9]T)([0-9]{13})(?![0-9])")
+
+
+_PASSPORT_NEARBY = re.compile(r"パスポート|旅券|(?i:passport)|护照|護照|여권")
 
 
 def _labelled(text: str, s: int, e: int, kind: str, before: int = 24) -> object | None:
@@ -418,8 +426,71 @@ def _labelled(text: str, s: int, e: int, kind: str, before: int = 24) -> object 
     return hit if hit is not None and hit.kind == kind else None
 
 
+# A passport's machine-readable zone, second line (TD3): number, its check digit, nationality, birth
+# date, its check digit, sex, expiry, its check digit. Both check digits must hold.
+_MRZ_LINE2 = re.compile(r"^(?P<n>[A-Z0-9<]{9})(?P<c>[0-9])[A-Z<]{3}(?P<b>[0-9]{6})(?P<bc>[0-9])[MFX<](?P<x>[0-9]{6})(?P<xc>[0-9])",
+                        re.MULTILINE)
+_MRZ_LINE1 = re.compile(r"^P[A-Z<][A-Z<]{3}(?P<name>[A-Z]+(?:<{1,2}[A-Z]+)*)<*$", re.MULTILINE)
+# A Japanese licence prints its number as 第 ############ 号 (digits sometimes spaced by OCR).
+_LICENSE_FRAME = re.compile(r"第[ \u3000]?(?P<v>[0-9](?:[ \u3000]?[0-9]){11})[ \u3000]?号")
+# Licences of other countries: D4471920 (California), F263-4418-7290 (Illinois), N03-14-027551.
+_LICENSE_FOREIGN = re.compile(r"(?<![A-Za-z0-9\-])[A-Z]{0,2}[0-9]{2,}(?:-[0-9]{2,}){0,3}(?![A-Za-z0-9]|-[0-9])")
+_DRIVING = re.compile(r"(?i:driv)|運転|免許|\bDL\b")
+_LICENSE_WORD = re.compile(r"(?:(?i:licen[cs]e)|\bDL|運転免許|免許)[^\n]{0,24}\Z")
+# 記号 藤沢 番号 0098213: the number of a health-insurance card after its symbol.
+_HEALTH_SYMBOL_NUMBER = re.compile(r"記号[ \u3000:：]*[^\s\u3000]{1,10}[ \u3000、,]+番号[ \u3000:：]*(?P<v>[0-9]{1,10})(?![0-9])")
+
+
+def _mrz_candidates(text: str) -> list[Candidate]:
+    out = []
+    for m in _MRZ_LINE2.finditer(text):
+        number, birth, expiry = m.group("n"), m.group("b"), m.group("x")
+        valid = (v.mrz_check_digit(number) == int(m.group("c")) and v.mrz_check_digit(birth) == int(m.group("bc"))
+                 and v.mrz_check_digit(expiry) == int(m.group("xc")))
+        core = number.rstrip("<")
+        if len(core) < 5 or not any(ch.isdigit() for ch in core):
+            continue
+        # The layout alone is specific; the check digits make it certain (retyped zones often break them).
+        out.append(Candidate(C.PASSPORT, m.start("n"), m.start("n") + len(core), 0.97 if valid else 0.85,
+                             "passport_mrz" if valid else "passport_mrz_layout"))
+        prev_end = m.start() - 1
+        prev_start = text.rfind("\n", 0, max(0, prev_end)) + 1
+        if prev_end > prev_start:
+            nm = _MRZ_LINE1.match(text, prev_start, prev_end)
+            if nm is not None:
+                out.append(Candidate(C.PERSON_NAME, nm.start("name"), nm.end("name"), 0.9, "name_mrz"))
+    return out
+
+
+def _license_candidates(text: str) -> list[Candidate]:
+    out = []
+    if "免許" in text and "第" in text:
+        for m in _LICENSE_FRAME.finditer(text):
+            out.append(Candidate(C.DRIVERS_LICENSE, m.start("v"), m.end("v"), 0.9, "license_label", {"label": "第…号"}))
+    if _DRIVING.search(text):
+        for m in _LICENSE_FOREIGN.finditer(text):
+            raw = m.group()
+            digits = sum(ch.isdigit() for ch in raw)
+            if digits < 7 or digits > 16 or "-" in raw and raw[0].isdigit() and len(raw.split("-")) == 3 and digits in (10, 11):
+                continue  # too short or long, or a phone-shaped number
+            lm = _LICENSE_WORD.search(text, max(0, m.start() - 30), m.start())
+            if lm is None:
+                continue
+            if any(ch.isdigit() for ch in text[max(0, m.start() - 30) : m.start()].split("\n")[-1][-12:]):
+                continue  # another number stands between the word and this one
+            out.append(Candidate(C.DRIVERS_LICENSE, m.start(), m.end(), 0.85, "license_foreign", {"label": lm.group().strip()[:24]}))
+    return out
+
+
 def id_candidates(text: str) -> list[Candidate]:
     out = []
+    if "<" in text:
+        out += _mrz_candidates(text)
+    if "免許" in text or "icen" in text or "ICEN" in text or "DL" in text:
+        out += _license_candidates(text)
+    if "記号" in text and "保険" in text:
+        for m in _HEALTH_SYMBOL_NUMBER.finditer(text):
+            out.append(Candidate(C.HEALTH_INSURANCE, m.start("v"), m.end("v"), 0.85, "health_label", {"label": "記号・番号"}))
     if any(k in text for k in _PASSPORT_TRIGGERS):
         for m in _PASSPORT_LOOSE.finditer(text):
             if _PASSPORT.fullmatch(m.group()) or re.search(r"0{6}|X{2}0", m.group()):
@@ -433,6 +504,8 @@ def id_candidates(text: str) -> list[Candidate]:
                 out.append(Candidate(C.RESIDENCE_CARD, m.start(), m.end(), 0.9, "residence_card"))
     if "番号" in text and ("・" in text or "･" in text or "保険" in text):
         for m in _HEALTH_JOINED.finditer(text):
+            if re.match(r"-[0-9]", text[m.end() : m.end() + 2]) or "雇用" in text[max(0, m.start() - 40) : m.start()]:
+                continue  # 5012-384716-3: an employment-insurance number (雇用保険被保険者番号)
             hit = _labelled(text, m.start(), m.end(), "health")
             if hit is not None:
                 out.append(Candidate(C.HEALTH_INSURANCE, m.start(), m.end(), 0.85, "health_label", _label_params(hit)))
@@ -446,6 +519,9 @@ def id_candidates(text: str) -> list[Candidate]:
         hit = nearest_label(text, s, e)
         if hit is not None and hit.kind == "passport":
             out.append(Candidate(C.PASSPORT, s, e, 0.95, "passport_label", _label_params(hit)))
+        elif hit is None and _PASSPORT_NEARBY.search(text, max(0, s - 160), s):
+            # The text talks about passports just before: "son Kaito (we only have Shingo's: TK3019472)".
+            out.append(Candidate(C.PASSPORT, s, e, 0.6, "passport_nearby"))
         elif hit is None:
             out.append(Candidate(C.PASSPORT, s, e, 0.3, "passport_possible"))
     for m in _RESIDENCE.finditer(text):
@@ -844,8 +920,13 @@ _SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int, tuple[str, ...], frozens
      frozenset()),
     ("password", re.compile(
         r"(?i:password|passwd|pwd|passcode|pass|パスワード|暗証番号|pw|pin)[\"']?"
-        r"(?:[ \t]{0,8}[:=：][ \t]{0,8}|\s?(?:は|is)\s?|(?<=ド)[ 　](?=[\x21-\x7e]{6,}(?:[ 　]|$)))[\"'「]?(?P<v>[^\s\"'」、。,;\u0080-\uffff]{4,128})"), 1,
+        r"(?:[ \t]{0,8}[:=：][ \t]{0,8}|\s?(?:は|is)\s?|(?<=ド)[ 　](?=[\x21-\x7e]{6,}(?:\s|$)))[\"'「]?(?P<v>[^\s\"'」、。,;\u0080-\uffff]{4,128})"), 1,
      ("pass", "pwd", "pw", "pin", "パスワード", "暗証番号"), frozenset(_W)),
+    # The password mail that follows an attachment: a line about the password, then the value alone
+    # on its line ("先ほどのファイルのパスワードです。\nKcs#2410_esc!"); kept only when password-like.
+    ("password_next_line", re.compile(r"(?i:password|passcode|パスワード|暗証番号)[^\n=(){}\"'$<>\[\]]{0,40}\n[ \t\u3000]*"
+                                      r"(?P<v>[\x21-\x7e]{5,63}[^\s:,;=({\[])[ \t\u3000]*(?=\n|$)"), 1,
+     ("password", "passcode", "パスワード", "暗証番号"), frozenset()),
     ("cli_password", re.compile(
         r"(?:-p|--password[= ])(?P<q>['\"]?)(?P<v>[\x21-\x7e]{6,64}?)(?P=q)(?=\s|$)|-u [A-Za-z0-9._\-]{1,64}:(?P<w>[\x21-\x7e]{6,64})(?=\s)"),
      -1, ("-p", "--password", "-u "), frozenset(_W + "-")),
@@ -906,8 +987,11 @@ def secret_candidates(text: str) -> list[Candidate]:
                 if not _IDENTIFIER.fullmatch(value.rstrip("()[].")):
                     e -= len(value) - len(value.rstrip("()[]."))  # "Zx1000!q（。": the bracket is not part of it
                     value = text[s:e]
-            if kind in ("password_spaced", "user_password") and not _strong_password(value):
+            if kind in ("password_spaced", "user_password", "password_next_line") and not _strong_password(value):
                 continue
+            if kind == "password_next_line" and ("=" in value or text[m.start() : s].rstrip().endswith(":") and
+                                                 "\n" in text[m.start() : s] and _CODE_LINE.search(text, max(0, m.start() - 200), m.start())):
+                continue  # a key of a config file, not a value
             if kind == "user_password" and not _LOGIN_WORDS.search(text, max(0, m.start() - 80), s):
                 continue
             head = text[max(0, m.start() - 16) : m.start()]
@@ -938,6 +1022,7 @@ _PLACEHOLDER_SECRET = re.compile(
 )
 
 
+_CODE_LINE = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*[:=]", re.MULTILINE)
 _LOGIN_WORDS = re.compile(r"(?i:account|login|log in|sign in|user|admin|root|credential|ログイン|アカウント|ユーザ|管理者|ID)")
 
 

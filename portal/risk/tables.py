@@ -78,12 +78,13 @@ _HEADER_CONTAINS: list[tuple[str, Category]] = [
     ("氏名", C.PERSON_NAME), ("フリガナ", C.PERSON_NAME), ("ふりがな", C.PERSON_NAME), ("名義", C.PERSON_NAME),
     ("電話", C.PHONE), ("携帯", C.PHONE), ("phone", C.PHONE),
     ("住所", C.ADDRESS), ("口座番号", C.BANK_ACCOUNT), ("旅券", C.PASSPORT), ("passport", C.PASSPORT),
-    ("免許", C.DRIVERS_LICENSE), ("保険証", C.HEALTH_INSURANCE), ("被保険者番号", C.HEALTH_INSURANCE), ("年金", C.PENSION_NUMBER), ("kana", C.PERSON_NAME),
+    ("免許", C.DRIVERS_LICENSE), ("保険証", C.HEALTH_INSURANCE), ("被保険者番号", C.HEALTH_INSURANCE), ("健康保険", C.HEALTH_INSURANCE),
+    ("記号番号", C.HEALTH_INSURANCE), ("年金", C.PENSION_NUMBER), ("kana", C.PERSON_NAME),
     ("furigana", C.PERSON_NAME),
     ("在留カード", C.RESIDENCE_CARD), ("カード番号", C.CREDIT_CARD), ("メール", C.EMAIL),
 ]
 # A header with one of these is about something else ("部署名", "会社名", "商品名", "件名").
-_HEADER_NOT = ("部署", "会社", "社名", "商品", "製品", "品名", "件名", "店", "支店", "銀行", "部門", "チーム", "プロジェクト",
+_HEADER_NOT = ("雇用", "部署", "会社", "社名", "商品", "製品", "品名", "件名", "店", "支店", "銀行", "部門", "チーム", "プロジェクト",
                "ファイル", "company", "product", "team", "file", "project", "bank", "branch", "dept", "department",
                "user", "id", "件数", "数", "率", "日時", "有無", "確認", "済", "フラグ", "区分", "種別", "種類", "方法")
 

@@ -201,3 +201,17 @@ def iban_ok(s: str) -> bool:
     rearranged = s[4:] + s[:4]
     num = "".join(str(int(c, 36)) for c in rearranged)
     return int(num) % 97 == 1
+
+
+def mrz_check_digit(field: str) -> int:
+    """ICAO 9303 check digit of a machine-readable-zone field (weights 7, 3, 1; < is 0, A = 10)."""
+    total = 0
+    for i, ch in enumerate(field):
+        if ch.isdigit():
+            val = int(ch)
+        elif "A" <= ch <= "Z":
+            val = ord(ch) - 55
+        else:
+            val = 0
+        total += val * (7, 3, 1)[i % 3]
+    return total % 10

@@ -370,3 +370,80 @@ def test_a_name_never_reaches_back_over_a_line_break():
 ])
 def test_english_self_introductions(text, expected):
     assert names(text) == expected
+
+
+# --- identity documents written the way forms and cards print them (2026-12-04) -------------------
+
+@pytest.mark.parametrize("text, value", [
+    ("免許証番号：第 1 0 0 3 1 8 7 7 4 2 5 0 号\n免許の種類：中型", "1 0 0 3 1 8 7 7 4 2 5 0"),
+    ("2028年01月01日まで有効\n免許の条件等 眼鏡等\n番号 第 6218 0633 4510 号\n大阪府公安委員会", "6218 0633 4510"),
+    ("Primary driver: Yuka Imaizumi, California DL D4471829, additional driver", "D4471829"),
+    ("米国運転免許：Illinois, F263-4418-7290, 取得 2009年6月", "F263-4418-7290"),
+    ("Driver 2: Philippine license: N03-14-027551 (Professional)", "N03-14-027551"),
+    ("秋山くんの免許、更新期限いつだっけ？ 番号は３０１９ ０４５２ ８７１０", "３０１９ ０４５２ ８７１０"),
+])
+def test_drivers_licences_japanese_and_foreign(text, value):
+    assert (C.DRIVERS_LICENSE, value) in shown(text)
+
+
+def test_a_software_licence_number_is_not_a_drivers_licence():
+    assert shown("Our software license: 12345678 seats, renewal in May.", C.DRIVERS_LICENSE) == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("旧：藤沢市国民健康保険　保険者番号 142059　記号 藤沢　番号 0098213", "0098213"),
+    ("利用者：百瀬 恒夫様（後期高齢　被保番号 ３９０１４８７２）", "３９０１４８７２"),
+    ("健康保険: 協会けんぽ 記号番号 40120537-88（労災なので使わない）", "40120537-88"),
+    ("National Health Insurance (Fujisawa) — Insured No. 0412376", "0412376"),
+    ("| 氏名 | 健康保険 記号・番号 |\n| --- | --- |\n| 谷口 春香 | 3021・45 |", "3021・45"),
+])
+def test_health_insurance_numbers(text, value):
+    assert (C.HEALTH_INSURANCE, value) in shown(text)
+
+
+@pytest.mark.parametrize("text", [
+    "雇用保険：被保険者番号 5012-384706-3（離職票は希望されないと伺っています）",
+    "氏名\t雇用保険被保険者番号\t口座届\n黛 真司\t5012-384716-3\t済",
+    "・負担割合（後期高齢者医療被保険者証の場合）\n・2024年12月2日以降は新規発行が終了",
+])
+def test_employment_insurance_numbers_and_years_are_not_health_insurance(text):
+    found = shown(text)
+    assert not any(c in (C.HEALTH_INSURANCE, C.BANK_ACCOUNT) for c, _t in found), found
+
+
+def test_a_passport_machine_readable_zone():
+    # ICAO 9303's specimen: number L898902C3 with its check digits, holder ERIKSSON ANNA MARIA.
+    text = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+    found = [(f.category, f.text, f.method) for f in scan(text) if is_reported(f, POLICY)]
+    assert (C.PASSPORT, "L898902C3", "checksum") in found
+    assert (C.PERSON_NAME, "ERIKSSON<<ANNA<MARIA", "layout") in found
+
+
+@pytest.mark.parametrize("text, value", [
+    ("- Jean-Baptiste Moreau、フランス、passport 21AB47392、born 12/05/1968", "21AB47392"),
+    ("Please send the passport copies. For our son we only have Shingo's: TK3019472.", "TK3019472"),
+])
+def test_passport_numbers_in_passport_talk(text, value):
+    assert (C.PASSPORT, value) in shown(text)
+
+
+def test_basic_pension_number_in_english():
+    assert shown("Basic pension number: 5102-774839", C.PENSION_NUMBER) == [(C.PENSION_NUMBER, "5102-774839")]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("NAS \\\\192.168.20.50\\pacs　ユーザー karte-bk　パスワード nasBk_7731qz\n・ルーターは別", "nasBk_7731qz"),
+    ("【パスワード】10月分エスカレーション一覧\n先ほどのファイルのパスワードです。\nKcs#2410_esc!\n\n株式会社", "Kcs#2410_esc!"),
+])
+def test_passwords_at_the_end_of_a_line_or_on_the_next_line(text, value):
+    assert (C.SECRET, value) in shown(text)
+
+
+@pytest.mark.parametrize("text", [
+    "env:\n  - name: KAFKA_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: kafka}",
+    "conn = connect(\n    password=os.environ.get(\"DB_PASSWORD\"),\n    port=5432,\n)",
+    "DATABASE_URL=postgres://user:<your-db-password>@localhost:5432/app\nLOG_LEVEL=info",
+    "パスワードは以下のページで再設定してください。\nhttps://example.com/reset\n",
+])
+def test_the_line_after_a_password_in_code_or_prose_is_not_a_password(text):
+    assert shown(text, C.SECRET) == []
