@@ -25,7 +25,7 @@ _LABEL_KINDS: list[tuple[str, str]] = [
     ("bank", r"口座番号|口座|普通預金|当座預金|普通|当座|振込先|振り込み先|振込口座|ゆうちょ|account\s?(?:no\.?|number|#)|ordinary(?:\s(?:deposit|account))?|savings\saccount|checking\saccount|futsu|bank\s?account|a/c(?:\s?no\.?)?|acct\.?|n° de compte|numéro de compte|compte|konto(?:nummer)?|cuenta|clabe|account|deposit|계좌번호|계좌|số tài khoản|账号|帐号|帳號|银行账户"),
     ("phone", r"電話番号|電話|携帯番号|携帯|連絡先|内線|直通|代表番号|telephone|tel|phone|mobile|cell|fax|ファックス|FAX"),
     ("postal", r"郵便番号|〒|zip(?:[\s_]?code)?|postal[\s_]?code|postcode"),
-    ("birth", r"生年月日|誕生日|生まれ|出生日?|d\.?o\.?b\.?|date[\s_]?of[\s_]?birth|birth[\s_]?date|birthday|born(?:\s?on)?"),
+    ("birth", r"生年月日|誕生日|生まれ|出生日?|d\.?o\.?b\.?|date[\s_]?of[\s_]?birth|birth[\s_]?date|birthday|born(?:\s?on)?|geburtsdatum|geboren(?:\s?am)?|date\sde\snaissance|n[ée]e?\sle|fecha\sde\snacimiento|data\sde\snascimento|ngày\ssinh|tanggal\slahir|出生日期|생년월일"),
     (
         "other_date",
         r"入社日?|退社日?|入会日?|日付|期限|締切|締め切り|納期|開催日?|予定日?|更新日?|作成日?|発行日?|有効期限|"

@@ -91,6 +91,14 @@ def _label_params(hit) -> dict[str, object]:
 
 
 _SHORT_ID_LABEL = re.compile(r"保険|年金")
+_ROMAJI_PREFECTURES = (
+    "Hokkaido|Aomori|Iwate|Miyagi|Akita|Yamagata|Fukushima|Ibaraki|Tochigi|Gunma|Saitama|Chiba|Tokyo|Kanagawa|Niigata|"
+    "Toyama|Ishikawa|Fukui|Yamanashi|Nagano|Gifu|Shizuoka|Aichi|Mie|Shiga|Kyoto|Osaka|Hyogo|Nara|Wakayama|Tottori|"
+    "Shimane|Okayama|Hiroshima|Yamaguchi|Tokushima|Kagawa|Ehime|Kochi|Fukuoka|Saga|Nagasaki|Kumamoto|Oita|Miyazaki|"
+    "Kagoshima|Okinawa")
+_ROMAJI_PREF_BEFORE = re.compile(r"(?:-(?:ku|shi|cho|machi|gun)|\b(?:" + _ROMAJI_PREFECTURES + r")(?:-(?:to|fu|ken))?)[,.]?[ \n]*(?:Japan[, ]+)?\Z",
+                                 re.IGNORECASE)
+_JAPAN_AFTER = re.compile(r"[ ,]*(?i:japan)\b")
 _MY_NUMBER_WORDS = re.compile(r"マイナンバー|個人番号|(?i:my ?number)")
 
 
@@ -190,6 +198,9 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
     if lens == (3, 4) and seps == {"-"}:
         follow = text[e : e + 6]
         if _PREF_START.match(follow.lstrip()):
+            out.append(Candidate(C.POSTAL_CODE, s, e, 0.8, "postal_address"))
+        elif _ROMAJI_PREF_BEFORE.search(text, max(0, s - 24), s) or _JAPAN_AFTER.match(text, e):
+            # "…, Fujisawa-shi, Kanagawa 251-0046", "Osaka\n550-0004 JAPAN": a romanised Japanese address.
             out.append(Candidate(C.POSTAL_CODE, s, e, 0.8, "postal_address"))
         elif kind in (None, "address"):
             out.append(Candidate(C.POSTAL_CODE, s, e, 0.3, "postal_possible"))
@@ -555,8 +566,8 @@ _DATE_J = (
 )
 _DATE_E1 = r"(?P<e1>(?P<e1m>" + _MONTH_RE + r")\.? (?P<e1d>[0-9]{1,2})(?:st|nd|rd|th)?,? (?P<e1y>1[89][0-9]{2}|20[0-9]{2})(?![0-9]))"
 _DATE_E2 = (
-    r"(?P<e2>[0-9](?<![0-9][0-9])(?P<e2d>(?<=[0-9])[0-9]?|)(?:st|nd|rd|th)? (?P<e2m>" + _MONTH_RE
-    + r")\.?,? (?P<e2y>1[89][0-9]{2}|20[0-9]{2})(?![0-9]))"
+    r"(?P<e2>[0-9](?<![0-9][0-9])(?P<e2d>(?<=[0-9])[0-9]?|)(?:st|nd|rd|th)?(?P<e2s>[ \-])(?P<e2m>" + _MONTH_RE
+    + r")\.?,?(?P=e2s)(?P<e2y>1[89][0-9]{2}|20[0-9]{2})(?![0-9]))"
 )
 _DATE_U = (r"(?P<u>[0-9](?<![0-9/.][0-9])(?P<ua>(?<=[0-9])[0-9]?|)(?P<usep>[/.])(?P<ub>[0-9]{1,2})(?P=usep)"
            r"(?P<uy>1[89][0-9]{2}|20[0-9]{2})(?![0-9/]|\.[0-9]))")  # 03/05/1985, 05.11.1990
@@ -624,12 +635,13 @@ _BIRTH_AFTER = re.compile(r"^ ?(?:生まれ|生|出生|誕生)")
 _DATE_THEN_BORN = re.compile(r"[0-9](?:日)? ?生(?![活産成徒命涯地協])")
 
 
-_BIRTH_TRIGGER = re.compile(r"生|誕|birth|born|dob|d\.o\.b", re.IGNORECASE)
+_BIRTH_TRIGGER = re.compile(r"生|誕|birth|born|dob|d\.o\.b|geburt|naissance|nacimiento|nascimento|ngày sinh|lahir|생년월일", re.IGNORECASE)
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 # Bare 生 (as in 1985年3月5日生) is handled by _BIRTH_AFTER; as a window trigger it is far too
 # common (生成AI, 学生).
 _BIRTH_WORD = re.compile(r"生年月日|誕生日|生まれ|出生")
-_BIRTH_WORD_EN = re.compile(r"date[ _]of[ _]birth|birth[ _]?date|birthday|born|d\.?o\.?b")
+_BIRTH_WORD_EN = re.compile(r"date[ _]of[ _]birth|birth[ _]?date|birthday|born|d\.?o\.?b|geburtsdatum|geboren|"
+                            r"date de naissance|fecha de nacimiento|data de nascimento|ngày sinh|tanggal lahir|생년월일")
 
 
 def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:

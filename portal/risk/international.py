@@ -240,10 +240,45 @@ _ADDRESS_GATES = [
 _ANY_GATE = re.compile("|".join(f"(?:{g.pattern})" for g in _ADDRESS_GATES), re.MULTILINE)
 
 
-def address_candidates(text: str) -> list[Candidate]:
-    if not _ADDR_TRIGGER.search(text):
-        return []
+# "Address: Flat 402, Sai Krupa Residency, 17th Cross, HSR Layout, Bengaluru 560102": the value of an
+# address label on its own line, whatever the country's grammar (the label says what it is).
+_ADDRESS_LINE = re.compile(
+    r"^[ \t\u3000]*(?:[-*・•][ \t]*)?(?:(?i:(?:home|mailing|postal|street|current|permanent|registered|billing|shipping|"
+    r"delivery|residential|local|new|old|previous)[ \t]+)?(?i:address(?:[ \t]+in[ \t]+[A-Z][a-z]+)?|ship(?:ping)?[ \t]+to|"
+    r"deliver[ \t]+to|domicilio|direcci[oó]n|endere[cç]o|morada|adresse|anschrift|indirizzo|địa chỉ|alamat)|"
+    r"住所|現住所|新住所|旧住所|住址|地址|주소)[ \t\u3000]*[:：][ \t\u3000]*(?P<v>[^\n]{6,200})$", re.MULTILINE)
+_ADDRESS_VALUE_END = re.compile(r"[ \t\u3000]+/[ \t\u3000]|[ \t\u3000]+[—–][ \t\u3000]|[ \t\u3000]*[|｜\t]|\u3000|[ \t]+(?:携帯|電話|TEL|Tel|Mobile|E-?mail)|[ \t\u3000]*[（(](?:自宅|勤務先|home|work)|[ \t\u3000]+(?:Tel|TEL|Phone|電話)")
+_LEADING_POSTAL = re.compile(r"〒?[ \u3000]?[0-9]{3}[-－ ]?[0-9]{4}[ \t\u3000,、]+")
+_FOREIGN_VALUE = re.compile(r"[A-Za-z]{3}|[路街弄]|号楼|[省]")
+_ADDRESS_VALUE_OK = re.compile(r"[0-9０-９].*(?:,|、|[市区町村県省路街号室楼])|(?:,|、|[市区町村県省路街号室楼]).*[0-9０-９]")
+_ADDRESS_VALUE_NOT = re.compile(r"@|https?:|同上|上記|下記|未定|なし|(?i:same as|see below|see above|n/a|tbd|x{3,})|＿|_{3,}|YYYY|〇〇")
+
+
+def labelled_address_lines(text: str) -> list[Candidate]:
     out: list[Candidate] = []
+    for m in _ADDRESS_LINE.finditer(text):
+        s, e = m.start("v"), m.end("v")
+        pm = _LEADING_POSTAL.match(text, s, e)
+        if pm is not None:
+            s = pm.end()  # the postal code is its own finding
+        if text[m.start() : s].lstrip(" \t\u3000-*・•")[:1] in "住新旧現" and not _FOREIGN_VALUE.search(text, s, e):
+            continue  # a Japanese address after 住所: the Japanese grammar finds it, with its exact extent
+        cut = _ADDRESS_VALUE_END.search(text, s, e)
+        if cut is not None:
+            e = cut.start()
+        while e > s and text[e - 1] in " ,.。、\u3000":
+            e -= 1
+        value = text[s:e]
+        if e - s < 6 or not _ADDRESS_VALUE_OK.search(value) or _ADDRESS_VALUE_NOT.search(value):
+            continue
+        out.append(Candidate(C.ADDRESS, s, e, 0.9, "address_label", {"label": text[m.start() : s].strip(" \t\u3000:：-*・•")[:24]}))
+    return out
+
+
+def address_candidates(text: str) -> list[Candidate]:
+    out: list[Candidate] = labelled_address_lines(text) if ("ddress" in text or "住所" in text or ":" in text or "：" in text) else []
+    if not _ADDR_TRIGGER.search(text):
+        return out
     lines: list[tuple[int, str]] = []
     pos = 0
     for line in text.split("\n"):

@@ -447,3 +447,48 @@ def test_passwords_at_the_end_of_a_line_or_on_the_next_line(text, value):
 ])
 def test_the_line_after_a_password_in_code_or_prose_is_not_a_password(text):
     assert shown(text, C.SECRET) == []
+
+
+# --- addresses and birth dates of other countries (2026-12-04) -------------------------------------
+
+@pytest.mark.parametrize("text, value", [
+    ("Address: Flat 402, Sai Krupa Residency, 17th Cross, HSR Layout Sector 2, Bengaluru 560102\nPassport No.: T6284913",
+     "Flat 402, Sai Krupa Residency, 17th Cross, HSR Layout Sector 2, Bengaluru 560102"),
+    ("Domicilio: Av. Insurgentes Sur 1602, Int. 804, Col. Crédito Constructor, 03940 Ciudad de México\nTeléfono: +52 55 5661 3390",
+     "Av. Insurgentes Sur 1602, Int. 804, Col. Crédito Constructor, 03940 Ciudad de México"),
+    ("Ship to: 1450 W 7th Ave, Vancouver, BC V6H 1C1, Canada / +1 604-738-2219", "1450 W 7th Ave, Vancouver, BC V6H 1C1, Canada"),
+    ("住所：上海市浦东新区张杨路 1388 号 2 号楼 1502 室\n保証人", "上海市浦东新区张杨路 1388 号 2 号楼 1502 室"),
+])
+def test_the_value_of_an_address_label_in_any_country(text, value):
+    assert (C.ADDRESS, value) in shown(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Address: see below\nName: Ken",
+    "Address: same as above (2 people)",
+    "E-mail address: info@example.com, phone 03-1234-5678",
+    "住所：同上（3名）",
+])
+def test_address_labels_without_an_address(text):
+    assert shown(text, C.ADDRESS) == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1-12-8 Shonandai, Fujisawa-shi,\nKanagawa 252-0804\nPhone: 090-5541-2087", "252-0804"),
+    ("5 Utsubo-honmachi, Nishi-ku, Osaka\n550-0004 JAPAN", "550-0004"),
+])
+def test_postal_codes_of_romanised_japanese_addresses(text, value):
+    assert (C.POSTAL_CODE, value) in shown(text)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Date of Birth: 14-Aug-1995 | Nationality: Indian", "14-Aug-1995"),
+    ("Geburtsdatum: 23.05.1990\nAnschrift: Schönhauser Allee 148", "23.05.1990"),
+    ("Fecha de nacimiento: 12/03/1988", "12/03/1988"),
+])
+def test_birth_dates_labelled_in_other_languages(text, value):
+    assert (C.DATE_OF_BIRTH, value) in shown(text)
+
+
+def test_a_release_date_is_not_a_birth_date():
+    assert shown("Release on 14-Aug-1995 of the film, premiere 12/03/1996", C.DATE_OF_BIRTH) == []
