@@ -166,6 +166,8 @@ def _classify_number(text: str, s: int, e: int, raw: str) -> list[Candidate]:
 
     if kind == "bank" and hit.text.lower() in ("account", "deposit") and not (7 <= n <= 12 and len(groups) <= 2):
         kind = None  # "your account", "deposit 50,000": the bare word names an account only before one
+    if kind == "bank" and len(set(digits)) == 1:
+        return out  # 0000000 / 9999999: a placeholder in a format example
     if kind == "bank":
         if n == 7 and len(groups) == 1:
             out.append(Candidate(C.BANK_ACCOUNT, s, e, 0.9, "bank_label", _label_params(hit)))

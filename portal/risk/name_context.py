@@ -787,3 +787,40 @@ def trim_name_edges(text: str, cands: list[Candidate]) -> list[Candidate]:
         out.append(c)
     return out
 
+
+
+# Sample and test names (テスト 太郎, ﾃｽﾄ ﾊﾅｺ, 山田太郎 as the textbook placeholder) and account
+# holders that are firms in bank kana (ｶ)ﾏﾙｵｶﾎｳｿｳ, ｿﾗﾘﾝｸ(ｶ, ﾕｳｹﾞﾝｶﾞｲｼｬ ﾐﾂﾜｳﾝｿｳ) are not people.
+_SAMPLE_PART = re.compile(r"テスト|サンプル|ダミー|見本|(?i:\btest\b|\bdummy\b|\bsample\b)")
+_SAMPLE_NAMES = frozenset({
+    "山田太郎", "山田花子", "日本太郎", "日本花子", "特許太郎", "見本太郎", "見本花子", "名無権兵衛", "ヤマダタロウ", "ヤマダハナコ",
+    "johndoe", "janedoe", "taroyamada", "yamadataro", "hanakoyamada", "yamadahanako",
+})
+_FIRM_KANA_BEFORE = re.compile(r"(?:カ|ユ|ド|シヤ|ザイ|イ|ガク|フク|ノウ|ギヨ|ゼイ|ベン)\)[ \u3000]?\Z")
+_FIRM_KANA_AFTER = re.compile(r"[ \u3000]?\((?:カ|ユ|ド|シヤ|ザイ|イ|ガク|フク)(?![ァ-ヴ])")
+_FIRM_KANA_WORD = re.compile(r"カブシキガイシ[ヤャ]|ユウゲンガイシ[ヤャ]|ゴウドウガイシ[ヤャ]|ガイシ[ヤャ]")
+
+
+# "Brandt Consulting GmbH", "Imamura Trading", "Hotel Kamakura Mori", "Hotel: Westin Bonaventure": a firm or a hotel.
+_FIRM_WORD_AFTER = re.compile(r"[ \u3000]+(?:Consulting|Trading|Ventures|Partners|Holdings|Group|Labs?|Systems|Solutions|"
+                              r"Technologies|Technology|Industries|Corporation|Corp\.?|Inc\.?|LLC|Ltd\.?|GmbH|AG|S\.?A\.?|Co\.|"
+                              r"Company|Associates|Capital|Foods|Pharma|Logistics|Motors|Electric|Studio|Studios|Design|"
+                              r"Law|LLP|Bank|Hotel|Hotels|Resort|Inn|University|Foundation|Institute)\b")
+_HOTEL_BEFORE = re.compile(r"(?:Hotel|HOTEL|Hôtel)[ \t]*:?[ \t]*\Z")
+
+
+def demote_samples_and_firms(text: str, cands: list[Candidate]) -> list[Candidate]:
+    out = []
+    for c in cands:
+        if c.category is C.PERSON_NAME:
+            value = text[c.start : c.end]
+            key = re.sub(r"[ \u3000・.]", "", value).lower()
+            if _SAMPLE_PART.search(value) or key in _SAMPLE_NAMES:
+                c = Candidate(c.category, c.start, c.end, min(c.score, 0.3), "name_sample")
+            elif _FIRM_KANA_WORD.search(value) or _FIRM_KANA_BEFORE.search(text, max(0, c.start - 4), c.start) \
+                    or _FIRM_KANA_AFTER.match(text, c.end):
+                continue  # a company's account name
+            elif value[:1].isascii() and (_FIRM_WORD_AFTER.match(text, c.end) or _HOTEL_BEFORE.search(text, max(0, c.start - 8), c.start)):
+                continue  # a firm or a hotel named after a person
+        out.append(c)
+    return out

@@ -12,7 +12,8 @@ from portal.risk import detectors as d
 from portal.risk.findings import SEVERITY, Category, Finding, method_of
 from portal.risk import international
 from portal.risk.latin_names import latin_name_candidates
-from portal.risk.name_context import context_name_candidates, demote_places_on_routes, name_column_candidates, trim_name_edges, demote_places_in_lists, demote_public_figures
+from portal.risk.name_context import (context_name_candidates, demote_places_in_lists, demote_places_on_routes, demote_public_figures,
+                                      demote_samples_and_firms, name_column_candidates, trim_name_edges)
 from portal.risk.names import dictionary_name_candidates, name_candidates
 from portal.risk.normalize import normalize
 from portal.risk.records import record_candidates
@@ -87,7 +88,7 @@ def _candidates(ntext: str, org_terms: tuple[str, ...], enabled: frozenset[Categ
         cands = demote_places_in_lists(ntext, demote_public_figures(ntext, cands))
         cands = _outside_cells(cands, place_cells, _NAMES)
         cands += name_column_candidates(ntext, cands)
-        cands = trim_name_edges(ntext, cands)
+        cands = demote_samples_and_firms(ntext, trim_name_edges(ntext, cands))
         if want(Category.DATE_OF_BIRTH) and has_digit:
             cands += d.dob_near_people(ntext, cands)
     # Numbers in identifier columns (JAN, 注文番号 ...) are not cards, My Numbers or phones.

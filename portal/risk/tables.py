@@ -131,6 +131,8 @@ _MONTH_DAY_CELL = re.compile(r"[0-9]{1,2} ?月 ?[0-9]{1,2} ?日|[0-9]{1,2}/[0-9]
 
 def _cell_fits(cat: Category, value: str) -> bool:
     digits = "".join(_DIGITS.findall(value))
+    if cat is not C.PERSON_NAME and len(digits) >= 4 and len(set(digits)) == 1:
+        return False  # 0000000, 000-0000-0000: a placeholder in a format example
     if cat is C.PERSON_NAME:
         return _NAME_CELL.fullmatch(value) is not None and any(ch.isalpha() for ch in value) \
             and value.lower() not in _NOT_NAME_CELLS and _ORG.search(value) is None \

@@ -492,3 +492,23 @@ def test_birth_dates_labelled_in_other_languages(text, value):
 
 def test_a_release_date_is_not_a_birth_date():
     assert shown("Release on 14-Aug-1995 of the film, premiere 12/03/1996", C.DATE_OF_BIRTH) == []
+
+
+# --- names that are samples, firms or hotels (2026-12-04) -----------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "店番,科目,口座番号,名義カナ\n000,00,0000000,ﾃｽﾄ ﾀﾛｳ\n999,99,XXXXXXX,ﾃｽﾄ ﾊﾅｺ",
+    "サンプルデータは「山田太郎」みたいなダミーで作ってOK。",
+    "口座名義：ｿﾗﾘﾝｸ(ｶ",
+    "S0041,1904278,ﾕ)ｶﾈｺｶﾅｶﾞﾀ,03-5812-4471",
+    "横浜信用金庫 新羽支店 当座 0184376　ﾕｳｹﾞﾝｶﾞｲｼｬ ﾐﾂﾜｳﾝｿｳ",
+    "Best regards,\nOliver Brandt\nBrandt Consulting GmbH\nHohenzollernring 12",
+    "Hotel: Westin Bonaventure, 3 nights",
+])
+def test_sample_names_firms_and_hotels_are_not_people(text):
+    found = names(text)
+    assert found in ([], ["Oliver Brandt"]), found
+
+
+def test_a_person_next_to_a_firm_still_counts():
+    assert names("口座名義 ｽｽﾞｷ ｲﾁﾛｳ\n勤務先 (株)ミツワ運送") == ["ｽｽﾞｷ ｲﾁﾛｳ"]
