@@ -503,7 +503,47 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
             kanji = sum(1 for ch in text[c.start : c.end] if _KANJI_ONLY.match(ch))
             if m is not None and len(m.group("r").replace(" ", "").replace("・", "")) >= max(2, kanji):
                 out.append(Candidate(C.PERSON_NAME, m.start("r"), m.end("r"), 0.85, "name_reading"))
+    # The same person in another script, in brackets or after a slash: Liu Yanan（刘亚楠）, Okonkwo Chidi様
+    # （オコンクォ チディ様）, Priya Raghunathan / プリヤ・ラグナタン, CHOI YUNA / 최유나, 박서연 (Park Seo-yeon).
+    if "(" in text or "/" in text:
+        for c in names + out:
+            alt = _alternate_form(text, c.start, c.end)
+            if alt is not None:
+                out.append(Candidate(C.PERSON_NAME, alt[0], alt[1], 0.85, "name_reading"))
+            elif text[c.start : c.start + 1].isascii():
+                # 박서연 (Park Seo-yeon), 张伟强（ZHANG WEIQIANG）: the name before the brackets of a Latin name.
+                before = _ALT_BEFORE.search(text, max(0, c.start - 8), c.start)
+                if before is not None and text[c.end : c.end + 1] in ")）" and not _ALT_HAN_NOT.search(before.group("r")):
+                    out.append(Candidate(C.PERSON_NAME, before.start("r"), before.end("r"), 0.85, "name_reading"))
     return out
+
+
+_ALT_KATAKANA = r"[ァ-ヴ][ァ-ヴー]+(?:[・ =][ァ-ヴ][ァ-ヴー]*){0,3}"
+_ALT_HAN = r"[一-龥]{2,4}"
+_ALT_HANGUL = r"[가-힣]{2,4}"
+_ALT_LATIN = r"[A-Z][A-Za-z'’\-]+(?: [A-Z][A-Za-z'’\-]+){0,3}"
+_ALT_BRACKET = re.compile(rf"(?:様|さん|氏)? ?[(（] ?(?P<r>{_ALT_KATAKANA}|{_ALT_HAN}|{_ALT_HANGUL}|{_ALT_LATIN})(?: ?(?:様|さん|氏))? ?[)）]")
+_ALT_SLASH = re.compile(rf" ?[/／] ?(?P<r>{_ALT_KATAKANA}|{_ALT_HANGUL})(?= ?(?:[/／|,、\n)）]|\Z))")
+_ALT_BEFORE = re.compile(rf"(?<![一-龥가-힣])(?P<r>{_ALT_HAN}|{_ALT_HANGUL}) ?[(（] ?\Z")
+_ALT_HAN_NOT = re.compile(r"(?:部|課|室|係|社|店|局|所|員|長|役|担当|会社|大学|病院|工場|支店|本社|事業|営業|管理|[市区町村県都府国省州])$")
+
+
+def _alternate_form(text: str, s: int, e: int) -> tuple[int, int] | None:
+    value = text[s:e]
+    latin = value[:1].isascii()
+    m = _ALT_BRACKET.match(text, e) or _ALT_SLASH.match(text, e)
+    if m is None:
+        return None
+    r = m.group("r")
+    if r[:1].isascii():
+        if latin or (" " not in r and "-" not in r) or any(_is_english_word(w.lower()) for w in re.split(r"[ \-]", r)):
+            return None  # "Tanaka (Sales)": a Latin alternative only after a name in another script, and name-shaped
+    elif "\u4e00" <= r[0] <= "\u9fa5":
+        if not latin and not _HANGUL.match(value[:1]) or _ALT_HAN_NOT.search(r):
+            return None  # "Tanaka（営業部）", "鈴木（東京都）"; a Han form only after a Latin or Hangul name
+    elif "\u30a1" <= r[0] <= "\u30fa" and not latin:
+        return None  # katakana after a Japanese name: the reading rule above
+    return m.start("r"), m.end("r")
 
 
 def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:

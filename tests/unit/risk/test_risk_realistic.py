@@ -512,3 +512,16 @@ def test_sample_names_firms_and_hotels_are_not_people(text):
 
 def test_a_person_next_to_a_firm_still_counts():
     assert names("口座名義 ｽｽﾞｷ ｲﾁﾛｳ\n勤務先 (株)ミツワ運送") == ["ｽｽﾞｷ ｲﾁﾛｳ"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("| Liu Yanan（刘亚楠） | 中国 |", ["Liu Yanan", "刘亚楠"]),
+    ("・Okonkwo Chidi様（オコンクォ チディ様） 大人2名", ["Okonkwo Chidi", "オコンクォ チディ"]),
+    ("Name: Priya Raghunathan / プリヤ・ラグナタン\nNationality: India", ["Priya Raghunathan", "プリヤ・ラグナタン"]),
+    ("3. CHOI YUNA / 최유나 / 선임", ["CHOI YUNA", "최유나"]),
+    ("氏名：张伟强（ZHANG WEIQIANG）", ["张伟强", "ZHANG WEIQIANG"]),
+    ("Ken Tanaka（営業部）", ["Ken Tanaka"]),
+    ("Dear Ken Tanaka (Sales),", ["Ken Tanaka"]),
+])
+def test_the_same_person_in_another_script(text, expected):
+    assert names(text) == expected
