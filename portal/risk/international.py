@@ -78,6 +78,8 @@ def phone_candidates(text: str) -> list[Candidate]:
     if "+" in text:
         for m in _INTL.finditer(text):
             raw = m.group().rstrip(" .-(")
+            if raw.endswith(")") and raw.count(")") > raw.count("("):
+                raw = raw[:-1].rstrip(" .-")  # "(+49 30 1234567)": the bracket around the number is not part of it
             if raw.startswith("+81"):
                 continue  # the Japanese detector handles +81
             valid, possible = _parse(raw, None)

@@ -21,6 +21,7 @@ from portal.risk.detectors import Candidate
 from portal.risk.findings import Category
 from portal.risk.morph import Token, tokenize
 from portal.sudachi import dictionary
+from portal.risk.latin_names import _english_word, _known
 
 C = Category
 
@@ -33,7 +34,9 @@ _SELF_INTRO = re.compile(r"(?:と申します|と申す|でございます|と�
 _JA_LABEL = re.compile(
     r"(?:氏名|お名前|名前|担当者名|担当者|担当|宛名|差出人|送信者|送付者|作成者|記入者|申請者|承認者|依頼者|責任者|"
     r"連絡者|応募者|候補者|講師|発表者|司会|参加者|出席者|欠席者|出席|欠席|同席|面接官|署名|社員情報|社員名|従業員名|顧客名|お客様名|"
-    r"契約者名?|名義人?|口座名義|受取人|患者名?|利用者名|保護者|緊急連絡先|記入例)"
+    r"契約者名?|名義人?|口座名義|受取人|患者名?|利用者名|保護者|緊急連絡先|記入例|"
+    r"受付者?|対応者|記録者|報告者|確認者|点検者|立会者|立会人|司会者|書記|議長|引率者?|運転者|運転手|乗務員|入力者|検印者|"
+    r"実施者|訪問者|同行者|面談者|相談者|通訳者?|届出人|世帯主|筆頭者|被相続人|相続人|被保険者|扶養者|本人)"
     r"(?: ?[:：] ?| )"
 )
 _LIST_LABELS = ("参加者", "出席者", "欠席者", "出席", "欠席", "同席", "担当", "担当者")
@@ -147,7 +150,11 @@ _EN_SIGNOFF = re.compile(
 )
 _EN_LABEL = re.compile(
     rf"(?:Full name|Name|Contact person|Contact|Attn|Attention|From|Author|Owner|Assignee|Reporter|"
-    rf"Requested by|Prepared by|Submitted by|Approved by|Reviewed by|Signed|Candidate|Applicant|Employee|Interviewer)"
+    rf"Requested by|Prepared by|Submitted by|Approved by|Reviewed by|Signed|Candidate|Applicant|Employee|Interviewer|"
+    rf"Host|Interpreter|Driver|Primary driver|Additional driver|Coordinator|Organi[sz]er|Facilitator|Presenter|Speaker|"
+    rf"Moderator|Chair|Guide|Escort|Passenger|Guest|Traveller|Traveler|Patient|Resident|Tenant|Caller|Recipient|"
+    rf"Beneficiary|Payee|Account holder|Cardholder|Name on card|Emergency contact|Next of kin|Spouse|Father|Mother|"
+    rf"Insured|Policyholder|Student|Trainee|Intern|Visitor|Assigned to|Handled by|Escalated to|Owner)"
     rf" ?[:：] ?(?P<n>{_EN_NAME})(?![A-Za-z])"
 )
 _EN_GREETING = re.compile(rf"(?:Hi|Hello|Hey|Morning|Thanks|Thank you),? (?P<n>{_EN_NAME})(?=[,!.:\n])")
@@ -360,12 +367,17 @@ def name_candidates(text: str) -> list[Candidate]:
                 continue
             if rx is _EN_WITH_EMAIL and m.start() > 0 and text[m.start() - 1] not in " \n\t,;:\"'":
                 continue
-            if not _en_ok(name) and rx is not _EN_TITLE:
-                continue
+            if not _en_ok(name) and rx is not _EN_TITLE and not (
+                    rx in (_EN_LABEL, _EN_SIGNOFF, _EN_WITH_EMAIL, _EN_DEAR) and name.count(" ") == 1
+                    and _known(name.split(" ")[0])[0] and _known(name.split(" ")[1])[1]):
+                continue  # (but "Name: Grace Park", "Will Stone <…>": a given name and a surname that is also a word)
             if _ORG_OR_TEAM_AFTER.match(text, m.end("n")):
                 continue  # "Dear Soralink team", "Hollis Grange & Co."
             if " " not in name and rx in (_EN_DEAR, _EN_LABEL, _EN_GREETING) and not _lone_latin_name(name):
                 continue  # "Dear Consul", "From: Procurement": one word must be a known name
+            first = name.split(" ", 1)[0]
+            if rx is _EN_LABEL and " " in name and _english_word(first.lower()) and not _known(first)[0]:
+                continue  # "Guest: Deluxe King", "Host: Platform Engineering": words, not a given name
             if rx is _EN_TITLE and name.split()[0] in _EN_STOP:
                 continue
             out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), score, key))

@@ -525,3 +525,18 @@ def test_a_person_next_to_a_firm_still_counts():
 ])
 def test_the_same_person_in_another_script(text, expected):
     assert names(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("12/2 16:10 受電（受付：永田）", ["永田"]),
+    ("Cardholder: Maria Santos\nExpiry: 09/27", ["Maria Santos"]),
+    ("Name: Grace Park\nRoom: 1203", ["Grace Park"]),
+    ("Guest: Deluxe King, 2 adults", []),
+    ("From: Park Hyatt Tokyo", []),
+])
+def test_role_labels_before_names(text, expected):
+    assert names(text) == expected
+
+
+def test_a_bracket_around_an_international_number_is_not_part_of_it():
+    assert shown("Emergency contact: Hannah Becker (+49 30 1234567)", C.PHONE) == [(C.PHONE, "+49 30 1234567")]
