@@ -724,9 +724,25 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
         if mo and 1 <= mo <= 12 and 1 <= dy <= 31:
             out.append(Candidate(C.DATE_OF_BIRTH, m.start("d"), m.end("d"), 0.8, "dob_label",
                                  {"label": text[lm.start() : lm.end()]}))
+    # ... and right before it: "9月2日で誕生日なので", "（7/15）が誕生日", "12/9 is her birthday".
+    for lm in found:
+        word = text[lm.start() : lm.end()].lower()
+        if word not in ("誕生日", "birthday") or text[lm.end() : lm.end() + 1] in ("会", "パ") or \
+                text[lm.end() : lm.end() + 6].lower().startswith(" party"):
+            continue
+        m = _MONTH_DAY_BEFORE.search(text, max(0, lm.start() - 20), lm.start())
+        if m is None or any(mm.start() <= m.start("d") < mm.end() for mm in matches):
+            continue
+        mo = int(m.group("m1") or m.group("m2"))
+        dy = int(m.group("d1") or m.group("d2"))
+        if 1 <= mo <= 12 and 1 <= dy <= 31:
+            out.append(Candidate(C.DATE_OF_BIRTH, m.start("d"), m.end("d"), 0.7, "dob_label", {"label": text[lm.start() : lm.end()]}))
     return out
 
 
+_MONTH_DAY_BEFORE = re.compile(
+    r"(?<![0-9/])(?P<d>(?P<m1>[0-9]{1,2})月(?P<d1>[0-9]{1,2})日|(?P<m2>[0-9]{1,2})/(?P<d2>[0-9]{1,2}))(?![0-9/])[)）]?"
+    r"[ 　]?(?:が|は|で|の|、|,)?[ 　]?(?:お|ご)?(?:(?i:is|was) (?:(?i:my|his|her|their|the) )?)?\Z")
 _KINSHIP_DATE = re.compile(r"(?:長男|長女|次男|次女|三男|三女|四男|四女|長子|実子|養子|[Ss]on|[Dd]aughter)[ 　:：\t、,]{1,3}"
                            r"(?=[0-9明大昭平令MTSHR])")
 _PAREN_DATE = re.compile(r" ?[（(] ?(?=[0-9明大昭平令MTSHR])")

@@ -540,3 +540,16 @@ def test_role_labels_before_names(text, expected):
 
 def test_a_bracket_around_an_international_number_is_not_part_of_it():
     assert shown("Emergency contact: Hannah Becker (+49 30 1234567)", C.PHONE) == [(C.PHONE, "+49 30 1234567")]
+
+
+@pytest.mark.parametrize("text, value", [
+    ("看護師の相楽 真弓さんが9月2日で誕生日なので、メッセージカードの文面を", "9月2日"),
+    ("Rina: 12/9 is her birthday, let's plan a surprise", "12/9"),
+])
+def test_a_birthday_without_a_year_before_its_word(text, value):
+    assert (C.DATE_OF_BIRTH, value) in shown(text)
+
+
+@pytest.mark.parametrize("text", ["誕生日会は7/20に開催します", "7/20は誕生日会です", "7/20 birthday party at the office"])
+def test_the_date_of_a_birthday_party_is_not_a_birth_date(text):
+    assert shown(text, C.DATE_OF_BIRTH) == []
