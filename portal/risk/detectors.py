@@ -1149,15 +1149,15 @@ def _looks_like_prose(value: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 _CONF_MARKERS = re.compile(
-    r"社外秘|極秘|厳秘|部外秘|関係者外秘|社内秘|機密(?!性)(?:情報|文書|資料|事項|扱い)?|取扱注意|取り扱い注意|取扱い注意|"
+    r"社外秘|極秘|厳秘|部外秘|[庁局課所室院署団校]外秘|関係者外秘|社内秘|機密(?!性)(?:情報|文書|資料|事項|扱い)?|取扱注意|取り扱い注意|取扱い注意|"
     r"社内限り|社内限定|部内限り|持ち出し禁止|持出禁止|転送禁止|複製禁止"
 )
 _CONF_MARKERS_EN = re.compile(
-    r"(?i:(?:strictly confidential|confidential|internal use only|internal only|for internal use|"
+    r"(?i:(?:confidentiality notice|strictly confidential|confidential|internal use only|internal only|for internal use|"
     r"proprietary and confidential|do not distribute|not for distribution|top secret)(?![A-Za-z]))"
 )
 _CONF_MARKERS_EN_LOWER = re.compile(
-    r"(?:strictly confidential|confidential|internal use only|internal only|for internal use|"
+    r"(?:confidentiality notice|strictly confidential|confidential|internal use only|internal only|for internal use|"
     r"proprietary and confidential|do not distribute|not for distribution|top secret)(?![a-z])"
 )
 _CONF_EN_TRIGGERS = ("confidential", "internal", "distribut", "top secret")
@@ -1200,8 +1200,14 @@ def confidential_candidates(text: str, org_terms: list[tuple[str, re.Pattern[str
     matches.sort(key=lambda mm: mm.start())
     spans = [(m.start(), m.end()) for m in matches]
     framed_end = -1
+    notice_until = -1  # the paragraph of a "CONFIDENTIALITY NOTICE:" footer: its words are the notice's, not new markers
     for m in matches:
         s, e = m.start(), m.end()
+        if s < notice_until:
+            continue
+        if text[s:e].lower() == "confidentiality notice":
+            para = text.find("\n\n", e)
+            notice_until = len(text) if para == -1 else para
         before = text[s - 1] if s > 0 else "\n"
         after = text[e] if e < len(text) else "\n"
         line_start = text.rfind("\n", 0, s) + 1

@@ -553,3 +553,18 @@ def test_a_birthday_without_a_year_before_its_word(text, value):
 @pytest.mark.parametrize("text", ["誕生日会は7/20に開催します", "7/20は誕生日会です", "7/20 birthday party at the office"])
 def test_the_date_of_a_birthday_party_is_not_a_birth_date(text):
     assert shown(text, C.DATE_OF_BIRTH) == []
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Maybe they call you to 0412 887 305.", "0412 887 305"),
+    ("My NI number hasn't changed. Mobile is still 07700 914 382.\nThanks,", "07700 914 382"),
+    ("Mrs Ishikawa can be reached on 0412 684 307.", "0412 684 307"),
+])
+def test_national_numbers_after_words_that_introduce_a_phone(text, value):
+    assert (C.PHONE, value) in shown(text)
+
+
+def test_office_markers_of_public_bodies_and_an_e_mail_confidentiality_notice():
+    assert shown("庁外秘（議会前につき）\n【一般質問】答弁案", C.CONFIDENTIAL) == [(C.CONFIDENTIAL, "庁外秘")]
+    footer = "--\nCONFIDENTIALITY NOTICE: This e-mail and any attachments are confidential and intended solely for the addressee."
+    assert shown(footer, C.CONFIDENTIAL) == [(C.CONFIDENTIAL, "CONFIDENTIALITY NOTICE")]
