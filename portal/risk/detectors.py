@@ -359,8 +359,8 @@ _IPV6 = re.compile(
 
 _IPV6_TRIGGER = re.compile(r"[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:")
 _WELL_KNOWN_IPS = {"8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "149.112.112.112", "208.67.222.222"}
-_VERSION_BEFORE = re.compile(r"(?i:release|version|ver\.?|build|firmware|fw|agent|client|app|ios|android|update|patch|"
-                             r"リリース|バージョン|ビルド|アップデート)[ :：]*\Z")
+_VERSION_BEFORE = re.compile(r"(?:(?<![A-Za-z])(?i:release|version|ver\.?|build|firmware|fw|agent|client|app|ios|android|update|"
+                             r"patch|kernel|connector|driver|runtime|sdk|package|plugin)|リリース|バージョン|ビルド|アップデート)[ :：]*\Z")
 _VERSION_AFTER = re.compile(r" ?(?:という|の)?(?:バージョン|版|version)", re.IGNORECASE)
 
 

@@ -568,3 +568,13 @@ def test_office_markers_of_public_bodies_and_an_e_mail_confidentiality_notice():
     assert shown("庁外秘（議会前につき）\n【一般質問】答弁案", C.CONFIDENTIAL) == [(C.CONFIDENTIAL, "庁外秘")]
     footer = "--\nCONFIDENTIALITY NOTICE: This e-mail and any attachments are confidential and intended solely for the addressee."
     assert shown(footer, C.CONFIDENTIAL) == [(C.CONFIDENTIAL, "CONFIDENTIALITY NOTICE")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("license server: 10.40.5.10", ["10.40.5.10"]),  # "server:" once read as "ver:" (a version number)
+    ("to reach your GridFTP server 133.51.76.40 on TCP 2811", ["133.51.76.40"]),
+    ("INFO connector 2.10.0.3 host=HRSV01 (192.168.10.42)", ["192.168.10.42"]),
+    ("OS: Windows 10.0.19045.5247 (WSL2 kernel 5.15.167.4)", []),
+])
+def test_addresses_after_server_and_versions_after_software_words(text, expected):
+    assert [t for _c, t in shown(text, C.IP_ADDRESS)] == expected
