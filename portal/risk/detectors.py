@@ -943,6 +943,17 @@ _SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int, tuple[str, ...], frozens
     ("gitlab_token", re.compile(r"gl(?:pat|ptt|dt|rt)-[A-Za-z0-9_\-]{20,100}(?![A-Za-z0-9_\-])"), 0, ("glpat-", "glptt-", "gldt-", "glrt-"),
      frozenset(_W + "_-")),
     ("live_key", re.compile(r"[a-z]{2,8}_live_[A-Za-z0-9]{16,200}(?![A-Za-z0-9_])"), 0, ("_live_",), frozenset(_W + "_")),
+    ("azure_storage_key", re.compile(r"AccountKey=(?P<v>[A-Za-z0-9+/]{40,120}={0,2})"), 1, ("accountkey=",), frozenset()),
+    ("sas_signature", re.compile(r"[?&]sig=(?P<v>[A-Za-z0-9%+/=]{20,200})"), 1, ("sig=",), frozenset()),
+    ("docker_token", re.compile(r"dckr_pat_[A-Za-z0-9_\-]{20,100}"), 0, ("dckr_pat_",), frozenset(_W + "_")),
+    ("shopify_token", re.compile(r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9])"), 0, ("shpat_", "shpca_", "shppa_", "shpss_"),
+     frozenset(_W + "_")),
+    ("basic_auth", re.compile(r"[Aa]uthorization:[ \t]*Basic (?P<v>[A-Za-z0-9+/]{12,400}={0,2})"), 1, ("basic ",), frozenset()),
+    ("telegram_bot", re.compile(r"(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_\-]{30,40}(?![A-Za-z0-9_\-])"), 0, (":aa",), frozenset()),
+    # PGPASSWORD='…', MYSQL_ROOT_PASSWORD=…: an environment variable whose name ends in PASSWORD.
+    ("env_password", re.compile(r"(?<![A-Za-z0-9_$])[A-Z][A-Z0-9_]{0,30}(?:PASSWORD|PASSWD|_PWD|_PASS)[\"']?[ \t]*=[ \t]*[\"']?"
+                                r"(?P<v>[^\s\"'`;]{4,128})"), 1, ("password=", "passwd=", "_pwd=", "_pass=", "password =", "password='",
+                                                               'password="'), frozenset()),
     ("bearer", re.compile(r"[Bb]earer (?P<v>[A-Za-z0-9._~+/\-]{20,2000}=*)(?![A-Za-z0-9._~+/\-])"), 1, ("bearer",),
      frozenset(_W)),
     ("connection_password", re.compile(
@@ -1027,14 +1038,14 @@ def secret_candidates(text: str) -> list[Candidate]:
             head = text[max(0, m.start() - 16) : m.start()]
             if "${" in head and "}" not in head[head.rindex("${") :]:
                 continue  # ${POSTGRES_PASSWORD:?set}: the keyword is a variable name inside a template
-            if kind in ("password", "cli_password", "api_key_assignment") and (
+            if kind in ("password", "cli_password", "api_key_assignment", "env_password") and (
                     _looks_like_prose(value) or _not_a_value(text, s, e)):
                 continue
-            if _PLACEHOLDER_SECRET.search(value) or (kind == "password" and _weak_placeholder(value)):
+            if _PLACEHOLDER_SECRET.search(value) or (kind in ("password", "env_password") and _weak_placeholder(value)):
                 continue
             if kind == "connection_password" and (value.startswith(("$", "<", "{", "%")) or set(value) <= set("*x")):
                 continue
-            score = 0.9 if kind in ("password", "cli_password", "api_key_assignment", "bearer") else 0.97
+            score = 0.9 if kind in ("password", "cli_password", "api_key_assignment", "bearer", "env_password") else 0.97
             out.append(Candidate(C.SECRET, s, e, score, "secret", {"kind": kind}))
     out += _entropy_near_keyword(text, lower, out)
     return out

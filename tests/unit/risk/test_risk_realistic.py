@@ -578,3 +578,27 @@ def test_office_markers_of_public_bodies_and_an_e_mail_confidentiality_notice():
 ])
 def test_addresses_after_server_and_versions_after_software_words(text, expected):
     assert [t for _c, t in shown(text, C.IP_ADDRESS)] == expected
+
+
+@pytest.mark.parametrize("text, value", [
+    ("DefaultEndpointsProtocol=https;AccountName=kumoristore;AccountKey=Zx8vQm1rT2kP0aB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4yZ5aB6cD7eF8gH9iJ0kL1mN2oP3qR4sT5uV6w==;EndpointSuffix=core.windows.net",
+     "Zx8vQm1rT2kP0aB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4yZ5aB6cD7eF8gH9iJ0kL1mN2oP3qR4sT5uV6w=="),
+    ("https://kumori.blob.core.windows.net/c/x.csv?sv=2022-11-02&sp=r&sig=Qm9vZ3hYc2VjcmV0U2lnbmF0dXJlMTIzNDU2Nzg5MA%3D%3D",
+     "Qm9vZ3hYc2VjcmV0U2lnbmF0dXJlMTIzNDU2Nzg5MA%3D%3D"),
+    ("docker login -u kumori -p dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c", "dckr_pat_2b3e36beeb386dfdaacb9b46004ccb7c"),
+    ("Authorization: Basic a3Vtb3JpOlN1cGVyU2VjcmV0MjAyNCE=", "a3Vtb3JpOlN1cGVyU2VjcmV0MjAyNCE="),
+    ("bot token 7123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", "7123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"),
+    ("export PGPASSWORD='Tr0ub4dor&3'", "Tr0ub4dor&3"),
+])
+def test_more_credential_formats(text, value):
+    assert (C.SECRET, value) in shown(text)
+
+
+@pytest.mark.parametrize("text", [
+    "MYSQL_ROOT_PASSWORD=${MYSQL_ROOT_PASSWORD}",
+    "DB_PASSWORD=changeme",
+    "PGPASSWORD=$(cat /run/secrets/pg)",
+    'export DB_PASSWORD="$DB_PASS"',
+])
+def test_environment_passwords_that_are_references(text):
+    assert shown(text, C.SECRET) == []
