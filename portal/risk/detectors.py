@@ -422,7 +422,7 @@ def ip_candidates(text: str) -> list[Candidate]:
 _PASSPORT = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{7}(?![A-Za-z0-9])")
 _RESIDENCE = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{8}[A-Z]{2}(?![A-Za-z0-9])")
 _IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])")
-_PASSPORT_TRIGGERS = ("パスポート", "旅券", "passport", "Passport", "PASSPORT", "PPT", "护照", "護照", "여권")
+_PASSPORT_TRIGGERS = ("パスポート", "旅券", "passport", "Passport", "PASSPORT", "PP", "护照", "護照", "여권")
 
 
 _PASSPORT_LOOSE = re.compile(r"[A-Z0-9](?<![A-Za-z0-9][A-Z0-9])(?:[A-Z]{0,2}[0-9]{6,9}[A-Z]?|[0-9]{9}|[A-Z][0-9]{2}[A-Z0-9][0-9]{4,6}|(?<=[0-9])[0-9][A-Z]{2}[0-9]{5})(?![A-Za-z0-9])")
@@ -454,6 +454,40 @@ _LICENSE_WORD = re.compile(r"(?:(?i:licen[cs]e)|\bDL|運転免許|免許)[^\n]{0
 _HEALTH_SYMBOL_NUMBER = re.compile(r"記号[ \u3000:：]*[^\s\u3000]{1,10}[ \u3000、,]+番号[ \u3000:：]*(?P<v>[0-9]{1,10})(?![0-9])")
 
 
+# An airline booking's passport line (SSR DOCS, APIS): P/JPN/TR8802147/JPN/19MAY88/F/11OCT32/KOBAYASHI/SAORI,
+# and the form of identification of an e-ticket (FOID: PPM82746193).
+_SSR_DOCS = re.compile(r"DOCS[ A-Z0-9]{0,14}?[ /]P?/(?P<iss>[A-Z]{3})?/(?P<no>[A-Z0-9]{5,15})/(?P<nat>[A-Z]{3})?/"
+                       r"(?P<dob>[0-9]{2}(?P<mon>[A-Z]{3})[0-9]{2})/[MFUX]I?/(?:[0-9]{2}[A-Z]{3}[0-9]{2})?/")
+_FOID = re.compile(r"FOID[: ]{1,3}PP(?P<no>[A-Z0-9]{6,15})(?![A-Za-z0-9])")
+
+
+def _yymmdd(digits: str) -> "_dt.date | None":
+    """MRZ birth dates: YYMMDD, the century that puts the date in the past."""
+    try:
+        yy, mm, dd = int(digits[:2]), int(digits[2:4]), int(digits[4:6])
+    except ValueError:
+        return None
+    year = 2000 + yy if 2000 + yy <= _dt.date.today().year else 1900 + yy
+    return v.real_date(year, mm, dd)
+
+
+def _airline_candidates(text: str) -> list[Candidate]:
+    out = []
+    for m in _SSR_DOCS.finditer(text):
+        out.append(Candidate(C.PASSPORT, m.start("no"), m.end("no"), 0.95, "passport_label", {"label": "SSR DOCS"}))
+        dob = m.group("dob")
+        mon = _MONTHS.get(m.group("mon").lower())
+        if mon:
+            yy = int(dob[5:7])
+            year = 2000 + yy if 2000 + yy <= _dt.date.today().year else 1900 + yy
+            d = v.real_date(year, mon, int(dob[:2]))
+            if d is not None and v.plausible_birth_date(d):
+                out.append(Candidate(C.DATE_OF_BIRTH, m.start("dob"), m.end("dob"), 0.9, "dob_label", {"label": "SSR DOCS"}))
+    for m in _FOID.finditer(text):
+        out.append(Candidate(C.PASSPORT, m.start("no"), m.end("no"), 0.9, "passport_label", {"label": "FOID PP"}))
+    return out
+
+
 def _mrz_candidates(text: str) -> list[Candidate]:
     out = []
     for m in _MRZ_LINE2.finditer(text):
@@ -466,6 +500,9 @@ def _mrz_candidates(text: str) -> list[Candidate]:
         # The layout alone is specific; the check digits make it certain (retyped zones often break them).
         out.append(Candidate(C.PASSPORT, m.start("n"), m.start("n") + len(core), 0.97 if valid else 0.85,
                              "passport_mrz" if valid else "passport_mrz_layout"))
+        born = _yymmdd(birth)
+        if born is not None and v.plausible_birth_date(born):
+            out.append(Candidate(C.DATE_OF_BIRTH, m.start("b"), m.end("b"), 0.9, "dob_label", {"label": "MRZ"}))
         prev_end = m.start() - 1
         prev_start = text.rfind("\n", 0, max(0, prev_end)) + 1
         if prev_end > prev_start:
@@ -499,6 +536,8 @@ def id_candidates(text: str) -> list[Candidate]:
     out = []
     if "<" in text:
         out += _mrz_candidates(text)
+    if "DOCS" in text or "FOID" in text:
+        out += _airline_candidates(text)
     if "免許" in text or "icen" in text or "ICEN" in text or "DL" in text:
         out += _license_candidates(text)
     if "記号" in text and "保険" in text:

@@ -70,9 +70,9 @@ def _label_before(text: str, s: int, rx: re.Pattern[str], width: int = 16) -> bo
     m = rx.search(window)
     if m is None:
         return False
-    if len(m.group().strip(" .:：")) == 1:
-        i = start + m.start()
-        return i == 0 or not text[i - 1].isalpha()
+    i = start + m.start()
+    if m.group()[:1].isascii() and m.group()[:1].isalpha() and i > 0 and text[i - 1].isalpha():
+        return False  # inside a word: "Account No.:" is not the label "t No.:"
     return True
 
 

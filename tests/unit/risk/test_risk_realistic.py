@@ -602,3 +602,22 @@ def test_more_credential_formats(text, value):
 ])
 def test_environment_passwords_that_are_references(text):
     assert shown(text, C.SECRET) == []
+
+
+def test_an_airline_booking_passport_line_and_form_of_identification():
+    text = " 9 SSR DOCS NH HK1 P/JPN/TR8802147/JPN/19MAY88/F/11OCT32/KOBAYASHI/SAORI/P1\nFOID: PPM82746193"
+    found = shown(text)
+    assert (C.PASSPORT, "TR8802147") in found and (C.DATE_OF_BIRTH, "19MAY88") in found
+    assert (C.PASSPORT, "M82746193") in found
+
+
+def test_a_passport_after_pp_and_a_birth_date_in_a_machine_readable_zone():
+    assert (C.PASSPORT, "K08812345") in shown("1. CHAN Tai Man 陳大文 HKSAR PP K08812345 DOB 02-Feb-1972")
+    mrz = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+    assert (C.DATE_OF_BIRTH, "740812") in shown(mrz)
+
+
+def test_an_account_number_label_is_not_a_phone_label():
+    # "Account No.:" once matched the one-letter phone label "t" (+ "No.")
+    assert shown("SWIFT: HSBCHKHHHKH\nAccount No.: 808-417733-838\nAmount: HKD 186,400.00") == [
+        (C.BANK_ACCOUNT, "808-417733-838")]
