@@ -125,7 +125,7 @@ _METHOD_BY_KEY = {
     "card_test": "checksum", "corporate_number": "checksum", "iban": "checksum",
     "table_column": "table", "table_name_column": "table", "name_speaker": "layout", "name_list": "layout", "name_repeated": "layout",
     "name_place_list": "layout", "name_relation": "layout", "name_email": "layout", "bank_zengin": "layout", "name_context": "name_list", "name_public_figure": "name_list", "org_term": "policy",
-    "passport_mrz": "checksum", "name_sample": "name_list", "passport_mrz_layout": "layout", "name_mrz": "layout",
+    "passport_mrz": "checksum", "name_sample": "name_list", "name_field": "table", "passport_mrz_layout": "layout", "name_mrz": "layout",
 }
 
 

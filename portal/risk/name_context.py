@@ -36,10 +36,11 @@ _NAME_TOKEN = (
 )
 _SPEAKER = re.compile(
     r"^[ \t>*・\-]*(?:[\[(]?(?:[0-9]{1,4}/[0-9]{1,2}(?:/[0-9]{1,4})? )?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?: ?[AP]M)?[\])]? ?)?"
-    rf"(?P<n>{_NAME_TOKEN})(?: [0-9]{{1,2}}:[0-9]{{2}})? ?[:：](?!//)",
+    rf"(?P<n>{_NAME_TOKEN})(?:さん|様|くん|ちゃん)?(?: ?[(（][^()（）\n:：]{{1,14}}[)）])?(?: [0-9]{{1,2}}:[0-9]{{2}})? ?[:：](?!//)",
     re.MULTILINE,
 )
 # Words that stand before a colon at the start of a line and are not people.
+_SPEAKER_TITLE = re.compile(r"(?:总经理|總經理|经理|經理|先生|女士|小姐|老师|老師|主任|部長|課長|係長|所長|店長|社長)\Z")
 _NOT_SPEAKER = set(
     "件名 日時 日付 時間 場所 議題 備考 目的 参加者 出席 出席者 欠席 欠席者 結論 宿題 期限 回答 質問 依頼 対応 注意 補足 結果 内容 理由 "
     "原因 概要 状況 影響 対策 担当 担当者 氏名 名前 住所 電話 金額 合計 宛先 差出人 送信者 本文 添付 要望 課題 背景 現状 方針 予定 次回 "
@@ -321,8 +322,12 @@ def context_name_candidates(text: str, found: list[Candidate]) -> list[Candidate
         timestamps = any(m.group().lstrip(" \t>*・-")[:1] in "[(0123456789" for m, _n in speakers)
         chat = timestamps or (len(counts) >= 2 and max(counts.values()) >= 2)
         for m, name in speakers:
+            end = m.end("n")
+            title = _SPEAKER_TITLE.search(name)
+            if title is not None and title.start() > 0:
+                name, end = name[: title.start()], m.start("n") + title.start()  # 张经理: → 张
             if _speaker_ok(name, chat, timestamps):
-                out.append(Candidate(C.PERSON_NAME, m.start("n"), m.end("n"), 0.8, "name_speaker"))
+                out.append(Candidate(C.PERSON_NAME, m.start("n"), end, 0.8, "name_speaker"))
 
     # Hiragana speakers in a chat or a pasted dialogue: "みゆき：…", "[20:14] まゆみ: …", "えりかさん：…",
     # "みゆき「…」". Only where the text is a conversation (timestamps, or a speaker who speaks again).
@@ -836,6 +841,8 @@ _SAMPLE_NAMES = frozenset({
     "山田太郎", "山田花子", "日本太郎", "日本花子", "特許太郎", "見本太郎", "見本花子", "名無権兵衛", "ヤマダタロウ", "ヤマダハナコ",
     "johndoe", "janedoe", "taroyamada", "yamadataro", "hanakoyamada", "yamadahanako",
 })
+# A row of made-up contact data: john.doe@example.com, 000-0000-0000, xxx@xxx.
+_PLACEHOLDER_ROW = re.compile(r"@example\.(?:com|org|net|jp|co\.jp)\b|0{2,4}-0{3,4}-0{4}|(?i:x{3,}@x{3,})")
 _FIRM_KANA_BEFORE = re.compile(r"(?:カ|ユ|ド|シヤ|ザイ|イ|ガク|フク|ノウ|ギヨ|ゼイ|ベン)\)[ \u3000]?\Z")
 _FIRM_KANA_AFTER = re.compile(r"[ \u3000]?\((?:カ|ユ|ド|シヤ|ザイ|イ|ガク|フク)(?![ァ-ヴ])")
 _FIRM_KANA_WORD = re.compile(r"カブシキガイシ[ヤャ]|ユウゲンガイシ[ヤャ]|ゴウドウガイシ[ヤャ]|ガイシ[ヤャ]")
@@ -855,7 +862,9 @@ def demote_samples_and_firms(text: str, cands: list[Candidate]) -> list[Candidat
         if c.category is C.PERSON_NAME:
             value = text[c.start : c.end]
             key = re.sub(r"[ \u3000・.]", "", value).lower()
-            if _SAMPLE_PART.search(value) or key in _SAMPLE_NAMES:
+            ls = text.rfind("\n", 0, c.start) + 1
+            le = text.find("\n", c.end)
+            if _SAMPLE_PART.search(value) or key in _SAMPLE_NAMES or _PLACEHOLDER_ROW.search(text, ls, len(text) if le < 0 else le):
                 c = Candidate(c.category, c.start, c.end, min(c.score, 0.3), "name_sample")
             elif _FIRM_KANA_WORD.search(value) or _FIRM_KANA_BEFORE.search(text, max(0, c.start - 4), c.start) \
                     or _FIRM_KANA_AFTER.match(text, c.end):
@@ -863,4 +872,28 @@ def demote_samples_and_firms(text: str, cands: list[Candidate]) -> list[Candidat
             elif value[:1].isascii() and (_FIRM_WORD_AFTER.match(text, c.end) or _HOTEL_BEFORE.search(text, max(0, c.start - 8), c.start)):
                 continue  # a firm or a hotel named after a person
         out.append(c)
+    return out
+
+
+# JSON and YAML fields that hold a person's name: "first_name": "Olivia", "display_name": "Ananya Krishnan".
+_NAME_FIELD = re.compile(r"[\"']?(?P<k>(?i:first_?name|last_?name|given_?names?|family_?name|surname|full_?name|display_?name|"
+                         r"contact_?name|customer_?name|passenger_?name|guest_?name|holder_?name|cardholder(?:_?name)?|"
+                         r"firstName|lastName|givenName|familyName|displayName|fullName))[\"']?[ \t]*[:=][ \t]*[\"'](?P<v>[^\"'\n]{1,60})[\"']")
+_NAME_VALUE = re.compile(r"[A-Za-zÀ-ÿ一-龥々ぁ-んァ-ヴー가-힣][A-Za-zÀ-ÿ一-龥々ぁ-んァ-ヴー가-힣.'’\- ]{0,58}")
+
+
+def name_field_candidates(text: str) -> list[Candidate]:
+    out = []
+    if "name" not in text and "Name" not in text:
+        return out
+    for m in _NAME_FIELD.finditer(text):
+        value = m.group("v").strip()
+        if not _NAME_VALUE.fullmatch(value) or len(value.split()) > 5 or _SAMPLE_PART.search(value) or \
+                re.sub(r"[ .]", "", value).lower() in _SAMPLE_NAMES:
+            continue
+        words = value.split()
+        if value.isascii() and all(_english_word(w.lower()) and not _known(w)[0] and not _known(w)[1] for w in words):
+            continue  # "display_name": "Platform Bot": words, not a person
+        s = m.start("v") + (len(m.group("v")) - len(m.group("v").lstrip()))
+        out.append(Candidate(C.PERSON_NAME, s, s + len(value), 0.85, "name_field", {"label": m.group("k")}))
     return out

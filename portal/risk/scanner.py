@@ -13,7 +13,8 @@ from portal.risk.findings import SEVERITY, Category, Finding, method_of
 from portal.risk import international
 from portal.risk.latin_names import latin_name_candidates
 from portal.risk.name_context import (context_name_candidates, demote_places_in_lists, demote_places_on_routes, demote_public_figures,
-                                      demote_samples_and_firms, name_column_candidates, trim_name_edges)
+                                      demote_samples_and_firms, name_column_candidates, name_field_candidates,
+                                      trim_name_edges)
 from portal.risk.names import dictionary_name_candidates, name_candidates
 from portal.risk.normalize import normalize
 from portal.risk.records import record_candidates
@@ -78,6 +79,7 @@ def _candidates(ntext: str, org_terms: tuple[str, ...], enabled: frozenset[Categ
         cands += name_candidates(ntext)
         cands += dictionary_name_candidates(ntext)
         cands += latin_name_candidates(ntext)
+        cands += name_field_candidates(ntext)
     table_found, id_cells, place_cells = table_candidates(ntext)
     cands += table_found
     if want(Category.PERSON_NAME):

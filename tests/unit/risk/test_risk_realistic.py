@@ -621,3 +621,23 @@ def test_an_account_number_label_is_not_a_phone_label():
     # "Account No.:" once matched the one-letter phone label "t" (+ "No.")
     assert shown("SWIFT: HSBCHKHHHKH\nAccount No.: 808-417733-838\nAmount: HKD 186,400.00") == [
         (C.BANK_ACCOUNT, "808-417733-838")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[14:31] 张经理: 您好，明天的团共28人\n[14:32] 张经理: 酒店是上海外滩", ["张", "张"]),
+    ("[10:02] 박지훈(KR ops): 안녕하세요!\n[10:15] 박지훈(KR ops): 호텔", ["박지훈", "박지훈"]),
+    ("18:06 柴田(鉄筋): 了解。\n18:10 石黒(工事): 検査は11時から", ["柴田", "石黒"]),
+])
+def test_chat_speakers_with_a_role_or_title(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('{\n  "first_name": "Olivia",\n  "last_name": "Hartley",\n  "email": "olivia.hartley@x.com"\n}', ["Olivia", "Hartley"]),
+    ('{"id": 88120, "display_name": "Ananya Krishnan"}', ["Ananya Krishnan"]),
+    ('{"display_name": "Platform Bot"}', []),
+    ('user:\n  firstName: "Test"\n  lastName: "User"', []),
+    ("first_name,last_name,email\nJohn,Doe,john.doe@example.com\n太郎,山田,taro.yamada@example.jp", []),
+])
+def test_name_fields_of_data_and_placeholder_rows(text, expected):
+    assert names(text) == expected
