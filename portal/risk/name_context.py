@@ -260,6 +260,9 @@ _KANA_LABEL = re.compile(r"(?:名義(?:人|カナ)?|口座名義|受取人(?:名
 _READING = re.compile(r" ?[(（] ?(?P<r>[ァ-ヴー]{2,}(?:[・ =][ァ-ヴー]{1,})*|[ぁ-ゖ]{2,}(?: [ぁ-ゖ]{1,})?) ?[)）]")
 
 
+_FIGURE_SEP = re.compile(r"[ \u3000・･=＝]")
+
+
 @lru_cache(maxsize=1)
 def _public_figures() -> frozenset[str]:
     """Well-known public figures' names, spaces removed and lower-cased; Latin two-word names in
@@ -269,6 +272,7 @@ def _public_figures() -> frozenset[str]:
         name = line.strip()
         if name and not name.startswith("#"):
             names.add(name.replace(" ", "").lower())
+            names.add(_FIGURE_SEP.sub("", name).lower())  # スティーブ・ジョブズ also as スティーブジョブズ
             words = name.split(" ")
             if name.isascii() and len(words) == 2:
                 names.add((words[1] + words[0]).lower())
@@ -296,7 +300,7 @@ def _figure_bigrams() -> frozenset[str]:
 def _figure_around(text: str, s: int, e: int) -> str | None:
     """The public figure's name (spaces removed) that the name at [s, e) is part of, if any."""
     figures = _public_figures()
-    value = text[s:e].replace(" ", "").lower()
+    value = re.sub(r"['’]s$", "", text[s:e]).replace(" ", "").lower()  # "Geoffrey Hinton's"
     if value[:2] not in _figure_bigrams():
         return None  # no public figure's name holds these letters: the common case, decided at once
     window = text[max(0, s - 12) : e + 12].replace(" ", "").lower()
@@ -551,6 +555,9 @@ def _alternate_form(text: str, s: int, e: int) -> tuple[int, int] | None:
     return m.start("r"), m.end("r")
 
 
+_COLLEAGUE_AFTER = re.compile(r"[ \u3000]?(?:さん|様|さま|くん|君|ちゃん|課長|部長|係長|主任|室長|次長|先輩|殿|-san)")
+
+
 def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
     """Names of well-known public figures (渋沢栄一, Satya Nadella) and their later mentions
     (渋沢は…) are hints, not findings."""
@@ -583,7 +590,10 @@ def demote_public_figures(text: str, cands: list[Candidate]) -> list[Candidate]:
     for c in cands:
         if c.category is C.PERSON_NAME:
             value = re.sub(r"['’]s$", "", text[c.start : c.end]).replace(" ", "").lower()
-            if value in parts or any(value in f for f in found) or (c.start, c.end) in public_spans:
+            whole = any(value == f for f in found)
+            if (whole or (value in parts or any(value in f for f in found)) and not _COLLEAGUE_AFTER.match(text, c.end)) \
+                    or (c.start, c.end) in public_spans:
+                # (a surname shared with a figure mentioned here is still a colleague's: 村上春樹 … 担当の村上さん)
                 c = Candidate(c.category, c.start, c.end, 0.3, "name_public_figure")
         out.append(c)
     return out

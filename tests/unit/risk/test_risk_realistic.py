@@ -641,3 +641,13 @@ def test_chat_speakers_with_a_role_or_title(text, expected):
 ])
 def test_name_fields_of_data_and_placeholder_rows(text, expected):
     assert names(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Add one line on Geoffrey Hinton's 2024 Nobel Prize", []),
+    ("スティーブジョブズの伝記を要約して", []),
+    ("埼玉・東京で、安藤忠雄、隈研吾、丹下健三の建築を見られる場所", []),
+    ("村上春樹の新作について、担当の村上さんに聞いてください", ["村上"]),
+])
+def test_public_figures_and_a_colleague_who_shares_a_surname(text, expected):
+    assert names(text) == expected
