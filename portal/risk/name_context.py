@@ -872,9 +872,10 @@ def demote_samples_and_firms(text: str, cands: list[Candidate]) -> list[Candidat
         if c.category is C.PERSON_NAME:
             value = text[c.start : c.end]
             key = re.sub(r"[ \u3000・.]", "", value).lower()
-            ls = text.rfind("\n", 0, c.start) + 1
-            le = text.find("\n", c.end)
-            if _SAMPLE_PART.search(value) or key in _SAMPLE_NAMES or _PLACEHOLDER_ROW.search(text, ls, len(text) if le < 0 else le):
+            ls = text.rfind("\n", max(0, c.start - 300), c.start) + 1 or max(0, c.start - 300)
+            le = text.find("\n", c.end, c.end + 300)
+            if _SAMPLE_PART.search(value) or key in _SAMPLE_NAMES or \
+                    _PLACEHOLDER_ROW.search(text, ls, min(len(text), c.end + 300) if le < 0 else le):
                 c = Candidate(c.category, c.start, c.end, min(c.score, 0.3), "name_sample")
             elif _FIRM_KANA_WORD.search(value) or _FIRM_KANA_BEFORE.search(text, max(0, c.start - 4), c.start) \
                     or _FIRM_KANA_AFTER.match(text, c.end):
