@@ -114,6 +114,8 @@ def phone_candidates(text: str) -> list[Candidate]:
         if raw.startswith("0") and _JA_CHAR.search(text, text.rfind("\n", 0, m.start()) + 1, m.start()) and \
                 (_parse(raw, "JP")[0] or not _parse(raw, "TW")[0] and not _parse(raw, "CN")[0]):
             continue  # a 0... number in Japanese text is Japanese: the Japanese detector decides
+        if raw.startswith(("0120", "0800", "0570", "0990")) and _parse(raw, "JP")[0]:
+            continue  # a Japanese toll-free or navi-dial number: the Japanese detector makes it a hint
         for region in REGIONS[1:]:
             valid, possible = _parse(raw, region)
             if valid:

@@ -852,7 +852,7 @@ _SAMPLE_NAMES = frozenset({
     "johndoe", "janedoe", "taroyamada", "yamadataro", "hanakoyamada", "yamadahanako",
 })
 # A row of made-up contact data: john.doe@example.com, 000-0000-0000, xxx@xxx.
-_PLACEHOLDER_ROW = re.compile(r"@example\.(?:com|org|net|jp|co\.jp)\b|0{2,4}-0{3,4}-0{4}|(?i:x{3,}@x{3,})")
+_PLACEHOLDER_ROW = re.compile(r"0{2,4}-0{3,4}-0{4}|(?i:x{3,}@x{3,})|(?i:john\.doe|jane\.doe|test(?:user)?[0-9]*|dummy|sample)@example\.")
 _FIRM_KANA_BEFORE = re.compile(r"(?:カ|ユ|ド|シヤ|ザイ|イ|ガク|フク|ノウ|ギヨ|ゼイ|ベン)\)[ \u3000]?\Z")
 _FIRM_KANA_AFTER = re.compile(r"[ \u3000]?\((?:カ|ユ|ド|シヤ|ザイ|イ|ガク|フク)(?![ァ-ヴ])")
 _FIRM_KANA_WORD = re.compile(r"カブシキガイシ[ヤャ]|ユウゲンガイシ[ヤャ]|ゴウドウガイシ[ヤャ]|ガイシ[ヤャ]")
