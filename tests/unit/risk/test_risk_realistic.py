@@ -637,7 +637,8 @@ def test_chat_speakers_with_a_role_or_title(text, expected):
     ('{"id": 88120, "display_name": "Ananya Krishnan"}', ["Ananya Krishnan"]),
     ('{"display_name": "Platform Bot"}', []),
     ('user:\n  firstName: "Test"\n  lastName: "User"', []),
-    ("first_name,last_name,email\nJohn,Doe,john.doe@example.com\n太郎,山田,taro.yamada@example.jp", []),
+    ("first_name,last_name,email,phone\nJohn,Doe,john.doe@example.com,\n太郎,山田,taro.yamada@example.jp,000-0000-0000", []),
+    ("From: Michael Walker <watanabe_m@example.com>\nSubject: 見積", ["Michael Walker"]),
 ])
 def test_name_fields_of_data_and_placeholder_rows(text, expected):
     assert names(text) == expected
