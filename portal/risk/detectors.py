@@ -440,7 +440,7 @@ def _labelled(text: str, s: int, e: int, kind: str, before: int = 24) -> object 
 
 
 # A passport's machine-readable zone, second line (TD3): number, its check digit, nationality, birth
-# date, its check digit, sex, expiry, its check digit. Both check digits must hold.
+# date, its check digit, sex, expiry, its check digit. The layout alone gives medium; the check digits high.
 _MRZ_LINE2 = re.compile(r"^(?P<n>[A-Z0-9<]{9})(?P<c>[0-9])[A-Z<]{3}(?P<b>[0-9]{6})(?P<bc>[0-9])[MFX<](?P<x>[0-9]{6})(?P<xc>[0-9])",
                         re.MULTILINE)
 _MRZ_LINE1 = re.compile(r"^P[A-Z<][A-Z<]{3}(?P<name>[A-Z]+(?:<{1,2}[A-Z]+)*)<*$", re.MULTILINE)
@@ -461,14 +461,18 @@ _SSR_DOCS = re.compile(r"DOCS[ A-Z0-9]{0,14}?[ /]P?/(?P<iss>[A-Z]{3})?/(?P<no>[A
 _FOID = re.compile(r"FOID[: ]{1,3}PP(?P<no>[A-Z0-9]{6,15})(?![A-Za-z0-9])")
 
 
+def _birth_year(yy: int) -> int:
+    """A two-digit birth year in the century that puts it in the past."""
+    return 2000 + yy if 2000 + yy <= _dt.date.today().year else 1900 + yy
+
+
 def _yymmdd(digits: str) -> "_dt.date | None":
-    """MRZ birth dates: YYMMDD, the century that puts the date in the past."""
+    """MRZ birth dates: YYMMDD."""
     try:
         yy, mm, dd = int(digits[:2]), int(digits[2:4]), int(digits[4:6])
     except ValueError:
         return None
-    year = 2000 + yy if 2000 + yy <= _dt.date.today().year else 1900 + yy
-    return v.real_date(year, mm, dd)
+    return v.real_date(_birth_year(yy), mm, dd)
 
 
 def _airline_candidates(text: str) -> list[Candidate]:
@@ -478,9 +482,7 @@ def _airline_candidates(text: str) -> list[Candidate]:
         dob = m.group("dob")
         mon = _MONTHS.get(m.group("mon").lower())
         if mon:
-            yy = int(dob[5:7])
-            year = 2000 + yy if 2000 + yy <= _dt.date.today().year else 1900 + yy
-            d = v.real_date(year, mon, int(dob[:2]))
+            d = v.real_date(_birth_year(int(dob[5:7])), mon, int(dob[:2]))
             if d is not None and v.plausible_birth_date(d):
                 out.append(Candidate(C.DATE_OF_BIRTH, m.start("dob"), m.end("dob"), 0.9, "dob_label", {"label": "SSR DOCS"}))
     for m in _FOID.finditer(text):
