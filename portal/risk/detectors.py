@@ -505,12 +505,11 @@ def _mrz_candidates(text: str) -> list[Candidate]:
         born = _yymmdd(birth)
         if born is not None and v.plausible_birth_date(born):
             out.append(Candidate(C.DATE_OF_BIRTH, m.start("b"), m.end("b"), 0.9, "dob_label", {"label": "MRZ"}))
-        prev_end = m.start() - 1
-        prev_start = text.rfind("\n", 0, max(0, prev_end)) + 1
-        if prev_end > prev_start:
-            nm = _MRZ_LINE1.match(text, prev_start, prev_end)
-            if nm is not None:
-                out.append(Candidate(C.PERSON_NAME, nm.start("name"), nm.end("name"), 0.9, "name_mrz"))
+    # The holder's name on the first line (P<JPNISHII<<MAKOTO<<<…), also when the second line was retyped badly.
+    for nm in _MRZ_LINE1.finditer(text):
+        line = text[nm.start() : nm.end()]
+        if len(line) >= 30 and "<<" in line:
+            out.append(Candidate(C.PERSON_NAME, nm.start("name"), nm.end("name"), 0.9, "name_mrz"))
     return out
 
 

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from portal.risk.detectors import Candidate
-from portal.risk.latin_names import _ORG_AFTER, _STOP, _english_word, _known, lone_name_score
+from portal.risk.latin_names import _ASIAN_SURNAMES, _ORG_AFTER, _STOP, _english_word, _known, lone_name_score
 from portal.risk.findings import Category
 from portal.risk import tables
 
@@ -36,7 +36,7 @@ _NAME_TOKEN = (
 )
 _SPEAKER = re.compile(
     r"^[ \t>*・\-]*(?:[\[(]?(?:[0-9]{1,4}/[0-9]{1,2}(?:/[0-9]{1,4})? )?[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?: ?[AP]M)?[\])]? ?)?"
-    rf"(?P<n>{_NAME_TOKEN})(?:さん|様|くん|ちゃん)?(?: ?[(（][^()（）\n:：]{{1,14}}[)）])?(?: [0-9]{{1,2}}:[0-9]{{2}})? ?[:：](?!//)",
+    rf"(?P<n>{_NAME_TOKEN})(?:さん|様|くん|ちゃん)?(?: ?[(（][^()（）\n:：]{{1,24}}[)）])?(?: [0-9]{{1,2}}:[0-9]{{2}})? ?[:：](?!//)",
     re.MULTILINE,
 )
 # Words that stand before a colon at the start of a line and are not people.
@@ -533,6 +533,7 @@ _ALT_HANGUL = r"[가-힣]{2,4}"
 _ALT_LATIN = r"[A-Z][A-Za-z'’\-]+(?: [A-Z][A-Za-z'’\-]+){0,3}"
 _ALT_BRACKET = re.compile(rf"(?:様|さん|氏)? ?[(（] ?(?P<r>{_ALT_KATAKANA}|{_ALT_HAN}|{_ALT_HANGUL}|{_ALT_LATIN})(?: ?(?:様|さん|氏))? ?[)）]")
 _ALT_SLASH = re.compile(rf" ?[/／] ?(?P<r>{_ALT_KATAKANA}|{_ALT_HANGUL})(?= ?(?:[/／|,、\n)）]|\Z))")
+_ALT_SPACED_HAN = re.compile(rf"[ \u3000\t]{{1,3}}(?P<r>{_ALT_HAN})(?=[ \u3000\t,、]|\Z)", re.MULTILINE)
 _ALT_BEFORE = re.compile(rf"(?<![一-龥가-힣])(?P<r>{_ALT_HAN}|{_ALT_HANGUL}) ?[(（] ?\Z")
 _ALT_HAN_NOT = re.compile(r"(?:部|課|室|係|社|店|局|所|員|長|役|担当|会社|大学|病院|工場|支店|本社|事業|営業|管理|[市区町村県都府国省州])$")
 
@@ -541,6 +542,8 @@ def _alternate_form(text: str, s: int, e: int) -> tuple[int, int] | None:
     value = text[s:e]
     latin = value[:1].isascii()
     m = _ALT_BRACKET.match(text, e) or _ALT_SLASH.match(text, e)
+    if m is None and latin and any(w.lower() in _ASIAN_SURNAMES for w in re.split(r"[ ,\-]+", value)):
+        m = _ALT_SPACED_HAN.match(text, e)  # CHAN Tai Man 陳大文 HKSAR …
     if m is None:
         return None
     r = m.group("r")

@@ -142,7 +142,7 @@ def _leading_name(run: str, strong_label: bool) -> tuple[int, float] | None:
 
 _EN_WORD = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
 _EN_NAME = rf"{_EN_WORD}(?: {_EN_WORD}){{0,2}}"
-_EN_TITLE = re.compile(rf"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? (?P<n>{_EN_NAME}(?: [A-Z]{{2,20}})?|[A-Z]{{2,20}}(?: {_EN_WORD})?)(?![A-Za-z])")
+_EN_TITLE = re.compile(rf"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Mme|Mlle|Herr|Frau|Khun|Kuya|Ate|Encik|Puan|Ibu|Pak|Sr|Sra)\.? (?P<n>{_EN_NAME}(?: [A-Z]{{2,20}})?|[A-Z]{{2,20}}(?: {_EN_WORD})?)(?![A-Za-z])")
 _EN_DEAR = re.compile(rf"Dear (?!(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.? )(?P<n>{_EN_NAME})(?![A-Za-z])")
 _EN_SIGNOFF = re.compile(
     rf"(?:Best regards|Kind regards|Warm regards|Regards|Best wishes|Sincerely(?: yours)?|Yours sincerely|"
@@ -197,7 +197,7 @@ _EN_GIVEN_SURNAME = re.compile(r"(?P<n>[A-Z][a-z]+ [A-Z][a-z]+(?:-[A-Z][a-z]+)?)
 
 
 _EN_TRIGGERS = {
-    _EN_TITLE: ("Mr", "Ms", "Dr", "Prof", "Miss", "Mx"),
+    _EN_TITLE: ("Mr", "Ms", "Dr", "Prof", "Miss", "Mx", "Mme", "Mlle", "Herr", "Frau", "Khun", "Kuya", "Ate ", "Encik", "Puan", "Ibu", "Pak ", "Sr", "Sra"),
     _EN_DEAR: ("Dear ",),
     _EN_SIGNOFF: ("egards", "Sincerely", "sincerely", "Thanks", "Thank you", "Cheers", "Best", "wishes"),
     _EN_LABEL: (":", "："),

@@ -74,6 +74,8 @@ _HEADER_EXACT: dict[str, Category] = {
     "メール": C.EMAIL, "メールアドレス": C.EMAIL, "email": C.EMAIL, "e-mail": C.EMAIL, "mail": C.EMAIL,
     # Chinese and Korean group lists (tour operators, overseas offices)
     "姓名": C.PERSON_NAME, "名字": C.PERSON_NAME, "拼音": C.PERSON_NAME, "英文名": C.PERSON_NAME, "英文姓名": C.PERSON_NAME,
+    "中文姓名": C.PERSON_NAME, "中文名": C.PERSON_NAME, "漢字氏名": C.PERSON_NAME, "氏名漢字": C.PERSON_NAME,
+    "ローマ字氏名": C.PERSON_NAME, "氏名ローマ字": C.PERSON_NAME, "英字氏名": C.PERSON_NAME,
     "성명": C.PERSON_NAME, "이름": C.PERSON_NAME, "영문": C.PERSON_NAME, "영문명": C.PERSON_NAME, "영문이름": C.PERSON_NAME,
     "出生日期": C.DATE_OF_BIRTH, "出生年月日": C.DATE_OF_BIRTH, "生日": C.DATE_OF_BIRTH, "생년월일": C.DATE_OF_BIRTH,
     "护照号": C.PASSPORT, "护照号码": C.PASSPORT, "護照號碼": C.PASSPORT, "护照": C.PASSPORT, "여권번호": C.PASSPORT,

@@ -652,3 +652,18 @@ def test_name_fields_of_data_and_placeholder_rows(text, expected):
 ])
 def test_public_figures_and_a_colleague_who_shares_a_surname(text, expected):
     assert names(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The group leader is Khun Wichai Chaiyaporn, he will carry the cash", ["Wichai Chaiyaporn"]),
+    ("Bonjour Mme Claire Moreau,", ["Claire Moreau"]),
+    ("2025/02/03 11:20 Ploy (Bangkok Sunrise): The group\n2025/02/03 11:21 Ploy (Bangkok Sunrise): His", ["Ploy", "Ploy"]),
+    ("團員編號\t中文姓名\t英文姓名\nT01\t林志豪\tLIN CHIH-HAO\nT02\t張雅婷\tCHANG YA-TING", ["林志豪", "LIN CHIH-HAO", "張雅婷", "CHANG YA-TING"]),
+])
+def test_titles_speakers_and_columns_of_other_countries(text, expected):
+    assert names(text) == expected
+
+
+def test_the_holder_on_the_first_line_of_a_machine_readable_zone():
+    text = "P<JPNISHII<<MAKOTO<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nTM4419027<3JPN8401092M3206158<<<<<<<<<<<<<<06"
+    assert "ISHII<<MAKOTO" in names(text)
