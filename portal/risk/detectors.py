@@ -533,8 +533,52 @@ def _license_candidates(text: str) -> list[Candidate]:
     return out
 
 
+# A fixed-width or space-separated list under a header line (社員番号 氏名 ローマ字 生年月日 旅券,
+# "No  NAME  D.O.B  PASSPORT"): the dates below a birth header are birth dates, the passport-shaped
+# tokens below a passport header are passport numbers.
+_HEADER_BIRTH = re.compile(r"生年月日|(?i:d\.?o\.?b\.?|date of birth|birth ?date|birthday)|出生日期|생년월일")
+_HEADER_PASSPORT = re.compile(r"旅券|パスポート|(?i:passp[o0]rt)|護照|护照|여권")
+_ROW_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}[0-9]{7,8}(?![A-Za-z0-9])")
+
+
+def header_line_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
+    out: list[Candidate] = []
+    pos = 0
+    lines = text.split("\n")
+    offsets = []
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        birth, passport = _HEADER_BIRTH.search(line), _HEADER_PASSPORT.search(line)
+        if not (birth or passport) or len(line) > 200 or any(ch.isdigit() for ch in line) or len(line.split()) < 3 \
+                or "\t" in line or "|" in line or "," in line:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and j - i <= 100 and lines[j].strip():
+            row, base = lines[j], offsets[j]
+            if birth:
+                for m in _DATE_JA.finditer(row):
+                    d = _parse_date(m)
+                    if d is not None and v.plausible_birth_date(d, today):
+                        out.append(Candidate(C.DATE_OF_BIRTH, base + m.start(), base + m.end(), 0.8, "dob_label",
+                                             {"label": birth.group()}))
+            if passport:
+                for m in _ROW_PASSPORT.finditer(row):
+                    out.append(Candidate(C.PASSPORT, base + m.start(), base + m.end(), 0.85, "passport_label",
+                                         {"label": passport.group()}))
+            j += 1
+        i = j
+    return out
+
+
 def id_candidates(text: str) -> list[Candidate]:
     out = []
+    if _HEADER_BIRTH.search(text) or _HEADER_PASSPORT.search(text):
+        out += header_line_candidates(text)
     if "<" in text:
         out += _mrz_candidates(text)
     if "DOCS" in text or "FOID" in text:
@@ -786,6 +830,8 @@ _MONTH_DAY_BEFORE = re.compile(
 _KINSHIP_DATE = re.compile(r"(?:長男|長女|次男|次女|三男|三女|四男|四女|長子|実子|養子|[Ss]on|[Dd]aughter)[ 　:：\t、,]{1,3}"
                            r"(?=[0-9明大昭平令MTSHR])")
 _PAREN_DATE = re.compile(r" ?[（(] ?(?=[0-9明大昭平令MTSHR])")
+_SPACED_DATE = re.compile(r"(?:[（(][^()（）\n0-9]{1,6}[)）])?[ \u3000\t]{1,4}(?=[0-9明大昭平令MTSHR])")
+_FAMILY_LINE = re.compile(r"扶養|配偶者|家族|続柄|同居|世帯|(?i:dependent|spouse)")
 
 
 def dob_near_people(text: str, names: list[Candidate], today: _dt.date | None = None) -> list[Candidate]:
@@ -797,13 +843,18 @@ def dob_near_people(text: str, names: list[Candidate], today: _dt.date | None = 
     out: list[Candidate] = []
     starts = [m.end() for m in _KINSHIP_DATE.finditer(text)] if ("男" in text or "女" in text or "子" in text
                                                                  or "son" in text or "daughter" in text) else []
-    paren = []
+    paren, spaced = [], []
     for c in names:
         if c.category is C.PERSON_NAME and c.score >= 0.7:
             pm = _PAREN_DATE.match(text, c.end)
             if pm is not None:
                 paren.append(pm.end())
-    for pos, need_close in [(p, False) for p in starts] + [(p, True) for p in paren]:
+                continue
+            # 控除対象配偶者：石黒 典子　昭和46年11月2日 / 扶養親族：石黒 大翔（子）　平成17年4月18日: a family list.
+            sm = _SPACED_DATE.match(text, c.end)
+            if sm is not None and _FAMILY_LINE.search(text, text.rfind("\n", 0, c.start) + 1, c.start):
+                spaced.append(sm.end())
+    for pos, need_close in [(p, False) for p in starts + spaced] + [(p, True) for p in paren]:
         m = _DATE_JA.match(text, pos) or _KANJI_DATE.match(text, pos)
         if m is None:
             continue
@@ -1201,7 +1252,7 @@ def _looks_like_prose(value: str) -> bool:
 
 _CONF_MARKERS = re.compile(
     r"社外秘|極秘|厳秘|部外秘|[庁局課所室院署団校]外秘|関係者外秘|社内秘|機密(?!性)(?:情報|文書|資料|事項|扱い)?|取扱注意|取り扱い注意|取扱い注意|"
-    r"社内限り|社内限定|部内限り|持ち出し禁止|持出禁止|転送禁止|複製禁止"
+    r"社内限り|社内限定|部内限り|(?:社内)?関係者限り|持ち出し禁止|持出禁止|転送禁止|複製禁止"
 )
 _CONF_MARKERS_EN = re.compile(
     r"(?i:(?:confidentiality notice|strictly confidential|confidential|internal use only|internal only|for internal use|"

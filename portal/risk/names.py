@@ -39,6 +39,7 @@ _JA_LABEL = re.compile(
     r"実施者|訪問者|同行者|面談者|相談者|通訳者?|届出人|世帯主|筆頭者|被相続人|相続人|被保険者|扶養者|本人)"
     r"(?: ?[:：] ?| )"
 )
+_HEADER_AFTER_LABEL = re.compile(r"(?:ローマ字|フリガナ|ふりがな|カナ|よみ|読み|漢字|英字|生年月日|性別|年齢|住所|電話|所属|部署)")
 _LIST_LABELS = ("参加者", "出席者", "欠席者", "出席", "欠席", "同席", "担当", "担当者")
 _STRONG_LABELS = ("氏名", "名前", "お名前", "担当者名", "差出人", "署名", "社員情報", "社員名", "従業員名", "顧客名",
                   "お客様名", "契約者", "名義", "口座名義", "受取人", "患者") + _LIST_LABELS
@@ -323,6 +324,8 @@ def name_candidates(text: str) -> list[Candidate]:
             pos = m.end()
             strong = lab is _JA_SIGNOFF or m.group().startswith(_STRONG_LABELS)
             label = m.group().rstrip(" :：\n")
+            if _HEADER_AFTER_LABEL.match(text, pos):
+                continue  # "氏名 ローマ字 生年月日": a header row, not a name
             dept = _DEPT_BEFORE_NAME.match(text, pos)
             if dept is not None:
                 pos = dept.end()  # 担当者：総務部 白石 崇 → the name after the department

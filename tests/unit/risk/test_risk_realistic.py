@@ -667,3 +667,20 @@ def test_titles_speakers_and_columns_of_other_countries(text, expected):
 def test_the_holder_on_the_first_line_of_a_machine_readable_zone():
     text = "P<JPNISHII<<MAKOTO<<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nTM4419027<3JPN8401092M3206158<<<<<<<<<<<<<<06"
     assert "ISHII<<MAKOTO" in names(text)
+
+
+def test_a_space_separated_list_under_a_header_line():
+    text = ("社員番号 氏名 ローマ字 生年月日 旅券\nS10244 堀内 哲也 HORIUCHI TETSUYA 1976/10/04 TK8819204\n"
+            "S10317 菅原 美咲 SUGAWARA MISAKI 1993/03/27 TR2047736\n\n次の会議は 2024/03/27 です")
+    found = shown(text)
+    assert (C.DATE_OF_BIRTH, "1976/10/04") in found and (C.PASSPORT, "TR2047736") in found
+    assert "ローマ" not in names(text) and "堀内 哲也" in names(text)
+    assert (C.DATE_OF_BIRTH, "2024/03/27") not in found  # after the blank line the list has ended
+
+
+def test_birth_dates_in_a_family_list_and_an_insiders_only_notice():
+    text = "控除対象配偶者：石黒 典子　昭和46年11月2日　同居\n扶養親族：石黒 大翔（子）　平成17年4月18日"
+    assert [t for c, t in shown(text, C.DATE_OF_BIRTH)] == ["昭和46年11月2日", "平成17年4月18日"]
+    assert shown("担当：石黒 典子　2024年4月1日入社", C.DATE_OF_BIRTH) == []
+    assert shown("杉浦\n\nこのメールは社内関係者限りです。転送はご遠慮ください。", C.CONFIDENTIAL) == [
+        (C.CONFIDENTIAL, "社内関係者限り")]
