@@ -449,6 +449,10 @@ _LICENSE_FRAME = re.compile(r"第[ \u3000]?(?P<v>[0-9](?:[ \u3000]?[0-9]){11})[ 
 # Licences of other countries: D4471920 (California), F263-4418-7290 (Illinois), N03-14-027551.
 _LICENSE_FOREIGN = re.compile(r"(?<![A-Za-z0-9\-])[A-Z]{0,2}[0-9]{2,}(?:-[0-9]{2,}){0,3}(?![A-Za-z0-9]|-[0-9])")
 _DRIVING = re.compile(r"(?i:driv)|運転|免許|\bDL\b")
+# (no look-behind or \b first: either keeps re from skipping ahead on the first character)
+_DRIVING_LOWER = re.compile(r"driv|運転|免許|dl(?![a-z])")
+_LICENSE_WORD_LOWER = re.compile(r"licen[cs]e|dl(?![a-z])|運転免許|免許")
+_LICENSE_WORD_ONLY = re.compile(r"(?i:licen[cs]e)|\bDL|運転免許|免許")
 _LICENSE_WORD = re.compile(r"(?:(?i:licen[cs]e)|\bDL|運転免許|免許)[^\n]{0,24}\Z")
 # 記号 藤沢 番号 0098213: the number of a health-insurance card after its symbol.
 _HEALTH_SYMBOL_NUMBER = re.compile(r"記号[ \u3000:：]*[^\s\u3000]{1,10}[ \u3000、,]+番号[ \u3000:：]*(?P<v>[0-9]{1,10})(?![0-9])")
@@ -518,8 +522,13 @@ def _license_candidates(text: str) -> list[Candidate]:
     if "免許" in text and "第" in text:
         for m in _LICENSE_FRAME.finditer(text):
             out.append(Candidate(C.DRIVERS_LICENSE, m.start("v"), m.end("v"), 0.9, "license_label", {"label": "第…号"}))
-    if _DRIVING.search(text):
-        for m in _LICENSE_FOREIGN.finditer(text):
+    lower = text.lower()
+    if len(lower) == len(text) and _DRIVING_LOWER.search(lower) or _DRIVING.search(text):
+        found = []
+        for wm in (_LICENSE_WORD_LOWER.finditer(lower) if len(lower) == len(text) else _LICENSE_WORD_ONLY.finditer(text)):
+            found.extend(mm for mm in _LICENSE_FOREIGN.finditer(text, wm.end(), min(len(text), wm.end() + 40))
+                         if not found or mm.start() >= found[-1].end())
+        for m in found:
             raw = m.group()
             digits = sum(ch.isdigit() for ch in raw)
             if digits < 7 or digits > 16 or "-" in raw and raw[0].isdigit() and len(raw.split("-")) == 3 and digits in (10, 11):
@@ -538,28 +547,38 @@ def _license_candidates(text: str) -> list[Candidate]:
 # tokens below a passport header are passport numbers.
 _HEADER_BIRTH = re.compile(r"生年月日|(?i:d\.?o\.?b\.?|date of birth|birth ?date|birthday)|出生日期|생년월일")
 _HEADER_PASSPORT = re.compile(r"旅券|パスポート|(?i:passp[o0]rt)|護照|护照|여권")
+_HEADER_BIRTH_LOWER = re.compile(r"生年月日|d\.?o\.?b\.?|date of birth|birth ?date|birthday|出生日期|생년월일")
+_HEADER_PASSPORT_LOWER = re.compile(r"旅券|パスポート|passp[o0]rt|護照|护照|여권")
+_HEADER_WORDS = ("生年月日", "d.o.b", "dob", "birth", "出生日期", "생년월일", "旅券", "パスポート", "passport", "passp0rt", "護照", "护照", "여권")
 _ROW_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}[0-9]{7,8}(?![A-Za-z0-9])")
 
 
 def header_line_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
     out: list[Candidate] = []
-    pos = 0
-    lines = text.split("\n")
-    offsets = []
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line) + 1
-    i = 0
-    while i < len(lines):
-        line = lines[i]
+    done = -1
+    lower = text.lower()
+    src = lower if len(lower) == len(text) else text
+    for hm in sorted(list(_HEADER_BIRTH_LOWER.finditer(src)) + list(_HEADER_PASSPORT_LOWER.finditer(src)), key=lambda m: m.start()):
+        ls = text.rfind("\n", 0, hm.start()) + 1
+        if ls <= done:
+            continue  # this header line was read already
+        le = text.find("\n", hm.end())
+        le = len(text) if le == -1 else le
+        line = text[ls:le]
+        done = ls
         birth, passport = _HEADER_BIRTH.search(line), _HEADER_PASSPORT.search(line)
-        if not (birth or passport) or len(line) > 200 or any(ch.isdigit() for ch in line) or len(line.split()) < 3 \
+        if len(line) > 200 or any(ch.isdigit() for ch in line) or len(line.split()) < 3 \
                 or "\t" in line or "|" in line or "," in line:
-            i += 1
             continue
-        j = i + 1
-        while j < len(lines) and j - i <= 100 and lines[j].strip():
-            row, base = lines[j], offsets[j]
+        base = le + 1
+        for _ in range(100):
+            if base >= len(text):
+                break
+            end = text.find("\n", base)
+            end = len(text) if end == -1 else end
+            row = text[base:end]
+            if not row.strip():
+                break
             if birth:
                 for m in _DATE_JA.finditer(row):
                     d = _parse_date(m)
@@ -570,14 +589,15 @@ def header_line_candidates(text: str, today: _dt.date | None = None) -> list[Can
                 for m in _ROW_PASSPORT.finditer(row):
                     out.append(Candidate(C.PASSPORT, base + m.start(), base + m.end(), 0.85, "passport_label",
                                          {"label": passport.group()}))
-            j += 1
-        i = j
+            base = end + 1
+            done = end
     return out
 
 
 def id_candidates(text: str) -> list[Candidate]:
     out = []
-    if _HEADER_BIRTH.search(text) or _HEADER_PASSPORT.search(text):
+    lower = text.lower()
+    if any(w in lower for w in _HEADER_WORDS):
         out += header_line_candidates(text)
     if "<" in text:
         out += _mrz_candidates(text)
@@ -721,7 +741,8 @@ _BIRTH_AFTER = re.compile(r"^ ?(?:生まれ|生|出生|誕生)")
 _DATE_THEN_BORN = re.compile(r"[0-9](?:日)? ?生(?![活産成徒命涯地協])")
 
 
-_BIRTH_TRIGGER = re.compile(r"生|誕|birth|born|dob|d\.o\.b|geburt|naissance|nacimiento|nascimento|ngày sinh|lahir|생년월일", re.IGNORECASE)
+_BIRTH_TRIGGER_JA = re.compile(r"生|誕|생년월일")
+_BIRTH_TRIGGER_LOWER = re.compile(r"birth|born|dob|d\.o\.b|geburt|naissance|nacimiento|nascimento|ngày sinh|lahir")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 # Bare 生 (as in 1985年3月5日生) is handled by _BIRTH_AFTER; as a window trigger it is far too
 # common (生成AI, 学生).
@@ -732,7 +753,7 @@ _BIRTH_WORD_EN = re.compile(r"date[ _]of[ _]birth|birth[ _]?date|birthday|born|d
 
 def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
     out: list[Candidate] = []
-    if not _BIRTH_TRIGGER.search(text):
+    if not (_BIRTH_TRIGGER_JA.search(text) or _BIRTH_TRIGGER_LOWER.search(text.lower())):
         return out
     # Look for dates only where a birth label can reach them: up to 30 characters after a
     # label, or right before 生まれ/生/誕生.
@@ -1084,6 +1105,7 @@ _SECRET_PATTERNS: list[tuple[str, re.Pattern[str], int, tuple[str, ...], frozens
 
 _KEYWORD_FIRST: dict[str, re.Pattern[str]] = {
     "password": re.compile(r"password|passwd|pwd|passcode|pass|パスワード|暗証番号|pw|pin"),
+    "password_next_line": re.compile(r"password|passcode|パスワード|暗証番号"),
     "api_key_assignment": re.compile(
         r"api[_\- ]?key|apikey|secret|access[_\- ]?token|auth[_\- ]?token|client[_\- ]?secret|token|"
         r"アクセスキー|シークレット|apiキー|トークン"
@@ -1251,8 +1273,8 @@ def _looks_like_prose(value: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 _CONF_MARKERS = re.compile(
-    r"社外秘|極秘|厳秘|部外秘|[庁局課所室院署団校]外秘|関係者外秘|社内秘|機密(?!性)(?:情報|文書|資料|事項|扱い)?|取扱注意|取り扱い注意|取扱い注意|"
-    r"社内限り|社内限定|部内限り|(?:社内)?関係者限り|持ち出し禁止|持出禁止|転送禁止|複製禁止"
+    r"社外秘|極秘|厳秘|部外秘|庁外秘|局外秘|課外秘|所外秘|室外秘|院外秘|署外秘|団外秘|校外秘|関係者外秘|社内秘|機密(?!性)(?:情報|文書|資料|事項|扱い)?|取扱注意|取り扱い注意|取扱い注意|"
+    r"社内限り|社内限定|部内限り|社内関係者限り|関係者限り|持ち出し禁止|持出禁止|転送禁止|複製禁止"
 )
 _CONF_MARKERS_EN = re.compile(
     r"(?i:(?:confidentiality notice|strictly confidential|confidential|internal use only|internal only|for internal use|"

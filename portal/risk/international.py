@@ -261,6 +261,10 @@ _ADDRESS_VALUE_OK = re.compile(r"[0-9０-９].*(?:,|、|[市区町村県省路�
 _ADDRESS_VALUE_NOT = re.compile(r"@|https?:|同上|上記|下記|未定|なし|(?i:same as|see below|see above|n/a|tbd|x{3,})|＿|_{3,}|YYYY|〇〇")
 
 
+_ADDRESS_LABEL_WORDS = ("address", "ship", "deliver", "domicil", "direcci", "endere", "morada", "adresse", "anschrift",
+                        "indirizzo", "địa chỉ", "alamat", "住所", "住址", "地址", "주소")
+
+
 def labelled_address_lines(text: str) -> list[Candidate]:
     out: list[Candidate] = []
     for m in _ADDRESS_LINE.finditer(text):
@@ -283,7 +287,8 @@ def labelled_address_lines(text: str) -> list[Candidate]:
 
 
 def address_candidates(text: str) -> list[Candidate]:
-    out: list[Candidate] = labelled_address_lines(text) if ("ddress" in text or "住所" in text or ":" in text or "：" in text) else []
+    lower = text.lower()
+    out: list[Candidate] = labelled_address_lines(text) if any(w in lower for w in _ADDRESS_LABEL_WORDS) else []
     if not _ADDR_TRIGGER.search(text):
         return out
     lines: list[tuple[int, str]] = []

@@ -898,9 +898,22 @@ _NAME_VALUE = re.compile(r"[A-Za-zÀ-ÿ一-龥々ぁ-んァ-ヴー가-힣][A-Za-
 
 def name_field_candidates(text: str) -> list[Candidate]:
     out = []
-    if "name" not in text and "Name" not in text:
+    lower = text.lower()
+    if "name" not in lower or len(lower) != len(text):
         return out
-    for m in _NAME_FIELD.finditer(text):
+    # Match only where a field name ends: far cheaper than running the alternation over the text.
+    hits = []
+    i = lower.find("name")
+    while i != -1:
+        j = i + 4
+        while j < len(text) and text[j] in "\"' \t":
+            j += 1
+        if j < len(text) and text[j] in ":=":
+            m = _NAME_FIELD.search(text, max(0, i - 14), min(len(text), j + 70))
+            if m is not None and (not hits or m.start() >= hits[-1].end()):
+                hits.append(m)
+        i = lower.find("name", i + 4)
+    for m in hits:
         value = m.group("v").strip()
         if not _NAME_VALUE.fullmatch(value) or len(value.split()) > 5 or _SAMPLE_PART.search(value) or \
                 re.sub(r"[ .]", "", value).lower() in _SAMPLE_NAMES:
