@@ -13,7 +13,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
-from portal.accounts.roles import CurrentUser
+from portal.accounts.roles import CurrentUser, PermissionDenied
 from portal.config import Settings, get_settings
 from portal.db import DatabaseError, init_db, session_scope
 from portal.i18n import current_lang, lang_from_accept_language, normalize_lang, set_lang, set_lang_resolver, t
@@ -91,6 +91,38 @@ def current_user() -> CurrentUser | None:
     if USER_KEY not in st.session_state:
         return resolve_user()
     return st.session_state[USER_KEY]
+
+
+ACTION_ERROR_KEY = "_portal_action_error"
+
+
+def action(fn, *args, **kwargs) -> None:
+    """A widget callback (``on_click=state.action, args=(fn, ...)``) that does what a button asks
+    before the run the press causes, so that run shows the outcome at once: with
+    ``if st.button(...): ...; st.rerun()`` the page is rendered twice per press. The session is
+    checked again first (a callback runs before portal/app.py resolves the user); signed out, the
+    callback does nothing and the run shows the sign-in page. ``fn(user, *args, **kwargs)`` calls
+    the services, which check the user themselves. An error is kept for show_action_error (a
+    callback's own output would land above the page)."""
+    try:
+        user = resolve_user()
+        resolve_lang(user)  # a toast or an error of the callback speaks the page's language
+        if user is not None:
+            fn(user, *args, **kwargs)
+    except PermissionDenied as exc:
+        st.session_state[ACTION_ERROR_KEY] = str(exc)
+    except DatabaseError as exc:
+        st.session_state[ACTION_ERROR_KEY] = t("app.error.database", detail=str(exc))
+    except Exception:  # never a traceback in the browser; the log has it
+        log.exception("action %s failed", getattr(fn, "__name__", fn))
+        st.session_state[ACTION_ERROR_KEY] = t("app.error.unexpected")
+
+
+def show_action_error() -> None:
+    """The error of this run's callback, if any (see action); portal/app.py shows it above the page."""
+    message = st.session_state.pop(ACTION_ERROR_KEY, None)
+    if message:
+        st.error(message)
 
 
 def _cookie_token() -> str | None:
