@@ -96,18 +96,21 @@ ACTIONS = ("open", "sign_in", "handoff_course", "open_lesson", "mark_read", "ope
            "submit_first", "submit", "reload_course")
 
 
-async def journey(url: str, login: str, server_pid: int, settle: float, sink: dict[str, list[float]] | None) -> None:
+async def journey(url: str, login: str, server_pid: int, settle: float, sink: dict[str, list[float]] | None,
+                  messages: dict[str, list[int]] | None = None) -> None:
     from stclient import ProtocolError, Session
 
     tab = Session(url)
     cpu = [bc.tree_cpu(server_pid)]
 
-    async def measured(name: str, action):
+    async def measured(name: str, action, count=lambda: True):
         run = await action()
         await asyncio.sleep(settle)
         now = bc.tree_cpu(server_pid)
         if sink is not None:
             sink[name].append(1000 * (now - cpu[0]))
+        if messages is not None and count():
+            messages[name].append(run.messages)
         cpu[0] = now
         bc._check(run, name)
         return run
@@ -128,7 +131,7 @@ async def journey(url: str, login: str, server_pid: int, settle: float, sink: di
     try:
         await measured("open", lambda: tab.open(""))
         await measured("sign_in", sign_in)
-        run = await measured("handoff_course", handoff)
+        run = await measured("handoff_course", handoff, count=lambda: "portal_session" in tab.cookies)
         if "さん" not in run.texts():
             raise RuntimeError(f"not signed in: {run.texts()[:200]}")
         await measured("open_lesson", lambda: tab.click("開く"))
@@ -153,6 +156,7 @@ async def measure(name: str, url: str, logins: list[str], pid: int, warmup: int,
         os.kill(pid, signal.SIGUSR1)
         await asyncio.sleep(0.5)
     sink: dict[str, list[float]] = {a: [] for a in ACTIONS}
+    messages: dict[str, list[int]] = {a: [] for a in ACTIONS}
     spy = None
     if profile is not None and shutil.which("py-spy", path=str(Path(sys.executable).parent)) and name == "portal":
         profile.mkdir(parents=True, exist_ok=True)
@@ -163,7 +167,7 @@ async def measure(name: str, url: str, logins: list[str], pid: int, warmup: int,
         await asyncio.sleep(1.0)
     wall0 = time.perf_counter()
     for login in logins[warmup:]:
-        await journey(url, login, pid, settle, sink)
+        await journey(url, login, pid, settle, sink, messages)
     if spy is not None:
         spy.send_signal(2)  # SIGINT: py-spy writes its output and exits
         spy.wait(timeout=60)
@@ -173,7 +177,9 @@ async def measure(name: str, url: str, logins: list[str], pid: int, warmup: int,
             if (cprofile / "done").exists():
                 break
             await asyncio.sleep(0.1)
-    print(f"  {name}: {len(logins) - warmup} journeys in {time.perf_counter() - wall0:.1f} s", flush=True)
+    print(f"  {name}: {len(logins) - warmup} journeys in {time.perf_counter() - wall0:.1f} s; messages received "
+          f"in the last run of each action: " + ", ".join(f"{a} {round(statistics.fmean(v))}" for a, v in messages.items() if v),
+          flush=True)
     return sink
 
 

@@ -104,5 +104,5 @@ def glossary() -> None:
             reading = f"({term.reading})" if term.reading else ""
             st.markdown(f"**{term.term}** {reading}")
             st.write(term.definition)
-            if st.button(t("glossary.lesson", title=lesson.title), key=f"g-{lesson.id}-{term.term}", type="tertiary"):
-                routes.open_lesson(lesson.id)
+            st.button(t("glossary.lesson", title=lesson.title), key=f"g-{lesson.id}-{term.term}", type="tertiary",
+                      on_click=routes.go_on_click, args=(routes.LESSON,), kwargs={"id": lesson.id})

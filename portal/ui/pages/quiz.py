@@ -270,26 +270,29 @@ def _result_view(user, quiz: Quiz, attempt_id: int, lesson) -> None:
     else:
         st.error(t("quiz.result_fail", pct=pct, pass_pct=round(quiz.meta.pass_mark * 100)), icon=":material/replay:")
     col1, col2, col3 = st.columns(3)
-    if col1.button(t("quiz.retake"), icon=":material/replay:", type="secondary" if attempt.passed else "primary"):
-        del st.session_state[f"quiz-result-{quiz.id}"]
-        with state.db() as session:
-            try:
-                attempts.start_attempt(session, user, quiz)
-            except attempts.AttemptError as exc:
-                st.error(str(exc))
-                return
-        st.rerun()
+    col1.button(t("quiz.retake"), icon=":material/replay:", type="secondary" if attempt.passed else "primary",
+                on_click=state.action, args=(_retake, quiz))
     if lesson is not None:
-        if col2.button(t("quiz.back_to_lesson"), icon=":material/menu_book:"):
-            del st.session_state[f"quiz-result-{quiz.id}"]
-            routes.open_lesson(lesson.id)
+        col2.button(t("quiz.back_to_lesson"), icon=":material/menu_book:", on_click=_leave_result,
+                    args=(quiz, lesson.id))
         _, nxt = content.course().neighbours(lesson.id)
-        if attempt.passed and nxt is not None and col3.button(t("lesson.next", title=nxt.title), type="primary",
-                                                              icon=":material/arrow_forward:"):
-            del st.session_state[f"quiz-result-{quiz.id}"]
-            routes.open_lesson(nxt.id)
+        if attempt.passed and nxt is not None:
+            col3.button(t("lesson.next", title=nxt.title), type="primary", icon=":material/arrow_forward:",
+                        on_click=_leave_result, args=(quiz, nxt.id))
     st.subheader(t("quiz.review"))
     review(user, quiz, attempt_id, lesson)
+
+
+def _retake(user, quiz: Quiz) -> None:
+    """もう一度受ける (a button callback: the run it causes shows the new attempt's questions)."""
+    st.session_state.pop(f"quiz-result-{quiz.id}", None)
+    _start(user, quiz)
+
+
+def _leave_result(quiz: Quiz, lesson_id: str) -> None:
+    """レッスンに戻る / 次のレッスン (a button callback): the lesson opens before the result renders again."""
+    st.session_state.pop(f"quiz-result-{quiz.id}", None)
+    routes.go_on_click(routes.LESSON, id=lesson_id)
 
 
 def results() -> None:
