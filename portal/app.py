@@ -46,6 +46,7 @@ def main() -> None:
         st.error(t("app.error.database", detail=str(exc)))
         st.stop()
     _page_config()
+    state.follow_handoff()  # just signed in (the sign-in form's callback): on to the session cookie
     if user is None and state.sso_configured():
         if sso_callback():
             st.rerun()

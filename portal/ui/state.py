@@ -143,9 +143,14 @@ def _go(url: str) -> None:
     st.stop()
 
 
-def sign_in(user: CurrentUser) -> None:
+HANDOFF_KEY = "_portal_handoff"
+
+
+def sign_in(user: CurrentUser, *, redirect: bool = True) -> None:
     """Start a session; when served by portal/server.py, also store it in an HttpOnly cookie
-    (through a one-time handoff code) so that a page reload keeps the user signed in."""
+    (through a one-time handoff code) so that a page reload keeps the user signed in.
+    ``redirect=False`` (from a callback, which cannot end a run): the browser is sent to the
+    handoff by follow_handoff at the start of the run that follows."""
     with db() as session:
         if not user.language:  # first sign-in: keep the language the sign-in page was shown in
             user = accounts.set_language(session, user, st.session_state.get(LANG_KEY) or settings().lang,
@@ -153,8 +158,17 @@ def sign_in(user: CurrentUser) -> None:
         token = accounts.create_session(session, user)
         code = accounts.create_handoff(session, token) if _auth_routes() else None
     st.session_state[TOKEN_KEY] = token
-    if code:
+    if code and redirect:
         _go(f"/auth/session?code={code}")
+    elif code:
+        st.session_state[HANDOFF_KEY] = f"/auth/session?code={code}"
+
+
+def follow_handoff() -> None:
+    """Send the browser to the cookie handoff a sign-in callback asked for (ends this run)."""
+    url = st.session_state.pop(HANDOFF_KEY, None)
+    if url:
+        _go(url)
 
 
 def sign_out(*, clear_cookie: bool = True) -> None:
