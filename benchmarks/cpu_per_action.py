@@ -8,9 +8,12 @@ benchmarks/stclient.py: open the sign-in page, sign in (the sign-in run), the co
 the course page it opens, open lesson 1, 読み終えた, the quiz link, start the quiz, 採点する twice,
 and a reload of the course page. Around every action it reads the server's process CPU time
 (user + system of the server and its children, from /proc) and prints the mean and median in ms
-per action. A figure of CPU time, not of wall time: the other work on the machine changes how
-long an action takes but hardly how much CPU the server spends on it, so two versions of the
-code can be compared in one session (benchmarks/compare_refs.py --base <commit> -- cpu_per_action.py).
+per action, and how many messages the last run of each action sent. A figure of CPU time, not
+of wall time: the other work on the machine changes how long an action takes much more than how
+much CPU the server spends on it (it still shifts it by some 10 %: read the bare app's figures of
+the same run), so two versions of the code can be compared in one session:
+``benchmarks/compare_refs.py --base <commit> cpu_per_action.py -- --journeys 40``. /proc counts
+in clock ticks (10 ms), hence means over many journeys rather than single actions.
 
 After each action the script waits ``--settle`` seconds before reading the CPU, so what the
 server does after the run's last message (session bookkeeping, the websocket) is counted with
@@ -20,7 +23,8 @@ journeys (only samples of the thread holding the GIL: Python's CPU, not its wait
 them in py-spy's "raw" (folded stacks) format. ``--cprofile DIR`` instead runs every thread of the
 portal under cProfile with a CPU-time clock (time.thread_time; through a sitecustomize.py on the
 server's PYTHONPATH, no change to the app) and writes the counted journeys' profile to
-DIR/portal.pstats, printing the functions with the most cumulative CPU.
+DIR/portal.pstats, printing the functions with the most cumulative CPU (the profiler makes the
+server 3-4x slower, more so for code with many small calls: compare functions, not totals).
 """
 
 from __future__ import annotations
