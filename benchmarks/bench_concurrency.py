@@ -303,8 +303,11 @@ def start_portal(database_url: str, workdir: Path, n_users: int):
     port = free_port()
     argv = _pin("0") + [str(portal_script()), "run", "--server.port", str(port), "--server.address", "127.0.0.1",
                         "--server.headless", "true", "--server.fileWatcherType", "none"]
+    # PYTHONPATH: the server imports this tree's portal package, not whichever tree the venv's
+    # editable install points at (compare_refs.py runs a second tree with the same interpreter)
     env = clean_env(PORTAL_DATABASE_URL=database_url, PORTAL_DATA_DIR=str(workdir / "data"),
-                    PORTAL_LOGIN_MAX_FAILURES="100")
+                    PORTAL_LOGIN_MAX_FAILURES="100",
+                    PYTHONPATH=os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), str(ROOT)) if p))
     proc = _Process("portal", argv, env, workdir / "portal.log")
     _http_get(f"http://127.0.0.1:{port}/_stcore/health", timeout=90)
     return proc, f"http://127.0.0.1:{port}", [f"load{i:03d}@example.com" for i in range(n_users)]

@@ -22,7 +22,7 @@ from portal.config import SettingsError, get_settings
 from portal.db import DatabaseError
 from portal.i18n import t
 from portal.ops import logs
-from portal.ui import focus, navigation, state
+from portal.ui import focus, navigation, routes, state
 from portal.ui.pages.auth import sso_callback
 
 if not logging.getLogger().handlers:  # this script runs again on every rerun: configure once
@@ -46,15 +46,18 @@ def main() -> None:
         st.error(t("app.error.database", detail=str(exc)))
         st.stop()
     _page_config()
+    state.follow_handoff()  # just signed in (the sign-in form's callback): on to the session cookie
     if user is None and state.sso_configured():
         if sso_callback():
             st.rerun()
     pages = navigation.with_catch_all(navigation.pages_for(user), user)  # an unknown URL: a page of ours
     page = st.navigation(pages, position="sidebar" if user else "hidden", expanded=True)
+    routes.follow_pending()  # a button asked for another page: open it before this one renders
     if user:
         with st.sidebar:
             st.caption(t("app.signed_in_as", name=user.name, role=t(f"role.{user.role}")))
     try:
+        state.show_action_error()
         page.run()
     except PermissionDenied as exc:
         st.error(str(exc))

@@ -146,8 +146,8 @@ def _memory_calculator(lesson: Lesson) -> None:
 
 def _sandbox_link(lesson: Lesson, grounded: bool = False) -> None:
     label = t("lesson.sandbox_rag") if grounded else t("lesson.sandbox")
-    if st.button(label, icon=":material/science:", key=f"sandbox-{lesson.id}-{grounded}"):
-        routes.open_sandbox(grounded)
+    st.button(label, icon=":material/science:", key=f"sandbox-{lesson.id}-{grounded}", on_click=routes.go_on_click,
+              args=(routes.SANDBOX_CHAT,), kwargs={"mode": "grounded" if grounded else "chat"})
 
 
 WIDGETS = {

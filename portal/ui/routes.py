@@ -55,6 +55,33 @@ def go(url_path: str, **query_params: str) -> None:
     st.switch_page(page(url_path), query_params=query_params or None)
 
 
+PENDING_KEY = "_portal_go"  # a page a button's callback asked for, opened at the start of the next run
+
+
+def go_on_click(url_path: str, **query_params: str) -> None:
+    """An ``on_click`` callback for a button that opens another page. It only notes the page;
+    portal/app.py opens it (follow_pending) right after st.navigation, before the current page
+    runs. ``if st.button(...): go(...)`` instead renders the page the button is on a second time,
+    up to the button, only to leave it: on the course page, shown after every sign-in, that is
+    most of its elements."""
+    st.session_state[PENDING_KEY] = (url_path, query_params)
+
+
+def follow_pending() -> None:
+    """Open the page a button's callback asked for (see go_on_click); ends this run. Nothing
+    happens when there is none, or when the page is not in this visitor's navigation (signed out
+    meanwhile): the page asked for by the URL runs as usual."""
+    pending = st.session_state.pop(PENDING_KEY, None)
+    if not pending:
+        return
+    url_path, query_params = pending
+    try:
+        target = page(url_path)
+    except LookupError:
+        return
+    st.switch_page(target, query_params=query_params or None)
+
+
 def link(url_path: str, label: str, *, icon: str | None = None, **query_params: str) -> None:
     """A link to another page."""
     st.page_link(page(url_path), label=label, icon=icon, query_params=query_params or None)
@@ -66,11 +93,6 @@ def open_lesson(lesson_id: str) -> None:
 
 def open_quiz(quiz_id: str) -> None:
     go(QUIZ, id=quiz_id)
-
-
-def open_sandbox(grounded: bool = False) -> None:
-    """The chat page (from a lesson); ``grounded`` opens it in grounded (RAG) mode."""
-    go(SANDBOX_CHAT, mode="grounded" if grounded else "chat")
 
 
 def open_compare(template_id: str) -> None:

@@ -13,7 +13,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from sqlalchemy.orm import Session
 
 from portal.accounts import service as accounts
-from portal.accounts.roles import CurrentUser
+from portal.accounts.roles import CurrentUser, PermissionDenied
 from portal.config import Settings, get_settings
 from portal.db import DatabaseError, init_db, session_scope
 from portal.i18n import current_lang, lang_from_accept_language, normalize_lang, set_lang, set_lang_resolver, t
@@ -93,6 +93,38 @@ def current_user() -> CurrentUser | None:
     return st.session_state[USER_KEY]
 
 
+ACTION_ERROR_KEY = "_portal_action_error"
+
+
+def action(fn, *args, **kwargs) -> None:
+    """A widget callback (``on_click=state.action, args=(fn, ...)``) that does what a button asks
+    before the run the press causes, so that run shows the outcome at once: with
+    ``if st.button(...): ...; st.rerun()`` the page is rendered twice per press. The session is
+    checked again first (a callback runs before portal/app.py resolves the user); signed out, the
+    callback does nothing and the run shows the sign-in page. ``fn(user, *args, **kwargs)`` calls
+    the services, which check the user themselves. An error is kept for show_action_error (a
+    callback's own output would land above the page)."""
+    try:
+        user = resolve_user()
+        resolve_lang(user)  # a toast or an error of the callback speaks the page's language
+        if user is not None:
+            fn(user, *args, **kwargs)
+    except PermissionDenied as exc:
+        st.session_state[ACTION_ERROR_KEY] = str(exc)
+    except DatabaseError as exc:
+        st.session_state[ACTION_ERROR_KEY] = t("app.error.database", detail=str(exc))
+    except Exception:  # never a traceback in the browser; the log has it
+        log.exception("action %s failed", getattr(fn, "__name__", fn))
+        st.session_state[ACTION_ERROR_KEY] = t("app.error.unexpected")
+
+
+def show_action_error() -> None:
+    """The error of this run's callback, if any (see action); portal/app.py shows it above the page."""
+    message = st.session_state.pop(ACTION_ERROR_KEY, None)
+    if message:
+        st.error(message)
+
+
 def _cookie_token() -> str | None:
     try:
         value = st.context.cookies.get(COOKIE)
@@ -111,9 +143,14 @@ def _go(url: str) -> None:
     st.stop()
 
 
-def sign_in(user: CurrentUser) -> None:
+HANDOFF_KEY = "_portal_handoff"
+
+
+def sign_in(user: CurrentUser, *, redirect: bool = True) -> None:
     """Start a session; when served by portal/server.py, also store it in an HttpOnly cookie
-    (through a one-time handoff code) so that a page reload keeps the user signed in."""
+    (through a one-time handoff code) so that a page reload keeps the user signed in.
+    ``redirect=False`` (from a callback, which cannot end a run): the browser is sent to the
+    handoff by follow_handoff at the start of the run that follows."""
     with db() as session:
         if not user.language:  # first sign-in: keep the language the sign-in page was shown in
             user = accounts.set_language(session, user, st.session_state.get(LANG_KEY) or settings().lang,
@@ -121,8 +158,17 @@ def sign_in(user: CurrentUser) -> None:
         token = accounts.create_session(session, user)
         code = accounts.create_handoff(session, token) if _auth_routes() else None
     st.session_state[TOKEN_KEY] = token
-    if code:
+    if code and redirect:
         _go(f"/auth/session?code={code}")
+    elif code:
+        st.session_state[HANDOFF_KEY] = f"/auth/session?code={code}"
+
+
+def follow_handoff() -> None:
+    """Send the browser to the cookie handoff a sign-in callback asked for (ends this run)."""
+    url = st.session_state.pop(HANDOFF_KEY, None)
+    if url:
+        _go(url)
 
 
 def sign_out(*, clear_cookie: bool = True) -> None:

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs
 from sqlalchemy import select
 
 from portal.config import REPO_ROOT, get_settings
-from portal.db import session_scope
+from portal.accounts import service as accounts
+from portal.db import DatabaseError, session_scope
 from portal.db.models import LessonProgress
 from portal.learning import progress
 from portal.learning.content import load_course
@@ -167,6 +168,36 @@ def test_mark_read_records_in_the_database_and_shows_the_date(portal):
     assert len(read_rows(portal.url, "parameters")) == 1
     goto(at, "")
     assert status_lines(at)["parameters"] == "クイズ未合格"
+
+
+def test_mark_read_after_signing_out_in_another_tab_records_nothing_and_shows_sign_in(portal):
+    portal.user()
+    at = portal.signed_in()
+    goto(at, "lesson", id="parameters")
+    with session_scope(portal.url) as s:  # 「サインアウト」 in another tab revokes this session
+        accounts.revoke_session(s, at.session_state["auth_token"])
+    next(b for b in at.button if b.label == "読み終えた").click().run()
+    assert not at.exception
+    assert all(r.read_at is None for r in read_rows(portal.url, "parameters"))
+    assert "サインイン" in [b.label for b in at.button]
+
+
+def test_a_database_failure_on_mark_read_shows_a_message_not_a_traceback(portal, monkeypatch):
+    portal.user()
+    at = portal.signed_in()
+    goto(at, "lesson", id="parameters")
+
+    def unavailable(*args, **kwargs):
+        raise DatabaseError("テスト用の障害")
+
+    monkeypatch.setattr(progress, "mark_read", unavailable)
+    next(b for b in at.button if b.label == "読み終えた").click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["データベースを利用できません: テスト用の障害"]
+    assert "読み終えた" in [b.label for b in at.button]  # nothing was recorded: the button stays
+    monkeypatch.undo()
+    next(b for b in at.button if b.label == "読み終えた").click().run()
+    assert not at.error and any(m.value.endswith("に読了") for m in at.markdown)
 
 
 def test_a_lesson_read_before_an_update_says_so_and_can_be_confirmed_again(portal):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal.accounts import service as accounts
+from portal.db import DatabaseError
 from portal.i18n import SUPPORTED_LANGS, t
 from portal.ui import state
 
@@ -29,22 +30,41 @@ def login_page() -> None:
             st.markdown(t("login.setup_hint"))
             st.page_link(st.Page(setup_page, url_path="setup"), label=t("nav.setup"), icon=":material/key:")
     with st.form("login", clear_on_submit=False, enter_to_submit=True):
-        login = st.text_input(t("login.field.login"), autocomplete="username")
-        password = st.text_input(t("login.field.password"), type="password", autocomplete="current-password")
-        submitted = st.form_submit_button(t("login.submit"), type="primary")
-    if submitted:
-        with state.db() as session:
-            result = accounts.authenticate(session, login, password)
-        if result.ok and result.user:
-            state.sign_in(result.user)
-            st.rerun()
-        else:
-            st.error(result.message)
+        st.text_input(t("login.field.login"), autocomplete="username", key=LOGIN_FIELD)
+        st.text_input(t("login.field.password"), type="password", autocomplete="current-password",
+                      key=PASSWORD_FIELD)
+        st.form_submit_button(t("login.submit"), type="primary", on_click=_sign_in_pressed)
+    error = st.session_state.pop(LOGIN_ERROR_KEY, None)
+    if error:
+        st.error(error)
     if state.sso_configured():
         st.divider()
         if st.button(t("login.sso"), icon=":material/login:"):
             st.login()
     st.info(t("login.help"))
+
+
+LOGIN_FIELD = "login-login"
+PASSWORD_FIELD = "login-password"
+LOGIN_ERROR_KEY = "_portal_login_error"
+
+
+def _sign_in_pressed() -> None:
+    """サインイン (the form's callback, before the run it causes): on success that run goes straight
+    to the cookie handoff (state.follow_handoff) or the course, instead of rendering the sign-in
+    form once more first; otherwise the form shows the reason below it."""
+    state.resolve_lang(None)  # the messages speak the sign-in page's language
+    try:
+        with state.db() as session:
+            result = accounts.authenticate(session, st.session_state.get(LOGIN_FIELD) or "",
+                                           st.session_state.get(PASSWORD_FIELD) or "")
+        if result.ok and result.user:
+            state.sign_in(result.user, redirect=False)
+            st.session_state.pop(PASSWORD_FIELD, None)
+        else:
+            st.session_state[LOGIN_ERROR_KEY] = result.message
+    except DatabaseError as exc:
+        st.session_state[LOGIN_ERROR_KEY] = t("app.error.database", detail=str(exc))
 
 
 def setup_needed() -> bool:

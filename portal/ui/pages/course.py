@@ -49,8 +49,8 @@ def overview() -> None:
     _rules(first_time=all(s.status == Status.NOT_STARTED for s in states.values()))
     next_lesson = next((l for l in course.required_lessons if states[l.id].status != Status.COMPLETED), None)
     if next_lesson is not None:
-        if st.button(t("course.continue", title=next_lesson.title), type="primary", icon=":material/play_arrow:"):
-            routes.open_lesson(next_lesson.id)
+        st.button(t("course.continue", title=next_lesson.title), type="primary", icon=":material/play_arrow:",
+                  on_click=routes.go_on_click, args=(routes.LESSON,), kwargs={"id": next_lesson.id})
     else:
         st.success(t("course.all_done"), icon=":material/celebration:")
 
@@ -65,8 +65,8 @@ def overview() -> None:
                 t("course.best", pct=round(s.best_score * 100)) if s.best_score is not None else "")
             st.markdown(t("course.card", icon=STATUS_ICON[s.status], status=status_label(s.status), meta=meta)
                         + f"\n\n{lesson.meta.summary}")
-            if st.button(t("course.open"), key=f"open-{lesson.id}"):
-                routes.open_lesson(lesson.id)
+            st.button(t("course.open"), key=f"open-{lesson.id}", on_click=routes.go_on_click,
+                      args=(routes.LESSON,), kwargs={"id": lesson.id})
     st.caption(t("course.credit"))
 
 
@@ -104,5 +104,5 @@ def glossary() -> None:
             reading = f"({term.reading})" if term.reading else ""
             st.markdown(f"**{term.term}** {reading}")
             st.write(term.definition)
-            if st.button(t("glossary.lesson", title=lesson.title), key=f"g-{lesson.id}-{term.term}", type="tertiary"):
-                routes.open_lesson(lesson.id)
+            st.button(t("glossary.lesson", title=lesson.title), key=f"g-{lesson.id}-{term.term}", type="tertiary",
+                      on_click=routes.go_on_click, args=(routes.LESSON,), kwargs={"id": lesson.id})

@@ -46,11 +46,8 @@ def _actions(user, lesson: Lesson, lesson_state: progress.LessonState) -> None:
     quiz = content.quizzes().get(lesson.meta.quiz_id or "")
     with st.container(horizontal=True, vertical_alignment="center"):
         if lesson_state.read_at is None:
-            if st.button(t("lesson.mark_read"), type="primary", icon=":material/done:"):
-                with state.db() as session:
-                    progress.mark_read(session, user, lesson)
-                st.toast(t("lesson.marked"))
-                st.rerun()
+            st.button(t("lesson.mark_read"), type="primary", icon=":material/done:",
+                      on_click=state.action, args=(_mark_read, lesson, True))
         else:
             read_on = t("lesson.read_on", date=lesson_state.read_at.astimezone().strftime("%Y-%m-%d"))
             if lesson_state.read_current:
@@ -58,15 +55,20 @@ def _actions(user, lesson: Lesson, lesson_state: progress.LessonState) -> None:
             else:
                 st.markdown(f":green[:material/check_circle:] {read_on}{t('common.separator')}:small[{t('lesson.updated_since')}]",
                             width="content")
-                if st.button(t("lesson.mark_read_again")):
-                    with state.db() as session:
-                        progress.mark_read(session, user, lesson)
-                    st.rerun()
+                st.button(t("lesson.mark_read_again"), on_click=state.action, args=(_mark_read, lesson, False))
         if quiz is not None:
             st.page_link(routes.page(routes.QUIZ), query_params={"id": quiz.id}, icon=":material/quiz:",
                          label=t("lesson.quiz_passed") if lesson_state.passed else t("lesson.take_quiz"))
         elif lesson.meta.quiz_id:
             st.caption(t("lesson.quiz_unavailable"))
+
+
+def _mark_read(user, lesson: Lesson, toast: bool) -> None:
+    """読み終えた (a button callback: the run it causes shows the reading date)."""
+    with state.db() as session:
+        progress.mark_read(session, user, lesson)
+    if toast:
+        st.toast(t("lesson.marked"))
 
 
 def _prev_next(course, lesson: Lesson) -> None:

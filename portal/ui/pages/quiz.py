@@ -70,17 +70,22 @@ def render() -> None:
         if standing.submitted:
             st.info(t("quiz.past", n=standing.submitted, best=round(standing.best_score * 100),
                       passed=t("quiz.passed") if standing.passed else t("quiz.not_passed")))
-        if st.button(t("quiz.start") if not standing.submitted else t("quiz.retake"), type="primary",
-                     icon=":material/play_arrow:"):
-            try:
-                with state.db() as session:
-                    attempts.start_attempt(session, user, quiz)
-            except attempts.AttemptError as exc:
-                st.error(str(exc))
-                return
-            st.rerun()
+        st.button(t("quiz.start") if not standing.submitted else t("quiz.retake"), type="primary",
+                  icon=":material/play_arrow:", on_click=state.action, args=(_start, quiz))
+        error = st.session_state.pop(f"quiz-error-{quiz.id}", None)
+        if error:
+            st.error(error)
         return
     _attempt_form(user, quiz, standing.attempt)
+
+
+def _start(user, quiz: Quiz) -> None:
+    """クイズを始める (a button callback: the run it causes shows the questions)."""
+    try:
+        with state.db() as session:
+            attempts.start_attempt(session, user, quiz)
+    except attempts.AttemptError as exc:
+        st.session_state[f"quiz-error-{quiz.id}"] = str(exc)
 
 
 def _widget_key(attempt_id: int, qid: str, part: str = "") -> str:
@@ -89,7 +94,9 @@ def _widget_key(attempt_id: int, qid: str, part: str = "") -> str:
 
 def _attempt_form(user, quiz: Quiz, attempt) -> None:
     draft: dict[str, Any] = attempt.draft or {}
-    if draft:
+    missing = st.session_state.pop(f"quiz-missing-{attempt.id}", None)  # set by _submit
+    error = st.session_state.pop(f"quiz-error-{quiz.id}", None)
+    if draft and missing is None:  # (the draft _submit has just saved is not a resumed one)
         st.caption(t("quiz.resumed"))
     st.session_state[f"quiz-open-{quiz.id}"] = attempt.id
     key_name = f"idem-{attempt.id}"
@@ -101,38 +108,53 @@ def _attempt_form(user, quiz: Quiz, attempt) -> None:
                 st.markdown(f"**{t('quiz.question_n', n=number)}** {question.prompt}")
                 _question_widget(quiz, question, attempt, draft.get(qid))
         col1, col2 = st.columns([1, 1])
-        submitted = col1.form_submit_button(t("quiz.submit"), type="primary")
+        col1.form_submit_button(t("quiz.submit"), type="primary", on_click=state.action, args=(_submit, quiz, attempt))
         saved = col2.form_submit_button(t("quiz.save"))
-    responses = {qid: _read_response(quiz, quiz.question(qid), attempt) for qid in attempt.question_ids}
     if saved:
         with state.db() as session:
-            attempts.save_draft(session, user, attempt.id, responses)
+            attempts.save_draft(session, user, attempt.id, _responses(quiz, attempt))
         st.toast(t("quiz.saved"))
-    missing = [n for n, qid in enumerate(attempt.question_ids, 1) if not is_answered(quiz.question(qid), responses[qid])]
-    confirm_key = f"confirm-missing-{attempt.id}"
-    if submitted and missing and not st.session_state.get(confirm_key):
-        with state.db() as session:
-            attempts.save_draft(session, user, attempt.id, responses)
-        st.session_state[confirm_key] = True
+    if missing:
         st.warning(t("quiz.missing", numbers="、".join(map(str, missing))))
         st.caption(t("quiz.missing_hint"))
         return
-    if submitted:
-        try:
-            with state.db() as session:
-                result = attempts.submit(session, user, quiz, attempt.id, responses, st.session_state[key_name])
-        except attempts.AttemptError as exc:
-            st.error(str(exc))
-            return
-        st.session_state[f"quiz-result-{quiz.id}"] = result.attempt_id
-        if result.duplicate:  # graded already (another tab or browser, or a double click)
-            st.session_state[f"quiz-duplicate-{quiz.id}"] = True
-        st.session_state.pop(confirm_key, None)
-        st.rerun()
+    if error:
+        st.error(error)
+        return
     if st.button(t("quiz.abandon"), type="tertiary", icon=":material/close:"):
         with state.db() as session:
             attempts.abandon(session, user, attempt.id)
         st.rerun()
+
+
+def _responses(quiz: Quiz, attempt) -> dict[str, Any]:
+    return {qid: _read_response(quiz, quiz.question(qid), attempt) for qid in attempt.question_ids}
+
+
+def _submit(user, quiz: Quiz, attempt) -> None:
+    """採点する (a form button callback, so the run it causes shows the result at once). The first
+    press with unanswered questions saves the draft and asks again (_attempt_form shows which);
+    the next press grades."""
+    responses = _responses(quiz, attempt)
+    missing = [n for n, qid in enumerate(attempt.question_ids, 1) if not is_answered(quiz.question(qid), responses[qid])]
+    confirm_key = f"confirm-missing-{attempt.id}"
+    if missing and not st.session_state.get(confirm_key):
+        with state.db() as session:
+            attempts.save_draft(session, user, attempt.id, responses)
+        st.session_state[confirm_key] = True
+        st.session_state[f"quiz-missing-{attempt.id}"] = missing
+        return
+    try:
+        with state.db() as session:
+            result = attempts.submit(session, user, quiz, attempt.id, responses,
+                                     st.session_state[f"idem-{attempt.id}"])
+    except attempts.AttemptError as exc:
+        st.session_state[f"quiz-error-{quiz.id}"] = str(exc)
+        return
+    st.session_state[f"quiz-result-{quiz.id}"] = result.attempt_id
+    if result.duplicate:  # graded already (another tab or browser, or a double click)
+        st.session_state[f"quiz-duplicate-{quiz.id}"] = True
+    st.session_state.pop(confirm_key, None)
 
 
 def _question_widget(quiz: Quiz, question, attempt, saved: Any) -> None:
@@ -248,26 +270,29 @@ def _result_view(user, quiz: Quiz, attempt_id: int, lesson) -> None:
     else:
         st.error(t("quiz.result_fail", pct=pct, pass_pct=round(quiz.meta.pass_mark * 100)), icon=":material/replay:")
     col1, col2, col3 = st.columns(3)
-    if col1.button(t("quiz.retake"), icon=":material/replay:", type="secondary" if attempt.passed else "primary"):
-        del st.session_state[f"quiz-result-{quiz.id}"]
-        with state.db() as session:
-            try:
-                attempts.start_attempt(session, user, quiz)
-            except attempts.AttemptError as exc:
-                st.error(str(exc))
-                return
-        st.rerun()
+    col1.button(t("quiz.retake"), icon=":material/replay:", type="secondary" if attempt.passed else "primary",
+                on_click=state.action, args=(_retake, quiz))
     if lesson is not None:
-        if col2.button(t("quiz.back_to_lesson"), icon=":material/menu_book:"):
-            del st.session_state[f"quiz-result-{quiz.id}"]
-            routes.open_lesson(lesson.id)
+        col2.button(t("quiz.back_to_lesson"), icon=":material/menu_book:", on_click=_leave_result,
+                    args=(quiz, lesson.id))
         _, nxt = content.course().neighbours(lesson.id)
-        if attempt.passed and nxt is not None and col3.button(t("lesson.next", title=nxt.title), type="primary",
-                                                              icon=":material/arrow_forward:"):
-            del st.session_state[f"quiz-result-{quiz.id}"]
-            routes.open_lesson(nxt.id)
+        if attempt.passed and nxt is not None:
+            col3.button(t("lesson.next", title=nxt.title), type="primary", icon=":material/arrow_forward:",
+                        on_click=_leave_result, args=(quiz, nxt.id))
     st.subheader(t("quiz.review"))
     review(user, quiz, attempt_id, lesson)
+
+
+def _retake(user, quiz: Quiz) -> None:
+    """もう一度受ける (a button callback: the run it causes shows the new attempt's questions)."""
+    st.session_state.pop(f"quiz-result-{quiz.id}", None)
+    _start(user, quiz)
+
+
+def _leave_result(quiz: Quiz, lesson_id: str) -> None:
+    """レッスンに戻る / 次のレッスン (a button callback): the lesson opens before the result renders again."""
+    st.session_state.pop(f"quiz-result-{quiz.id}", None)
+    routes.go_on_click(routes.LESSON, id=lesson_id)
 
 
 def results() -> None:
