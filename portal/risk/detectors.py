@@ -873,7 +873,8 @@ def dob_near_people(text: str, names: list[Candidate], today: _dt.date | None = 
                 continue
             # 控除対象配偶者：石黒 典子　昭和46年11月2日 / 扶養親族：石黒 大翔（子）　平成17年4月18日: a family list.
             sm = _SPACED_DATE.match(text, c.end)
-            if sm is not None and _FAMILY_LINE.search(text, text.rfind("\n", 0, c.start) + 1, c.start):
+            if sm is not None and _FAMILY_LINE.search(text, text.rfind("\n", max(0, c.start - 60), c.start) + 1 or
+                                                      max(0, c.start - 60), c.start):
                 spaced.append(sm.end())
     for pos, need_close in [(p, False) for p in starts + spaced] + [(p, True) for p in paren]:
         m = _DATE_JA.match(text, pos) or _KANJI_DATE.match(text, pos)

@@ -871,14 +871,20 @@ _HOTEL_BEFORE = re.compile(r"(?:Hotel|HOTEL|Hôtel)[ \t]*:?[ \t]*\Z")
 
 def demote_samples_and_firms(text: str, cands: list[Candidate]) -> list[Candidate]:
     out = []
+    # Placeholder contact data is rare: find it once, then ask per name whether its line holds some.
+    placeholders = [m.start() for m in _PLACEHOLDER_ROW.finditer(text)]
     for c in cands:
         if c.category is C.PERSON_NAME:
             value = text[c.start : c.end]
             key = re.sub(r"[ \u3000・.]", "", value).lower()
-            ls = text.rfind("\n", max(0, c.start - 300), c.start) + 1 or max(0, c.start - 300)
-            le = text.find("\n", c.end, c.end + 300)
-            if _SAMPLE_PART.search(value) or key in _SAMPLE_NAMES or \
-                    _PLACEHOLDER_ROW.search(text, ls, min(len(text), c.end + 300) if le < 0 else le):
+            placeholder_row = False
+            if placeholders:
+                ls = text.rfind("\n", max(0, c.start - 300), c.start) + 1 or max(0, c.start - 300)
+                le = text.find("\n", c.end, c.end + 300)
+                le = min(len(text), c.end + 300) if le < 0 else le
+                k = bisect_left(placeholders, ls)
+                placeholder_row = k < len(placeholders) and placeholders[k] < le
+            if _SAMPLE_PART.search(value) or key in _SAMPLE_NAMES or placeholder_row:
                 c = Candidate(c.category, c.start, c.end, min(c.score, 0.3), "name_sample")
             elif _FIRM_KANA_WORD.search(value) or _FIRM_KANA_BEFORE.search(text, max(0, c.start - 4), c.start) \
                     or _FIRM_KANA_AFTER.match(text, c.end):
