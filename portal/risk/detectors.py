@@ -16,6 +16,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from portal.risk import validators as v
+from portal.risk.normalize import lower_of
 from portal.risk.context import nearest_label
 from portal.risk.findings import Category
 
@@ -522,7 +523,7 @@ def _license_candidates(text: str) -> list[Candidate]:
     if "免許" in text and "第" in text:
         for m in _LICENSE_FRAME.finditer(text):
             out.append(Candidate(C.DRIVERS_LICENSE, m.start("v"), m.end("v"), 0.9, "license_label", {"label": "第…号"}))
-    lower = text.lower()
+    lower = lower_of(text)
     if len(lower) == len(text) and _DRIVING_LOWER.search(lower) or _DRIVING.search(text):
         found = []
         for wm in (_LICENSE_WORD_LOWER.finditer(lower) if len(lower) == len(text) else _LICENSE_WORD_ONLY.finditer(text)):
@@ -556,7 +557,7 @@ _ROW_PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}[0-9]{7,8}(?![A-Za-z0-9])
 def header_line_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
     out: list[Candidate] = []
     done = -1
-    lower = text.lower()
+    lower = lower_of(text)
     src = lower if len(lower) == len(text) else text
     for hm in sorted(list(_HEADER_BIRTH_LOWER.finditer(src)) + list(_HEADER_PASSPORT_LOWER.finditer(src)), key=lambda m: m.start()):
         ls = text.rfind("\n", 0, hm.start()) + 1
@@ -596,7 +597,7 @@ def header_line_candidates(text: str, today: _dt.date | None = None) -> list[Can
 
 def id_candidates(text: str) -> list[Candidate]:
     out = []
-    lower = text.lower()
+    lower = lower_of(text)
     if any(w in lower for w in _HEADER_WORDS):
         out += header_line_candidates(text)
     if "<" in text:
@@ -753,13 +754,13 @@ _BIRTH_WORD_EN = re.compile(r"date[ _]of[ _]birth|birth[ _]?date|birthday|born|d
 
 def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
     out: list[Candidate] = []
-    if not (_BIRTH_TRIGGER_JA.search(text) or _BIRTH_TRIGGER_LOWER.search(text.lower())):
+    if not (_BIRTH_TRIGGER_JA.search(text) or _BIRTH_TRIGGER_LOWER.search(lower_of(text))):
         return out
     # Look for dates only where a birth label can reach them: up to 30 characters after a
     # label, or right before 生まれ/生/誕生.
     windows: list[tuple[int, int]] = []
     found = list(_BIRTH_WORD.finditer(text))
-    lower = text.lower()
+    lower = lower_of(text)
     if len(lower) == len(text) and ("b" in lower or "d" in lower):
         found += [mm for mm in _BIRTH_WORD_EN.finditer(lower)]
     for lm in found:
@@ -1116,7 +1117,7 @@ _KEYWORD_FIRST: dict[str, re.Pattern[str]] = {
 
 def secret_candidates(text: str) -> list[Candidate]:
     out: list[Candidate] = []
-    lower = text.lower()
+    lower = lower_of(text)
     for kind, rx, group, triggers, bad_before in _SECRET_PATTERNS:
         if not any(k in lower for k in triggers):
             continue
@@ -1315,7 +1316,7 @@ _CONF_EN_NOTICE = re.compile(r"(?i:e-?mail|message|attachment|intended recipient
 
 def confidential_candidates(text: str, org_terms: list[tuple[str, re.Pattern[str]]]) -> list[Candidate]:
     out = []
-    lower = text.lower()
+    lower = lower_of(text)
     matches = list(_CONF_MARKERS.finditer(text))
     if any(k in lower for k in _CONF_EN_TRIGGERS):
         # Match on the lower-cased copy when lower() kept every offset (it nearly always does).

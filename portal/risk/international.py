@@ -19,6 +19,7 @@ from functools import lru_cache
 import phonenumbers
 
 from portal.risk.detectors import Candidate
+from portal.risk.normalize import lower_of
 from portal.risk.findings import Category
 
 C = Category
@@ -287,7 +288,7 @@ def labelled_address_lines(text: str) -> list[Candidate]:
 
 
 def address_candidates(text: str) -> list[Candidate]:
-    lower = text.lower()
+    lower = lower_of(text)
     out: list[Candidate] = labelled_address_lines(text) if any(w in lower for w in _ADDRESS_LABEL_WORDS) else []
     if not _ADDR_TRIGGER.search(text):
         return out

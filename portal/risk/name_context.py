@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from portal.risk.detectors import Candidate
+from portal.risk.normalize import lower_of
 from portal.risk.latin_names import _ASIAN_SURNAMES, _ORG_AFTER, _STOP, _english_word, _known, lone_name_score
 from portal.risk.findings import Category
 from portal.risk import tables
@@ -855,7 +856,7 @@ _SAMPLE_NAMES = frozenset({
     "johndoe", "janedoe", "taroyamada", "yamadataro", "hanakoyamada", "yamadahanako",
 })
 # A row of made-up contact data: john.doe@example.com, 000-0000-0000, xxx@xxx.
-_PLACEHOLDER_ROW = re.compile(r"0{2,4}-0{3,4}-0{4}|(?i:x{3,}@x{3,})|(?i:john\.doe|jane\.doe|test(?:user)?[0-9]*|dummy|sample)@example\.")
+_PLACEHOLDER_ROW = re.compile(r"0{2,4}-0{3,4}-0{4}|x{3,}@x{3,}|(?:john\.doe|jane\.doe|test(?:user)?[0-9]*|dummy|sample)@example\.")  # on lower-cased text
 _FIRM_KANA_BEFORE = re.compile(r"(?:カ|ユ|ド|シヤ|ザイ|イ|ガク|フク|ノウ|ギヨ|ゼイ|ベン)\)[ \u3000]?\Z")
 _FIRM_KANA_AFTER = re.compile(r"[ \u3000]?\((?:カ|ユ|ド|シヤ|ザイ|イ|ガク|フク)(?![ァ-ヴ])")
 _FIRM_KANA_WORD = re.compile(r"カブシキガイシ[ヤャ]|ユウゲンガイシ[ヤャ]|ゴウドウガイシ[ヤャ]|ガイシ[ヤャ]")
@@ -872,7 +873,8 @@ _HOTEL_BEFORE = re.compile(r"(?:Hotel|HOTEL|Hôtel)[ \t]*:?[ \t]*\Z")
 def demote_samples_and_firms(text: str, cands: list[Candidate]) -> list[Candidate]:
     out = []
     # Placeholder contact data is rare: find it once, then ask per name whether its line holds some.
-    placeholders = [m.start() for m in _PLACEHOLDER_ROW.finditer(text)]
+    low = lower_of(text)
+    placeholders = [m.start() for m in _PLACEHOLDER_ROW.finditer(low)] if ("000" in text or "@" in text) and len(low) == len(text) else []
     for c in cands:
         if c.category is C.PERSON_NAME:
             value = text[c.start : c.end]
@@ -904,7 +906,7 @@ _NAME_VALUE = re.compile(r"[A-Za-zÀ-ÿ一-龥々ぁ-んァ-ヴー가-힣][A-Za-
 
 def name_field_candidates(text: str) -> list[Candidate]:
     out = []
-    lower = text.lower()
+    lower = lower_of(text)
     if "name" not in lower or len(lower) != len(text):
         return out
     # Match only where a field name ends: far cheaper than running the alternation over the text.

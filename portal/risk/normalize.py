@@ -13,6 +13,7 @@ cluster by cluster. Mapping is stored as segments, so an unchanged text maps in 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -243,3 +244,17 @@ def _slow_normalize(original: str, fast: str) -> Normalized:
     norm = Normalized(original=original, text=out, _segments=segments)
     norm._starts = [s[0] for s in segments]
     return norm
+
+
+_lower_local = threading.local()
+
+
+def lower_of(text: str) -> str:
+    """``text.lower()``, computed once per text: every detector that matches a vocabulary case-insensitively
+    runs a case-sensitive pattern on the lower-cased copy (much faster than re.IGNORECASE)."""
+    cached = getattr(_lower_local, "pair", None)
+    if cached is not None and cached[0] is text:
+        return cached[1]
+    low = text.lower()
+    _lower_local.pair = (text, low)
+    return low
