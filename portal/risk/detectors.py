@@ -45,7 +45,7 @@ _NUMBER = re.compile(
 )
 
 _PHONE = re.compile(
-    r"(?:\+81[ -]?(?:\(0\)[ -]?)?[1-9][0-9]{0,3}|\(0[0-9]{1,4}\)|0[0-9]{1,4})"
+    r"(?:\+81[ -]?(?:\(0\)[ -]?)?[1-9][0-9]{0,3}|\(\+81\)[ -]?[1-9][0-9]{0,3}|\(0[0-9]{1,4}\)|0[0-9]{1,4})"
     r"(?:[ -]|\)[ ]?|\(|(?=[0-9]))"
     r"[0-9]{1,4}\)?[ -]?[0-9]{3,4}"
     r"(?![0-9A-Za-z_@])(?!-[0-9])(?![.,][0-9])"
@@ -224,12 +224,15 @@ _PHONE_BAD_BEFORE = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM
 
 def phone_candidates(text: str) -> list[Candidate]:
     out: list[Candidate] = []
+    prev_end = -1
     for m in _PHONE.finditer(text):
-        if m.start() and text[m.start() - 1] in _PHONE_BAD_BEFORE:
-            continue
+        if m.start() and text[m.start() - 1] in _PHONE_BAD_BEFORE and not (
+                text[m.start() - 1] == "/" and prev_end == m.start() - 1):
+            continue  # (but 080-4782-3391／090-2845-6719: two numbers, the second after the slash)
+        prev_end = m.end()
         raw = m.group()
-        digits = v.digits_only(raw)
-        intl = raw.startswith("+")
+        digits = v.digits_only(raw.replace("(0)", ""))  # +81 (0) 90 …: the trunk 0 is not dialled after +81
+        intl = raw.lstrip("(").startswith("+")
         national = ("0" + digits[2:]) if intl else digits
         if not (10 <= len(national) <= 11):
             continue

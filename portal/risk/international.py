@@ -29,13 +29,13 @@ REGIONS = ("JP", "US", "GB", "CN", "KR", "TW", "SG", "AU", "DE", "FR", "HK", "IN
 # +<cc> and up to 17 more digits in groups; brackets, dots, hyphens and spaces as separators.
 _INTL = re.compile(r"\+(?<![0-9A-Za-z]\+)[1-9][0-9]{0,2}(?:[ .\-]?\(?[0-9]{1,5}\)?){1,6}(?![0-9])")
 _NATIONAL = re.compile(
-    r"[(0-9](?<![0-9A-Za-z_+@./\-][(0-9])\(?[0-9]{1,5}\)?(?:[ .\-][0-9]{2,6}){1,4}(?![0-9A-Za-z:])(?!-[0-9])"
+    r"[(0-9](?<![0-9A-Za-z_+@./\-][(0-9])\(?[0-9]{1,5}\)?(?:[ .\-][0-9]{2,8}){1,4}(?![0-9A-Za-z:])(?!-[0-9])"
 )
 _US_SHAPE = re.compile(r"(?<![0-9A-Za-z+\-])(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[.\-])[2-9][0-9]{2}[.\-][0-9]{4}(?![0-9A-Za-z\-])")
 _PHONE_LABEL = re.compile(
     r"(?:tel|phone|mobile|mob|cell|fax|did|direct|office|main|whatsapp|line|telephone|tél|téléphone|handy|"
     r"numéro|numero|portable|handynummer|telefon|telefono|teléfono|celular|"
-    r"電話|携帯|手机|电话|連絡先|联系电话|전화|전화번호|휴대폰|핸드폰|연락처|직통|m|t|p|h|o|w)\.?(?: ?(?:no\.?|number|#))? ?[:：]?"
+    r"電話|携帯|手机|手機|手提|电话|連絡先|联系电话|聯絡電話|行動電話|전화|전화번호|휴대폰|핸드폰|연락처|직통|m|t|p|h|o|w)\.?(?: ?(?:no\.?|number|#))? ?[:：]?"
     r"(?: (?:is(?: still)?|was|are)| \(?(?:home|work|mobile|cell|office)\)?)? ?\Z|"
     # "can be reached on 0412 684 307", "they may call you to / on …", "ring me on …", "text me at …"
     r"(?:reached|call(?: (?:me|you|us|him|her|them))?|ring(?: (?:me|us|him|her))?|text(?: (?:me|us))?|whatsapp(?: me)?|contact(?: me)?) (?:on|at|to) \Z",

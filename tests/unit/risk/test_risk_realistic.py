@@ -684,3 +684,15 @@ def test_birth_dates_in_a_family_list_and_an_insiders_only_notice():
     assert shown("担当：石黒 典子　2024年4月1日入社", C.DATE_OF_BIRTH) == []
     assert shown("杉浦\n\nこのメールは社内関係者限りです。転送はご遠慮ください。", C.CONFIDENTIAL) == [
         (C.CONFIDENTIAL, "社内関係者限り")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("連絡先：080-4782-3391／090-2845-6719", ["080-4782-3391", "090-2845-6719"]),
+    ("Tel +81 (0) 90 4782 3391", ["+81 (0) 90 4782 3391"]),
+    ("(+81)90-4782-3391", ["(+81)90-4782-3391"]),
+    ("Phone: 030 47823391 (Berlin office)", ["030 47823391"]),
+    ("香港手提 9123 4567", ["9123 4567"]),
+    ("2024/03/27 の会議、https://x.jp/03-5482-3391", []),
+])
+def test_more_ways_of_writing_phone_numbers(text, expected):
+    assert [t for _c, t in shown(text, C.PHONE)] == expected
