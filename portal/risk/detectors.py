@@ -679,8 +679,8 @@ _DATE_E2 = (
     r"(?P<e2>[0-9](?<![0-9][0-9])(?P<e2d>(?<=[0-9])[0-9]?|)(?:st|nd|rd|th)?(?P<e2s>[ \-])(?P<e2m>" + _MONTH_RE
     + r")\.?,?(?P=e2s)(?P<e2y>1[89][0-9]{2}|20[0-9]{2})(?![0-9]))"
 )
-_DATE_U = (r"(?P<u>[0-9](?<![0-9/.][0-9])(?P<ua>(?<=[0-9])[0-9]?|)(?P<usep>[/.])(?P<ub>[0-9]{1,2})(?P=usep)"
-           r"(?P<uy>1[89][0-9]{2}|20[0-9]{2})(?![0-9/]|\.[0-9]))")  # 03/05/1985, 05.11.1990
+_DATE_U = (r"(?P<u>[0-9](?<![0-9/.\-][0-9])(?P<ua>(?<=[0-9])[0-9]?|)(?P<usep>[/.\-])(?P<ub>[0-9]{1,2})(?P=usep)"
+           r"(?P<uy>1[89][0-9]{2}|20[0-9]{2})(?![0-9/]|[.\-][0-9]))")  # 03/05/1985, 05.11.1990, 03-05-1985
 _DATE_JA = re.compile(_DATE_G + "|" + _DATE_J + "|" + _DATE_U)
 _DATE_EN = re.compile(_DATE_E1 + "|" + _DATE_E2, re.IGNORECASE)
 _DATE = _DATE_JA  # used to check "another date between the label and this one"
@@ -750,7 +750,7 @@ _BIRTH_TRIGGER_LOWER = re.compile(r"birth|born|dob|d\.o\.b|geburt|naissance|naci
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 # Bare 生 (as in 1985年3月5日生) is handled by _BIRTH_AFTER; as a window trigger it is far too
 # common (生成AI, 学生).
-_BIRTH_WORD = re.compile(r"生年月日|誕生日|生まれ|出生")
+_BIRTH_WORD = re.compile(r"生年月日|誕生日|生まれ|出生|생년월일")
 _BIRTH_WORD_EN = re.compile(r"date[ _]of[ _]birth|birth[ _]?date|birthday|born|d\.?o\.?b|geburtsdatum|geboren|"
                             r"date de naissance|fecha de nacimiento|data de nascimento|ngày sinh|tanggal lahir|생년월일")
 
@@ -818,6 +818,14 @@ def dob_candidates(text: str, today: _dt.date | None = None) -> list[Candidate]:
                     label = hit.text
             if label is not None:
                 out.append(Candidate(C.DATE_OF_BIRTH, s, e, 0.9, "dob_label", {"label": label}))
+    # Compact dates after a birth label: "生年月日 19850305".
+    for lm in found:
+        m = _COMPACT_YMD.match(text, lm.end())
+        if m is not None:
+            d = v.real_date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+            if d is not None and v.plausible_birth_date(d, today):
+                out.append(Candidate(C.DATE_OF_BIRTH, m.start("v"), m.end("v"), 0.9, "dob_label",
+                                     {"label": text[lm.start() : lm.end()]}))
     # Airline / APIS form after a DOB label: "DOB 21APR79".
     for lm in found:
         m = _DOB_COMPACT.match(text, lm.end())
@@ -893,6 +901,7 @@ def dob_near_people(text: str, names: list[Candidate], today: _dt.date | None = 
     return out
 
 
+_COMPACT_YMD = re.compile(r"[ :：\t]{0,3}(?P<v>(?P<y>19[0-9]{2}|20[0-9]{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12][0-9]|3[01]))(?![0-9])")
 _DOB_COMPACT = re.compile(r"[ :：]{0,3}(?P<d>[0-3][0-9](?P<m>[A-Z]{3})[0-9]{2}(?:[0-9]{2})?)(?![A-Za-z0-9])", re.IGNORECASE)
 _MONTH_DAY = re.compile(
     r"(?:[ :：は、]|(?:は|が)?(?:、)?| is| on| was){0,3}[（(]?(?P<d>(?P<m1>[0-9]{1,2})月(?P<d1>[0-9]{1,2})日|(?P<m2>[0-9]{1,2})/(?P<d2>[0-9]{1,2})(?![0-9/])|"

@@ -696,3 +696,16 @@ def test_birth_dates_in_a_family_list_and_an_insiders_only_notice():
 ])
 def test_more_ways_of_writing_phone_numbers(text, expected):
     assert [t for _c, t in shown(text, C.PHONE)] == expected
+
+
+@pytest.mark.parametrize("text, value", [
+    ("生年月日 19850305", "19850305"),
+    ("D.O.B. 03-05-1985", "03-05-1985"),
+    ("생년월일: 1985.03.05", "1985.03.05"),
+])
+def test_more_ways_of_writing_a_birth_date(text, value):
+    assert shown(text, C.DATE_OF_BIRTH) == [(C.DATE_OF_BIRTH, value)]
+
+
+def test_a_compact_date_without_a_birth_label_is_not_a_birth_date():
+    assert shown("注文日 20240305、納品 20240312", C.DATE_OF_BIRTH) == []
