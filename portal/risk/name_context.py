@@ -536,6 +536,18 @@ _ALT_BRACKET = re.compile(rf"(?:様|さん|氏)? ?[(（] ?(?P<r>{_ALT_KATAKANA}|
 _ALT_SLASH = re.compile(rf" ?[/／] ?(?P<r>{_ALT_KATAKANA}|{_ALT_HANGUL})(?= ?(?:[/／|,、\n)）]|\Z))")
 _ALT_SPACED_HAN = re.compile(rf"[ \u3000\t]{{1,3}}(?P<r>{_ALT_HAN})(?=[ \u3000\t,、]|\Z)", re.MULTILINE)
 _ALT_BEFORE = re.compile(rf"(?<![一-龥가-힣])(?P<r>{_ALT_HAN}|{_ALT_HANGUL}) ?[(（] ?\Z")
+# Notes in brackets after a name, never the name in another script: 社外, 欠席, 代理, 本人, 父 …
+_BRACKET_NOTE = frozenset(
+    "社外 社内 社員 欠席 出席 代理 同席 新任 退任 留任 予定 未定 本人 家族 確認 調整 担当 不在 休み 出張 在宅 遅刻 早退 任意 必須 "
+    "代表 議長 書記 司会 通訳 講師 顧問 監査 理事 幹事 会計 外部 内部 常勤 非常勤 正社員 派遣 委託 契約 新人 新卒 中途 父 母 夫 妻 "
+    "長男 長女 次男 次女 祖父 祖母 義父 義母 息子 娘 配偶者 同居 別居 保護者 後任 前任 兼任 専任 主担当 副担当 責任者 窓口".split())
+_COUNTRY_WORDS = frozenset(
+    "日本 中国 香港 台湾 韓国 北朝鮮 タイ ベトナム フィリピン インドネシア マレーシア シンガポール インド ネパール バングラデシュ "
+    "スリランカ ミャンマー カンボジア ラオス モンゴル ブラジル ペルー メキシコ アメリカ 米国 カナダ イギリス 英国 フランス ドイツ "
+    "イタリア スペイン オーストラリア 豪州 ニュージーランド ロシア トルコ エジプト ナイジェリア ケニア 南アフリカ 中华 中國 대한민국 한국 "
+    "JPN CHN HKG TWN KOR PRK THA VNM PHL IDN MYS SGP IND NPL BGD LKA MMR KHM LAO MNG BRA PER MEX USA CAN GBR FRA DEU ITA ESP "
+    "AUS NZL RUS TUR EGY NGA KEN ZAF Japan China Korea Taiwan Vietnam Thailand Philippines Indonesia Malaysia Singapore "
+    "India Nepal Australia Canada Brazil Mexico Germany France Italy Spain Russia".split())
 _ALT_HAN_NOT = re.compile(r"(?:部|課|室|係|社|店|局|所|員|長|役|担当|会社|大学|病院|工場|支店|本社|事業|営業|管理|[市区町村県都府国省州])$")
 
 
@@ -548,6 +560,8 @@ def _alternate_form(text: str, s: int, e: int) -> tuple[int, int] | None:
     if m is None:
         return None
     r = m.group("r")
+    if r in _BRACKET_NOTE or r in _COUNTRY_WORDS:
+        return None  # Henrik Lindqvist（社外）, Nguyen Thi Lan（ベトナム）
     if r[:1].isascii():
         if latin or (" " not in r and "-" not in r) or any(_is_english_word(w.lower()) for w in re.split(r"[ \-]", r)):
             return None  # "Tanaka (Sales)": a Latin alternative only after a name in another script, and name-shaped
@@ -866,7 +880,9 @@ _FIRM_KANA_WORD = re.compile(r"カブシキガイシ[ヤャ]|ユウゲンガイ�
 _FIRM_WORD_AFTER = re.compile(r"[ \u3000]+(?:Consulting|Trading|Ventures|Partners|Holdings|Group|Labs?|Systems|Solutions|"
                               r"Technologies|Technology|Industries|Corporation|Corp\.?|Inc\.?|LLC|Ltd\.?|GmbH|AG|S\.?A\.?|Co\.|"
                               r"Company|Associates|Capital|Foods|Pharma|Logistics|Motors|Electric|Studio|Studios|Design|"
-                              r"Law|LLP|Bank|Hotel|Hotels|Resort|Inn|University|Foundation|Institute)\b")
+                              r"Law|LLP|Bank|Hotel|Hotels|Resort|Inn|University|Foundation|Institute|Dental|Clinic|Hospital|"
+                              r"Salon|Cafe|Café|Restaurant|Travel|Tours|Realty|Insurance|Airlines|Express|Transport|"
+                              r"Construction|Engineering|Printing|Media|Marketing|Consultants|Services|Trust|Securities)\b")
 _HOTEL_BEFORE = re.compile(r"(?:Hotel|HOTEL|Hôtel)[ \t]*:?[ \t]*\Z")
 
 
@@ -886,12 +902,15 @@ def demote_samples_and_firms(text: str, cands: list[Candidate]) -> list[Candidat
                 le = min(len(text), c.end + 300) if le < 0 else le
                 k = bisect_left(placeholders, ls)
                 placeholder_row = k < len(placeholders) and placeholders[k] < le
+            if value in _COUNTRY_WORDS:
+                continue  # 香港, ベトナム, AUS in a column next to the names: a country
             if _SAMPLE_PART.search(value) or key in _SAMPLE_NAMES or placeholder_row:
                 c = Candidate(c.category, c.start, c.end, min(c.score, 0.3), "name_sample")
             elif _FIRM_KANA_WORD.search(value) or _FIRM_KANA_BEFORE.search(text, max(0, c.start - 4), c.start) \
                     or _FIRM_KANA_AFTER.match(text, c.end):
                 continue  # a company's account name
-            elif value[:1].isascii() and (_FIRM_WORD_AFTER.match(text, c.end) or _HOTEL_BEFORE.search(text, max(0, c.start - 8), c.start)):
+            elif value[:1].isascii() and (_FIRM_WORD_AFTER.match(text, c.end) or _FIRM_WORD_AFTER.search(value)
+                                          or _HOTEL_BEFORE.search(text, max(0, c.start - 8), c.start)):
                 continue  # a firm or a hotel named after a person
         out.append(c)
     return out

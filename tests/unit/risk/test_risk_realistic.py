@@ -709,3 +709,14 @@ def test_more_ways_of_writing_a_birth_date(text, value):
 
 def test_a_compact_date_without_a_birth_label_is_not_a_birth_date():
     assert shown("注文日 20240305、納品 20240312", C.DATE_OF_BIRTH) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("出席：谷 公一、Henrik Lindqvist（社外）", ["谷 公一", "Henrik Lindqvist"]),
+    ("・Nguyen Thi Lan（ベトナム）在留カード", ["Nguyen Thi Lan"]),
+    ("部屋\t氏名\t国籍\n1203\tCHAN Ka Wai\t香港\n1204\tLEE Min Ho\t韓国", ["CHAN Ka Wai", "LEE Min Ho"]),
+    ("Dear Sakura Travel,", []),
+    ("the maintenance window for Lee & Tan Dental customers", []),
+])
+def test_notes_countries_and_firms_next_to_names_are_not_names(text, expected):
+    assert names(text) == expected
