@@ -720,3 +720,9 @@ def test_a_compact_date_without_a_birth_label_is_not_a_birth_date():
 ])
 def test_notes_countries_and_firms_next_to_names_are_not_names(text, expected):
     assert names(text) == expected
+
+
+def test_a_katakana_cell_beside_a_name_in_a_csv_row_is_another_column():
+    text = ("日時,端末,氏名,操作,IP,結果\n2025/03/18 02:14:27,HN-OPR05,森 美咲,ログイン,91.203.145.22,失敗\n"
+            "2025/03/18 08:52:11,HN-ADM01,古賀 直人,ログイン,122.208.41.77,成功")
+    assert names(text) == ["森 美咲", "古賀 直人"]
