@@ -930,8 +930,41 @@ _NAME_FIELD = re.compile(r"[\"']?(?P<k>(?i:first_?name|last_?name|given_?names?|
 _NAME_VALUE = re.compile(r"[A-Za-zÀ-ÿ一-龥々ぁ-んァ-ヴー가-힣][A-Za-zÀ-ÿ一-龥々ぁ-んァ-ヴー가-힣.'’\- ]{0,58}")
 
 
-def name_field_candidates(text: str) -> list[Candidate]:
+# A reading after its label (ふりがな：まつなが たくみ, 【フリガナ】ニシムラ サクラ) and a name form's line
+# (Surname/Ho: NGUYEN, Given names: VAN HUNG, First name: Olivia).
+_READING_FIELD = re.compile(r"(?:ふりがな|フリガナ|よみがな|ヨミガナ|読み仮名|カナ氏名|氏名カナ|氏名\(カナ\)|氏名（カナ）)"
+                            r"(?:[】\]][ \u3000]*|[ \u3000]*[:：][ \u3000]*|[ \u3000]+)(?P<v>[ぁ-ゖー]{1,8}(?:[ \u3000][ぁ-ゖー]{1,8})?|"
+                            r"[ァ-ヴー]{1,10}(?:[ \u3000][ァ-ヴー]{1,10})?)(?![ぁ-ゖァ-ヴー])")
+_FORM_NAME_LINE = re.compile(r"^[ \t]*(?i:surname|family name|last name|given names?|first name|forenames?|middle names?|"
+                             r"full name)(?:[ \t]*/[^:：\n]{1,30})?[ \t]*[:：][ \t]*"
+                             r"(?P<v>[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’\-]*(?: [A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’\-]*){0,3})[ \t]*$", re.MULTILINE)
+
+
+_FORM_VALUE_STOP = frozenset("required optional mandatory none unknown blank pending redacted hidden same n/a tbd tba "
+                             "see below see above as above test sample example dummy".split(" "))
+
+
+def form_name_candidates(text: str) -> list[Candidate]:
     out = []
+    if "がな" in text or "ガナ" in text or "仮名" in text or "カナ" in text:
+        for m in _READING_FIELD.finditer(text):
+            out.append(Candidate(C.PERSON_NAME, m.start("v"), m.end("v"), 0.85, "name_label",
+                                 {"label": text[m.start() : m.start("v")].strip(" \u3000:：【】[]")[:12]}))
+    low = lower_of(text)
+    if "name" in low:
+        for m in _FORM_NAME_LINE.finditer(text):
+            value = m.group("v")
+            words = value.split()
+            if _SAMPLE_PART.search(value) or value.lower() in _FORM_VALUE_STOP or \
+                    all(_english_word(w.lower()) and not any(_known(w)) for w in words):
+                continue  # "Surname: Required", "First name: Test"
+            label = m.group(0)[: m.start("v") - m.start()].strip(" \t:：")
+            out.append(Candidate(C.PERSON_NAME, m.start("v"), m.end("v"), 0.85, "name_label", {"label": label[:24]}))
+    return out
+
+
+def name_field_candidates(text: str) -> list[Candidate]:
+    out = form_name_candidates(text)
     lower = lower_of(text)
     if "name" not in lower or len(lower) != len(text):
         return out

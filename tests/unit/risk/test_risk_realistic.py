@@ -726,3 +726,14 @@ def test_a_katakana_cell_beside_a_name_in_a_csv_row_is_another_column():
     text = ("日時,端末,氏名,操作,IP,結果\n2025/03/18 02:14:27,HN-OPR05,森 美咲,ログイン,91.203.145.22,失敗\n"
             "2025/03/18 08:52:11,HN-ADM01,古賀 直人,ログイン,122.208.41.77,成功")
     assert names(text) == ["森 美咲", "古賀 直人"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("氏名：松永 拓海\u3000ふりがな：まつなが たくみ\n生年月日：平成9年6月8日", ["松永 拓海", "まつなが たくみ"]),
+    ("【お名前】西村 さくら\n【ふりがな】にしむら さくら\n【会社名】株式会社ひかり不動産", ["西村 さくら", "にしむら さくら"]),
+    ("Surname/Ho: NGUYEN\nGiven names/Chu dem va ten: VAN HUNG\nDate of birth: 14/02/1996", ["NGUYEN", "VAN HUNG"]),
+    ("First name: Required\nLast name: Test", []),
+    ("ふりがなを振ってください", []),
+])
+def test_readings_and_name_lines_of_forms(text, expected):
+    assert names(text) == expected
