@@ -563,7 +563,9 @@ def header_line_candidates(text: str, today: _dt.date | None = None) -> list[Can
     lower = lower_of(text)
     src = lower if len(lower) == len(text) else text
     for hm in sorted(list(_HEADER_BIRTH_LOWER.finditer(src)) + list(_HEADER_PASSPORT_LOWER.finditer(src)), key=lambda m: m.start()):
-        ls = text.rfind("\n", 0, hm.start()) + 1
+        ls = text.rfind("\n", max(0, hm.start() - 200), hm.start()) + 1
+        if ls == 0 and hm.start() > 200:
+            continue  # a line of over 200 characters is no header row
         if ls <= done:
             continue  # this header line was read already
         le = text.find("\n", hm.end())

@@ -721,14 +721,17 @@ _KATAKANA_WORD_ONLY = re.compile(r"[ァ-ヴー]+")
 
 def _list_neighbours(text: str, s: int, e: int) -> list[Candidate]:
     out: list[Candidate] = []
-    ls = text.rfind("\n", max(0, s - 400), s) + 1
-    le = text.find("\n", e, e + 400)
-    csv_row = text.count(",", ls, e + 400 if le < 0 else le) >= 3
+
+    def csv_row() -> bool:
+        ls = text.rfind("\n", max(0, s - 400), s) + 1 or max(0, s - 400)
+        le = text.find("\n", e, e + 400)
+        return text.count(",", ls, e + 400 if le < 0 else le) >= 3
+
     # After the name: "杉浦と林", "一ノ瀬、若林"
     m = _LIST_SEP.match(text, e)
     if m is not None:
         nm = re.compile(_NAME_TOKEN).match(text, m.end())
-        if nm is not None and not (csv_row and "," in m.group() and _KATAKANA_WORD_ONLY.fullmatch(nm.group())):
+        if nm is not None and not ("," in m.group() and _KATAKANA_WORD_ONLY.fullmatch(nm.group()) and csv_row()):
             # (in a CSV row a katakana cell beside a name is another column: 森 美咲,ログイン,…)
             cand = _trim_name(text, nm.start(), nm.end())
             if cand is not None:
