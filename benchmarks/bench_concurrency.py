@@ -198,19 +198,13 @@ def _check(run, step: str) -> None:
 
 
 async def journey(url: str, login: str, think: float, result: Result, rng: random.Random) -> None:
-    from stclient import ProtocolError, Session
+    from stclient import Session
 
     tab = Session(url)
 
     async def pause() -> None:
         if think:
             await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
-
-    async def quiz_link():
-        try:
-            return await tab.follow("確認クイズに進む")
-        except ProtocolError:  # the bare app has a button there
-            return await tab.click("確認クイズに進む")
 
     try:
         await tab.open("")
@@ -225,7 +219,7 @@ async def journey(url: str, login: str, think: float, result: Result, rng: rando
         steps = [
             ("open_lesson", lambda: tab.click("開く")),
             ("mark_read", lambda: tab.click("読み終えた")),
-            ("open_quiz", quiz_link),
+            ("open_quiz", lambda: tab.follow_or_click("確認クイズに進む")),
             ("start_quiz", lambda: tab.click("クイズを始める")),
             ("submit_first", lambda: tab.click("採点する")),
             ("submit", lambda: tab.click("採点する")),

@@ -155,6 +155,14 @@ class Session:
         link = self.last.page_link(label)
         return await self._rerun([], page_hash=link.page_script_hash, query=link.query_string)
 
+    async def follow_or_click(self, label: str) -> Run:
+        """Follow a page link, or press the button of that label where the page has one instead
+        (the bare baseline app has buttons where the portal has links)."""
+        try:
+            return await self.follow(label)
+        except ProtocolError:
+            return await self.click(label)
+
     async def handoff(self) -> Run | None:
         """After a sign-in, follow the app's redirect to /auth/session (it sets the session cookie
         and sends the browser home), as the browser does; None when there is none."""
